@@ -1,0 +1,62 @@
+"""Builds the cdktf app: every environment x region x stack, with tags and deploy order."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cdktf import App, Aspects, TerraformStack
+
+from constructs_lib.config.models import Environment
+from constructs_lib.stacks.hub import HubStack
+from constructs_lib.stacks.spoke import SpokeStack
+from constructs_lib.tagging import DefaultTags, default_tags
+
+
+@dataclass
+class BaselineApp:
+    """The synthesizable app and its stacks, keyed by stack name."""
+
+    app: App
+    stacks: dict[str, TerraformStack] = field(default_factory=dict)
+
+
+def build_app(environments: list[Environment], outdir: str | os.PathLike[str]) -> BaselineApp:
+    """Create every stack of every environment and region (nothing is written yet)."""
+    app = App(outdir=str(outdir), skip_validation=False)
+    result = BaselineApp(app)
+    for env in environments:
+        for region in env.regions:
+            hub = HubStack(app, env, region)
+            spoke = SpokeStack(app, env, region, hub=hub)
+            for stack in (hub, spoke):
+                Aspects.of(stack).add(DefaultTags(default_tags(env)))
+                result.stacks[stack.node.id] = stack
+    return result
+
+
+def synth_replacing(environments: list[Environment], outdir: Path) -> list[str]:
+    """Synthesize into a staging folder, then swap it in for `outdir` in one rename.
+
+    A failed synth leaves the previous `outdir` untouched; a good one leaves no stale stack.
+    """
+    outdir = outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.staging-", dir=outdir.parent))
+    try:
+        built = build_app(environments, staging)
+        built.app.synth()
+        retired = None
+        if outdir.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=outdir.parent))
+            os.replace(outdir, retired / "out")
+        os.replace(staging, outdir)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+        return sorted(built.stacks)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,40 @@
+"""Terraform state location per environment, region and stack."""
+
+from __future__ import annotations
+
+from cdktf import AzurermBackend, LocalBackend, TerraformStack
+
+from constructs_lib.config.models import AzureRmState, Environment
+
+LOCAL_STATE_DIR = "terraform-state"
+
+
+def state_key(environment: str, region: str, kind: str) -> str:
+    """Blob key (or local file) of one stack's state: `<env>/<region>/<kind>.tfstate`."""
+    return f"{environment}/{region}/{kind}.tfstate"
+
+
+def configure_backend(stack: TerraformStack, env: Environment, region: str, kind: str) -> None:
+    """Attach the environment's backend to a stack; credentials never appear in the config.
+
+    azurerm: Entra ID (data-plane RBAC) auth, `use_azuread_auth`; the caller's identity comes from
+    `az login`, OIDC or managed identity through the usual ARM_* variables.
+    local: a sandbox file under `terraform-state/` in the project, addressed relative to the stack
+    folder so re-synthesizing `cdktf.out/` never deletes state.
+    """
+    key = state_key(env.name, region, kind)
+    state = env.state
+    if isinstance(state, AzureRmState):
+        AzurermBackend(
+            stack,
+            resource_group_name=state.resource_group_name,
+            storage_account_name=state.storage_account_name,
+            container_name=state.container_name,
+            key=key,
+            use_azuread_auth=True,
+            subscription_id=str(state.subscription_id) if state.subscription_id else None,
+            tenant_id=str(state.tenant_id) if state.tenant_id else None,
+        )
+    else:
+        # Terraform runs inside cdktf.out/stacks/<stack>/; three levels up is the project root.
+        LocalBackend(stack, path=f"../../../{LOCAL_STATE_DIR}/{key}")

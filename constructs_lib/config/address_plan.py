@@ -1,0 +1,166 @@
+"""Address-plan rules that span several fields: containment, overlap, minimum sizes, capacity.
+
+Azure reserves five addresses in every subnet (the network address, the default gateway, two
+for Azure DNS and the broadcast address), so a /N subnet offers 2^(32-N) - 5 usable addresses.
+Every message states the numbers so the reader can fix the plan without redoing the math.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from itertools import combinations
+
+from constructs_lib.config.models import Environment, NodePool, Region
+
+AZURE_RESERVED_PER_SUBNET = 5
+
+# Azure's documented minimum prefix lengths (a smaller number is a larger subnet).
+MINIMUM_PREFIX = {
+    "firewall": (26, "AzureFirewallSubnet must be /26 or larger"),
+    "bastion": (26, "AzureBastionSubnet must be /26 or larger"),
+    "gateway": (27, "GatewaySubnet should be /27 or larger for a VPN or ExpressRoute gateway"),
+    "api_server": (28, "the API server VNet-integration subnet must be /28 or larger"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: where it is (a dotted field path) and what is wrong."""
+
+    path: str
+    message: str
+
+
+def usable_addresses(network: ipaddress.IPv4Network) -> int:
+    """Addresses Azure lets resources use in a subnet of this size."""
+    return max(0, network.num_addresses - AZURE_RESERVED_PER_SUBNET)
+
+
+def node_subnet_demand(pools: list[NodePool], flat_cni: bool) -> tuple[int, str]:
+    """Addresses the node subnet needs at full scale during an upgrade, with the arithmetic."""
+    total = 0
+    terms = []
+    for pool in pools:
+        nodes = pool.max_count + pool.surge_nodes()
+        per_node = pool.max_pods + 1 if flat_cni else 1
+        total += nodes * per_node
+        if flat_cni:
+            terms.append(
+                f"{pool.name}: ({pool.max_count} max + {pool.surge_nodes()} surge) x "
+                f"({pool.max_pods} pods + 1) = {nodes * per_node}"
+            )
+        else:
+            terms.append(f"{pool.name}: {pool.max_count} max + {pool.surge_nodes()} surge = {nodes}")
+    return total, "; ".join(terms)
+
+
+def check_environment(env: Environment) -> list[Problem]:
+    """All address-plan problems of an environment, in file order."""
+    problems: list[Problem] = []
+    for index, region in enumerate(env.regions):
+        problems += _check_region(env, region, f"regions[{index}]")
+    problems += _check_overlaps(env)
+    return problems
+
+
+def _check_region(env: Environment, region: Region, at: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for vnet_key, vnet in (("hub", region.hub), ("spoke", region.spoke)):
+        subnets = vnet.subnets.model_dump()
+        for key, subnet in subnets.items():
+            if not subnet.subnet_of(vnet.address_space):
+                problems.append(Problem(
+                    f"{at}.{vnet_key}.subnets.{key}",
+                    f"{subnet} lies outside the {vnet_key} address space {vnet.address_space}",
+                ))
+        for (key_a, a), (key_b, b) in combinations(subnets.items(), 2):
+            if a.overlaps(b):
+                problems.append(Problem(
+                    f"{at}.{vnet_key}.subnets.{key_b}",
+                    f"{b} overlaps {vnet_key}.subnets.{key_a} {a}",
+                ))
+        for key, subnet in subnets.items():
+            if key in MINIMUM_PREFIX and subnet.prefixlen > MINIMUM_PREFIX[key][0]:
+                minimum, rule = MINIMUM_PREFIX[key]
+                problems.append(Problem(
+                    f"{at}.{vnet_key}.subnets.{key}",
+                    f"{subnet} is a /{subnet.prefixlen}; {rule} "
+                    f"({2 ** (32 - minimum)} addresses, this one has {subnet.num_addresses})",
+                ))
+
+    spoke = region.spoke.subnets
+    pools = [env.cluster.system_pool, env.cluster.user_pool]
+    flat = env.cluster.network.plugin_mode == "flat"
+    demand, arithmetic = node_subnet_demand(pools, flat)
+    if demand > usable_addresses(spoke.nodes):
+        mode = "flat Azure CNI (each pod takes a subnet IP)" if flat else "Azure CNI Overlay"
+        problems.append(Problem(
+            f"{at}.spoke.subnets.nodes",
+            f"{spoke.nodes} holds {usable_addresses(spoke.nodes)} usable addresses "
+            f"({spoke.nodes.num_addresses} - {AZURE_RESERVED_PER_SUBNET} reserved by Azure); "
+            f"with {mode} the pools need {demand} at full scale during an upgrade ({arithmetic})",
+        ))
+
+    gateway_demand = env.app_gateway.max_capacity + 1
+    if gateway_demand > usable_addresses(spoke.app_gateway):
+        problems.append(Problem(
+            f"{at}.spoke.subnets.app_gateway",
+            f"{spoke.app_gateway} holds {usable_addresses(spoke.app_gateway)} usable addresses; "
+            f"WAF_v2 autoscaling to {env.app_gateway.max_capacity} instances needs "
+            f"{gateway_demand} (one per instance + 1 private frontend); Azure recommends /24",
+        ))
+
+    # Registry: one IP for the registry plus one data endpoint per replica region (home
+    # included); key vault: one.
+    endpoint_demand = 1 + (1 + len(env.replica_regions(region.name))) + 1
+    if endpoint_demand > usable_addresses(spoke.private_endpoints):
+        problems.append(Problem(
+            f"{at}.spoke.subnets.private_endpoints",
+            f"{spoke.private_endpoints} holds {usable_addresses(spoke.private_endpoints)} usable "
+            f"addresses; the registry (1 + {1 + len(env.replica_regions(region.name))} regional "
+            f"data endpoints) and key vault (1) private endpoints need {endpoint_demand}",
+        ))
+
+    ilb_ip = region.spoke.ingress_load_balancer_ip
+    if ilb_ip not in spoke.ingress:
+        problems.append(Problem(
+            f"{at}.spoke.ingress_load_balancer_ip",
+            f"{ilb_ip} lies outside the ingress subnet {spoke.ingress}",
+        ))
+    else:
+        first_usable = spoke.ingress.network_address + 4
+        if ilb_ip < first_usable or ilb_ip == spoke.ingress.broadcast_address:
+            problems.append(Problem(
+                f"{at}.spoke.ingress_load_balancer_ip",
+                f"{ilb_ip} is one of the 5 addresses Azure reserves in {spoke.ingress}; "
+                f"use {first_usable} to {spoke.ingress.broadcast_address - 1}",
+            ))
+    return problems
+
+
+def _check_overlaps(env: Environment) -> list[Problem]:
+    """VNets of every region must not overlap each other or the cluster's pod/service ranges."""
+    problems: list[Problem] = []
+    vnets = []
+    for index, region in enumerate(env.regions):
+        vnets.append((f"regions[{index}].hub.address_space", region.hub.address_space))
+        vnets.append((f"regions[{index}].spoke.address_space", region.spoke.address_space))
+    for (path_a, a), (path_b, b) in combinations(vnets, 2):
+        if a.overlaps(b):
+            problems.append(Problem(path_b, f"{b} overlaps {path_a} {a}"))
+
+    network = env.cluster.network
+    cluster_ranges = [("cluster.network.service_cidr", network.service_cidr)]
+    if network.overlay_pod_cidr is not None:
+        cluster_ranges.insert(0, ("cluster.network.pod_cidr", network.overlay_pod_cidr))
+    for path, cluster_range in cluster_ranges:
+        for vnet_path, vnet in vnets:
+            if cluster_range.overlaps(vnet):
+                problems.append(Problem(path, f"{cluster_range} overlaps {vnet_path} {vnet}"))
+    if len(cluster_ranges) == 2 and cluster_ranges[0][1].overlaps(cluster_ranges[1][1]):
+        problems.append(Problem(
+            "cluster.network.service_cidr",
+            f"{network.service_cidr} overlaps cluster.network.pod_cidr {network.overlay_pod_cidr}",
+        ))
+    return problems

@@ -1,0 +1,107 @@
+"""Azure resource names, from one place, following the Cloud Adoption Framework abbreviations.
+
+Every name is checked against the resource's length and character rules when it is made, so a
+long workload or region name fails at config time with the rule, never at `terraform apply`.
+Globally unique names (registry, key vault, storage) get a deterministic suffix derived from the
+environment, workload and region, so two synths give the same name and two environments never
+collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from constructs_lib.config.regions import REGION_SHORT_CODES
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """Azure's constraint on one resource type's name."""
+
+    prefix: str
+    max_length: int
+    pattern: str
+    description: str
+    separator: str = "-"
+
+
+RULES: dict[str, NameRule] = {
+    "resource_group": NameRule("rg", 90, r"^[-\w.()]*[-\w()]$", "letters, digits, -_.() not ending in ."),
+    "virtual_network": NameRule("vnet", 64, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "subnet": NameRule("snet", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "network_security_group": NameRule("nsg", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "route_table": NameRule("rt", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "public_ip": NameRule("pip", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "firewall": NameRule("afw", 56, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "firewall_policy": NameRule("afwp", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "ip_group": NameRule("ipg", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "bastion": NameRule("bas", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "peering": NameRule("peer", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "log_analytics": NameRule("log", 63, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
+    "diagnostic_setting": NameRule("diag", 260, r"^[^<>*%&:\\?/+]+$", "no <>*%&:\\?/+"),
+    "application_gateway": NameRule("agw", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "waf_policy": NameRule("waf", 128, r"^[A-Za-z0-9]+$", "letters and digits", separator=""),
+    "kubernetes_cluster": NameRule("aks", 63, r"^[A-Za-z0-9][-_A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -_"),
+    "container_registry": NameRule("cr", 50, r"^[a-z0-9]{5,50}$", "5-50 lowercase letters and digits", separator=""),
+    "key_vault": NameRule("kv", 24, r"^[a-z][-a-z0-9]{1,22}[a-z0-9]$", "3-24 letters, digits and -, starting with a letter"),
+    "managed_identity": NameRule("id", 128, r"^[A-Za-z0-9][-_A-Za-z0-9]*$", "letters, digits, -_"),
+    "private_endpoint": NameRule("pep", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
+    "action_group": NameRule("ag", 260, r"^[^<>*%&:\\?/+]+$", "no <>*%&:\\?/+"),
+    "alert": NameRule("alrt", 260, r"^[^<>*%&:\\?/+]+$", "no <>*%&:\\?/+"),
+    "budget": NameRule("budget", 63, r"^[-_A-Za-z0-9]+$", "letters, digits, -_"),
+    "monitor_workspace": NameRule("amw", 44, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
+    "data_collection_rule": NameRule("dcr", 64, r"^[-_A-Za-z0-9]+$", "letters, digits, -_"),
+    "data_collection_endpoint": NameRule("dce", 44, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
+}
+
+
+class NamingError(ValueError):
+    """A derived name breaks the Azure rule of its resource type."""
+
+
+def _suffix(*identity: str, length: int = 5) -> str:
+    digest = hashlib.sha256("/".join(identity).encode()).hexdigest()
+    return digest[:length]
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Names for the resources of one environment, workload and region."""
+
+    environment: str
+    workload: str
+    region: str
+
+    @property
+    def region_code(self) -> str:
+        return REGION_SHORT_CODES[self.region]
+
+    def name(self, kind: str, *qualifiers: str) -> str:
+        """`<prefix>-<qualifiers...>-<env>-<region>`, checked against the type's rule."""
+        rule = RULES[kind]
+        parts = [rule.prefix, *qualifiers, self.environment, self.region]
+        return self._checked(kind, rule.separator.join(p for p in parts if p))
+
+    def unique_name(self, kind: str, qualifier: str = "") -> str:
+        """A globally unique name: readable part, then a deterministic 5-character suffix.
+
+        The readable part is shortened (never the suffix) when it would break the length rule.
+        """
+        rule = RULES[kind]
+        suffix = _suffix(self.environment, self.workload, self.region, kind, qualifier)
+        readable = [rule.prefix, qualifier or self.workload, self.environment, self.region_code]
+        separator = rule.separator
+        budget = rule.max_length - len(suffix) - len(separator)
+        head = separator.join(p for p in readable if p)[:budget].rstrip("-")
+        return self._checked(kind, f"{head}{separator}{suffix}")
+
+    def _checked(self, kind: str, name: str) -> str:
+        rule = RULES[kind]
+        if len(name) > rule.max_length or not re.match(rule.pattern, name):
+            raise NamingError(
+                f"{kind} name {name!r} breaks Azure's rule: at most {rule.max_length} characters, "
+                f"{rule.description} ({len(name)} characters); shorten workload or environment name"
+            )
+        return name

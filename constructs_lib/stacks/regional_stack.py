@@ -1,0 +1,47 @@
+"""Base of every stack: one environment, one region, one concern (hub, spoke, cluster, workload)."""
+
+from __future__ import annotations
+
+from cdktf import TerraformStack
+from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures
+from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
+from constructs import Construct
+
+from constructs_lib.backend import configure_backend
+from constructs_lib.config.models import Environment, Region
+from constructs_lib.naming import Naming
+
+TERRAFORM_REQUIRED_VERSION = ">= 1.6.0, < 2.0.0"
+
+
+def stack_name(environment: str, region: str, kind: str) -> str:
+    """`<env>-<region>-<kind>`, e.g. `prod-eastus2-hub`."""
+    return f"{environment}-{region}-{kind}"
+
+
+class RegionalStack(TerraformStack):
+    """Owns its azurerm provider and its backend; subclasses only compose constructs."""
+
+    kind: str = ""
+
+    def __init__(self, scope: Construct, environment: Environment, region: Region):
+        super().__init__(scope, stack_name(environment.name, region.name, self.kind))
+        self.environment = environment
+        self.region = region
+        self.naming = Naming(environment.name, environment.workload, region.name)
+        self.provider = AzurermProvider(
+            self,
+            "azurerm",
+            features=[AzurermProviderFeatures()],
+            subscription_id=str(environment.subscription_id) if environment.subscription_id else None,
+            storage_use_azuread=True,
+        )
+        configure_backend(self, environment, region.name, self.kind)
+        # The prebuilt bindings write no required_version and a short provider source; the
+        # Terraform team running plain `terraform init` needs both spelled out.
+        self.add_override("terraform.required_version", TERRAFORM_REQUIRED_VERSION)
+        self.add_override("terraform.required_providers.azurerm.source", "hashicorp/azurerm")
+
+    def resource_group(self, name: str) -> ResourceGroup:
+        """The stack's resource group (each stack owns exactly one)."""
+        return ResourceGroup(self, "ResourceGroup", name=name, location=self.region.name)

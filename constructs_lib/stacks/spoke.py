@@ -1,0 +1,59 @@
+"""Spoke stack: the workload's network, peered to its regional hub."""
+
+from __future__ import annotations
+
+from cdktf import TerraformStack
+from constructs import Construct
+
+from constructs_lib.config.models import Environment, Region
+from constructs_lib.hub_lookup import HubLookup, HubLookupProps
+from constructs_lib.hub_spoke_peering import HubSpokePeering, HubSpokePeeringProps
+from constructs_lib.public_ip import PublicIp, PublicIpProps
+from constructs_lib.spoke_network import SpokeNetwork, SpokeNetworkProps
+from constructs_lib.stacks.hub import HubNames
+from constructs_lib.stacks.regional_stack import RegionalStack
+
+
+class SpokeStack(RegionalStack):
+    """Resource group, spoke VNet/subnets/NSGs/routes, both peerings, App Gateway public IP."""
+
+    kind = "spoke"
+
+    def __init__(self, scope: Construct, environment: Environment, region: Region, hub: TerraformStack):
+        super().__init__(scope, environment, region)
+        # Deploy order only: values come from name-based lookups, so no remote state is read.
+        self.add_dependency(hub)
+        hub_names = HubNames.of(self.naming)
+        location = region.name
+        workload = environment.workload
+        group = self.resource_group(self.naming.name("resource_group", "spoke", workload))
+        rg = group.name
+        self.hub = HubLookup(self, "Hub", HubLookupProps(
+            resource_group_name=hub_names.resource_group,
+            virtual_network_name=hub_names.virtual_network,
+            firewall_name=hub_names.firewall,
+            log_analytics_workspace_name=hub_names.log_analytics,
+        ))
+        workspace = self.hub.log_analytics_workspace.id
+        self.network = SpokeNetwork(self, "Network", SpokeNetworkProps(
+            plan=region.spoke,
+            virtual_network_name=self.naming.name("virtual_network", "spoke", workload),
+            route_table_name=self.naming.name("route_table", "tohubfw", workload),
+            nsg_name_prefix=self.naming.name("network_security_group", workload),
+            location=location,
+            resource_group_name=rg,
+            firewall_private_ip=self.hub.firewall_private_ip,
+            log_analytics_workspace_id=workspace,
+        ))
+        spoke_vnet = self.network.virtual_network
+        HubSpokePeering(self, "Peering", HubSpokePeeringProps(
+            spoke_resource_group_name=rg,
+            spoke_virtual_network_name=spoke_vnet.name,
+            spoke_virtual_network_id=spoke_vnet.id,
+            hub_resource_group_name=hub_names.resource_group,
+            hub_virtual_network_name=self.hub.virtual_network.name,
+            hub_virtual_network_id=self.hub.virtual_network.id,
+        ))
+        self.app_gateway_public_ip = PublicIp(self, "AppGatewayPublicIp", PublicIpProps(
+            name=self.naming.name("public_ip", "agw", workload), location=location,
+            resource_group_name=rg, log_analytics_workspace_id=workspace, zones=region.zones))
