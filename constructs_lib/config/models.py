@@ -197,13 +197,20 @@ class NodePool(StrictModel):
         return int(self.max_surge)
 
 
-def _default_system_pool() -> NodePool:
-    return NodePool(name="npsystem", vm_size="Standard_D2d_v5", min_count=3, max_count=4,
-                    os_disk_size_gb=64)
+class SystemNodePool(NodePool):
+    """The system pool: critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "npsystem"
+    vm_size: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D2d_v5"
+    min_count: Annotated[int, Field(ge=1, le=1000)] = 3
+    max_count: Annotated[int, Field(ge=1, le=1000)] = 4
+    os_disk_size_gb: Annotated[int, Field(ge=30, le=2048)] = 64
 
 
-def _default_user_pool() -> NodePool:
-    return NodePool(name="npuser01")
+class UserNodePool(NodePool):
+    """The workload pool. Reference: `npuser01`, 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "npuser01"
 
 
 class ClusterNetwork(StrictModel):
@@ -255,9 +262,9 @@ class Cluster(StrictModel):
     kubernetes_version: Annotated[str, Field(pattern=r"^1\.[0-9]{2}\.[0-9]+$")] = "1.35.0"
     """Pinned Kubernetes version (major.minor.patch); the reference pins 1.35.0."""
     network: ClusterNetwork = ClusterNetwork()
-    system_pool: NodePool = Field(default_factory=_default_system_pool)
+    system_pool: SystemNodePool = SystemNodePool()
     """System pool, critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
-    user_pool: NodePool = Field(default_factory=_default_user_pool)
+    user_pool: UserNodePool = UserNodePool()
     """User pool `npuser01`. Reference: 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
 
     @model_validator(mode="after")

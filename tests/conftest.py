@@ -1,0 +1,29 @@
+"""Session fixtures: the azurerm bindings are imported once and every environment is
+synthesized once per test session (the import alone costs ~12 s and ~0.5 GB)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from constructs_lib.config.loader import load_environments  # noqa: E402
+from tests.synth import Synthesized, synthesize  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def environments():
+    """The shipped environments (envs/*.yaml), validated."""
+    return load_environments(PROJECT_ROOT / "envs")
+
+
+@pytest.fixture(scope="session")
+def synthesized(environments, tmp_path_factory) -> Synthesized:
+    """Every shipped environment synthesized once, through `App.synth()` as main.py does."""
+    return synthesize(environments, tmp_path_factory.mktemp("cdktf.out"))

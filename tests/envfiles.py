@@ -1,0 +1,62 @@
+"""Build environment files for tests from the shipped dev file, with targeted changes."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from constructs_lib.config.loader import load_environment
+from constructs_lib.config.models import Environment
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BASE: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "envs" / "dev.yaml").read_text())
+
+
+def base_env() -> dict[str, Any]:
+    """A deep copy of envs/dev.yaml as a dict."""
+    return copy.deepcopy(BASE)
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """Set `a.b[0].c` in nested data; returns the data for chaining."""
+    target: Any = data
+    parts = path.replace("]", "").replace("[", ".").split(".")
+    for part in parts[:-1]:
+        target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
+    last = parts[-1]
+    if last.isdigit():
+        target[int(last)] = value
+    else:
+        target[last] = value
+    return data
+
+
+def write_env(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Path:
+    """Write `data` (a dict or raw text) as `<name>.yaml` in `folder`."""
+    name = name or (data.get("name") if isinstance(data, dict) else None) or "dev"
+    path = folder / f"{name}.yaml"
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def load(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Environment:
+    return load_environment(write_env(folder, data, name))
+
+
+def two_regions() -> dict[str, Any]:
+    """dev with a second region (centralus) on its own address plan."""
+    data = base_env()
+    second = copy.deepcopy(data["regions"][0])
+    second["name"] = "centralus"
+    second["hub"] = {"address_space": "10.201.0.0/24", "subnets": {
+        "firewall": "10.201.0.0/26", "gateway": "10.201.0.64/27", "bastion": "10.201.0.128/26"}}
+    second["spoke"] = {"address_space": "10.241.0.0/16", "subnets": {
+        "nodes": "10.241.0.0/22", "ingress": "10.241.4.0/28", "private_endpoints": "10.241.4.32/28",
+        "app_gateway": "10.241.5.0/24", "api_server": "10.241.7.0/28"},
+        "ingress_load_balancer_ip": "10.241.4.4"}
+    data["regions"].append(second)
+    data.pop("paired_region", None)
+    return data

@@ -1,0 +1,78 @@
+"""Helpers to synthesize the app or a single construct and read the Terraform JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from cdktf import Testing, TerraformStack
+from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures
+
+from constructs_lib.app import build_app
+from constructs_lib.config.models import Environment
+
+
+@dataclass
+class StackJson:
+    """One synthesized stack (`cdk.tf.json`) with lookups by resource type."""
+
+    name: str
+    doc: dict[str, Any]
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return self.doc.get("resource", {}).get(resource_type, {})
+
+    def data(self, data_type: str) -> dict[str, dict[str, Any]]:
+        return self.doc.get("data", {}).get(data_type, {})
+
+    def only(self, resource_type: str) -> dict[str, Any]:
+        """The single resource of a type; fails if there is not exactly one."""
+        found = self.resources(resource_type)
+        assert len(found) == 1, f"{self.name}: expected one {resource_type}, found {sorted(found)}"
+        return next(iter(found.values()))
+
+    def named(self, resource_type: str, name: str) -> dict[str, Any]:
+        """The resource of a type whose Azure `name` is `name`."""
+        matches = [body for body in self.resources(resource_type).values() if body.get("name") == name]
+        assert len(matches) == 1, f"{self.name}: expected one {resource_type} named {name}, found {len(matches)}"
+        return matches[0]
+
+    def addresses(self) -> set[str]:
+        return {f"{rtype}.{name}" for rtype, items in self.doc.get("resource", {}).items() for name in items}
+
+
+@dataclass
+class Synthesized:
+    """An app synthesized to disk: the output folder, the manifest and every stack's JSON."""
+
+    outdir: Path
+    manifest: dict[str, Any]
+    stacks: dict[str, StackJson]
+
+    def stack(self, name: str) -> StackJson:
+        assert name in self.stacks, f"no stack {name}; have {sorted(self.stacks)}"
+        return self.stacks[name]
+
+    def of_kind(self, kind: str) -> list[StackJson]:
+        return [s for name, s in sorted(self.stacks.items()) if name.endswith(f"-{kind}")]
+
+
+def synthesize(environments: list[Environment], outdir: Path) -> Synthesized:
+    built = build_app(environments, outdir)
+    built.app.synth()
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    stacks = {
+        name: StackJson(name, json.loads((outdir / entry["synthesizedStackPath"]).read_text()))
+        for name, entry in manifest["stacks"].items()
+    }
+    return Synthesized(outdir, manifest, stacks)
+
+
+def synth_construct(build: Callable[[TerraformStack], Any]) -> StackJson:
+    """Synthesize whatever `build` adds to a bare stack (with an azurerm provider)."""
+    stack = TerraformStack(Testing.app(), "test")
+    AzurermProvider(stack, "azurerm", features=[AzurermProviderFeatures()])
+    build(stack)
+    return StackJson("test", json.loads(Testing.synth(stack)))

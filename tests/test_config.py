@@ -1,0 +1,148 @@
+"""Environment files: typed parsing and every field-level rule, each with its message."""
+
+from __future__ import annotations
+
+import pytest
+
+from constructs_lib.config.loader import ConfigError, load_environments
+from tests.envfiles import base_env, load, set_path, two_regions, write_env
+
+
+def test_shipped_environments_load(environments):
+    by_name = {env.name: env for env in environments}
+    assert sorted(by_name) == ["dev", "prod"]
+    assert [r.name for r in by_name["dev"].regions] == ["eastus2"]
+    assert [r.name for r in by_name["prod"].regions] == ["eastus2", "centralus"]
+
+
+def test_defaults_mirror_the_reference(tmp_path):
+    env = load(tmp_path, base_env())
+    cluster = env.cluster
+    assert cluster.kubernetes_version == "1.35.0"
+    assert cluster.network.plugin_mode == "overlay"
+    assert str(cluster.network.overlay_pod_cidr) == "192.168.0.0/16"
+    assert str(cluster.network.service_cidr) == "172.16.0.0/16"
+    assert (cluster.system_pool.vm_size, cluster.system_pool.min_count, cluster.system_pool.max_count) == (
+        "Standard_D2d_v5", 3, 4)
+    assert (cluster.user_pool.name, cluster.user_pool.vm_size, cluster.user_pool.min_count,
+            cluster.user_pool.max_count) == ("npuser01", "Standard_D4d_v5", 2, 5)
+    assert cluster.user_pool.max_pods == 30
+    assert env.regions[0].zones == ("1", "2", "3")
+
+
+def test_state_backend_defaults_to_local(tmp_path):
+    data = base_env()
+    del data["state"]
+    assert load(tmp_path, data).state.backend == "local"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("surprise", 1, r"surprise: unknown key"),
+        ("regions[0].spoke.subnets.nodez", "10.240.0.0/22", r"regions\[0\]\.spoke\.subnets\.nodez: unknown key"),
+        ("state.access_key", "secret", r"state\.access_key: unknown key"),
+        ("regions[0].name", "eastus9", r"regions\[0\]\.name: 'eastus9' is not an Azure region name"),
+        ("regions[0].zones", ["1", "4"], r"regions\[0\]\.zones\[1\]: Input should be '1', '2' or '3'"),
+        ("regions[0].zones", ["1", "1"], r"zones must be distinct"),
+        ("regions[0].hub.subnets.firewall", "10.200.0.1/26", r"regions\[0\]\.hub\.subnets\.firewall: '10\.200\.0\.1/26' is not a valid IPv4 CIDR"),
+        ("regions[0].spoke.address_space", 42, r"expected a CIDR string"),
+        ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.400", r"is not a valid IPv4 address"),
+        ("workload", "BU-0001", r"workload: String should match pattern"),
+        ("name", "Dev", r"name: String should match pattern"),
+        ("cluster.user_pool.min_count", 6, r"min_count \(6\) must not exceed max_count \(5\)"),
+        ("cluster.user_pool.max_count", 1001, r"cluster\.user_pool\.max_count: Input should be less than or equal to 1000"),
+        ("cluster.user_pool.max_pods", 300, r"cluster\.user_pool\.max_pods: Input should be less than or equal to 250"),
+        ("cluster.user_pool.name", "npsystem", r"'npsystem' is already the system pool's name"),
+        ("cluster.system_pool.min_count", 1, r"system_pool\.min_count: 1 is below 2"),
+        ("cluster.network.dns_service_ip", "10.0.0.10", r"dns_service_ip: 10\.0\.0\.10 is outside service_cidr"),
+        ("app_gateway.min_capacity", 20, r"min_capacity \(20\) must not exceed max_capacity \(10\)"),
+        ("paired_region", "eastus2", r"paired_region: eastus2 is already a region"),
+        ("state.storage_account_name", "Not-Valid", r"state\.storage_account_name: String should match pattern"),
+        ("subscription_id", "not-a-guid", r"subscription_id: Input should be a valid UUID"),
+        ("regions", [], r"regions: List should have at least 1 item"),
+    ],
+)
+def test_field_rules(tmp_path, path, value, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        load(tmp_path, set_path(base_env(), path, value), name="dev")
+    assert str(caught.value).startswith(str(tmp_path / "dev.yaml"))
+
+
+def test_flat_cni_rejects_pod_cidr(tmp_path):
+    data = set_path(base_env(), "cluster.network", {"plugin_mode": "flat", "pod_cidr": "192.168.0.0/16"})
+    with pytest.raises(ConfigError, match=r"pod_cidr: flat Azure CNI gives pods addresses from the node subnet"):
+        load(tmp_path, data)
+
+
+def test_zones_need_a_zone_redundant_region(tmp_path):
+    data = set_path(base_env(), "regions[0].name", "westus")
+    with pytest.raises(ConfigError, match=r"region westus has no availability zones; set zones: \[\]"):
+        load(tmp_path, data)
+    set_path(data, "regions[0].zones", [])
+    set_path(data, "paired_region", "eastus")
+    assert load(tmp_path, data).regions[0].zones == ()
+
+
+def test_missing_required_field(tmp_path):
+    data = base_env()
+    del data["regions"][0]["spoke"]
+    with pytest.raises(ConfigError, match=r"regions\[0\]\.spoke: required field is missing"):
+        load(tmp_path, data)
+
+
+def test_name_must_match_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"name: 'dev' must match the file name 'staging'"):
+        load(tmp_path, base_env(), name="staging")
+
+
+def test_duplicate_region(tmp_path):
+    data = two_regions()
+    data["regions"][1]["name"] = "eastus2"
+    with pytest.raises(ConfigError, match=r"regions: eastus2 listed more than once"):
+        load(tmp_path, data)
+
+
+def test_every_problem_is_reported(tmp_path):
+    data = set_path(base_env(), "regions[0].name", "nowhere")
+    set_path(data, "cluster.user_pool.max_pods", 5)
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, data)
+    assert len(caught.value.problems) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: dev\n  bad: [", r"YAML syntax error: line 2"),
+        ("- just\n- a list\n", r"the file is a list; an environment file must be a mapping"),
+        ("", r"the file is empty"),
+        ("name: dev\nname: prod\n", r"duplicate key 'name'"),
+        ("a: &x [1]\nb: *x\n", r"a: unknown key"),
+    ],
+)
+def test_broken_files(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load(tmp_path, text, name="dev")
+
+
+def test_folder_rules(tmp_path):
+    with pytest.raises(ConfigError, match=r"no environment files"):
+        load_environments(tmp_path)
+    with pytest.raises(ConfigError, match=r"the environments folder does not exist"):
+        load_environments(tmp_path / "missing")
+    write_env(tmp_path, base_env())
+    (tmp_path / "dev.yml").write_text("name: dev\n")
+    with pytest.raises(ConfigError, match=r"environment dev is defined by both a \.yaml and a \.yml file"):
+        load_environments(tmp_path)
+
+
+def test_folder_error_names_each_broken_file(tmp_path):
+    write_env(tmp_path, set_path(base_env(), "workload", "X"))
+    prod = set_path(base_env(), "name", "prod")
+    write_env(tmp_path, set_path(prod, "owner", ""))
+    with pytest.raises(ConfigError) as caught:
+        load_environments(tmp_path)
+    rendered = str(caught.value)
+    assert f"{tmp_path / 'dev.yaml'}: workload:" in rendered
+    assert f"{tmp_path / 'prod.yaml'}: owner:" in rendered
