@@ -109,6 +109,20 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
     return problems
 
 
+def _check_names(env: Environment) -> list[Problem]:
+    """Derive every Azure name of every region; a name breaking Azure's rules is a config error."""
+    from constructs_lib.naming import NamingError
+    from constructs_lib.resource_names import RegionNames
+
+    problems = []
+    for index, region in enumerate(env.regions):
+        try:
+            RegionNames.of(env, region)
+        except NamingError as error:
+            problems.append(Problem(f"regions[{index}].name", f"{error} (derived from name, workload and region)"))
+    return problems
+
+
 def load_environment(path: Path) -> Environment:
     """Parse and fully validate one environment file."""
     source = str(path)
@@ -146,6 +160,7 @@ def load_environment(path: Path) -> Environment:
     if env.name != path.stem:
         problems.append(Problem("name", f"{env.name!r} must match the file name {path.stem!r}"))
     problems += check_environment(env)
+    problems += _check_names(env)
     if problems:
         raise ConfigError(source, problems)
     return env

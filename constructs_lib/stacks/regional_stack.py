@@ -9,7 +9,7 @@ from constructs import Construct
 
 from constructs_lib.backend import configure_backend
 from constructs_lib.config.models import Environment, Region
-from constructs_lib.naming import Naming
+from constructs_lib.resource_names import RegionNames
 
 TERRAFORM_REQUIRED_VERSION = ">= 1.6.0, < 2.0.0"
 
@@ -28,7 +28,7 @@ class RegionalStack(TerraformStack):
         super().__init__(scope, stack_name(environment.name, region.name, self.kind))
         self.environment = environment
         self.region = region
-        self.naming = Naming(environment.name, environment.workload, region.name)
+        self.names = RegionNames.of(environment, region)
         self.provider = AzurermProvider(
             self,
             "azurerm",

@@ -10,7 +10,6 @@ from constructs_lib.hub_lookup import HubLookup, HubLookupProps
 from constructs_lib.hub_spoke_peering import HubSpokePeering, HubSpokePeeringProps
 from constructs_lib.public_ip import PublicIp, PublicIpProps
 from constructs_lib.spoke_network import SpokeNetwork, SpokeNetworkProps
-from constructs_lib.stacks.hub import HubNames
 from constructs_lib.stacks.regional_stack import RegionalStack
 
 
@@ -23,10 +22,9 @@ class SpokeStack(RegionalStack):
         super().__init__(scope, environment, region)
         # Deploy order only: values come from name-based lookups, so no remote state is read.
         self.add_dependency(hub)
-        hub_names = HubNames.of(self.naming)
+        hub_names, names = self.names.hub, self.names.spoke
         location = region.name
-        workload = environment.workload
-        group = self.resource_group(self.naming.name("resource_group", "spoke", workload))
+        group = self.resource_group(names.resource_group)
         rg = group.name
         self.hub = HubLookup(self, "Hub", HubLookupProps(
             resource_group_name=hub_names.resource_group,
@@ -37,9 +35,9 @@ class SpokeStack(RegionalStack):
         workspace = self.hub.log_analytics_workspace.id
         self.network = SpokeNetwork(self, "Network", SpokeNetworkProps(
             plan=region.spoke,
-            virtual_network_name=self.naming.name("virtual_network", "spoke", workload),
-            route_table_name=self.naming.name("route_table", "tohubfw", workload),
-            nsg_name_prefix=self.naming.name("network_security_group", workload),
+            virtual_network_name=names.virtual_network,
+            route_table_name=names.route_table,
+            nsg_name_prefix=names.nsg_prefix,
             location=location,
             resource_group_name=rg,
             firewall_private_ip=self.hub.firewall_private_ip,
@@ -51,9 +49,9 @@ class SpokeStack(RegionalStack):
             spoke_virtual_network_name=spoke_vnet.name,
             spoke_virtual_network_id=spoke_vnet.id,
             hub_resource_group_name=hub_names.resource_group,
-            hub_virtual_network_name=self.hub.virtual_network.name,
+            hub_virtual_network_name=hub_names.virtual_network,
             hub_virtual_network_id=self.hub.virtual_network.id,
         ))
         self.app_gateway_public_ip = PublicIp(self, "AppGatewayPublicIp", PublicIpProps(
-            name=self.naming.name("public_ip", "agw", workload), location=location,
+            name=names.app_gateway_public_ip, location=location,
             resource_group_name=rg, log_analytics_workspace_id=workspace, zones=region.zones))
