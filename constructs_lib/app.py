@@ -46,6 +46,7 @@ def synth_replacing(environments: list[Environment], outdir: Path) -> list[str]:
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.staging-", dir=outdir.parent))
+    staging.chmod(0o755)
     try:
         built = build_app(environments, staging)
         built.app.synth()

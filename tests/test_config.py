@@ -146,3 +146,39 @@ def test_folder_error_names_each_broken_file(tmp_path):
     rendered = str(caught.value)
     assert f"{tmp_path / 'dev.yaml'}: workload:" in rendered
     assert f"{tmp_path / 'prod.yaml'}: owner:" in rendered
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("cluster.authorized_ip_ranges", ["203.0.113.0/24"],
+         r"authorized_ip_ranges: a private cluster's API server has no public endpoint to restrict"),
+        ("cluster.private", False, r"a public API server must be limited to named source ranges"),
+        ("cluster.maintenance.start", "25:00", r"cluster\.maintenance\.start: String should match pattern"),
+        ("cluster.maintenance.duration_hours", 2, r"cluster\.maintenance\.duration_hours: Input should be greater than or equal to 4"),
+        ("cluster.sku_tier", "Free", r"cluster\.sku_tier: Input should be 'Standard' or 'Premium'"),
+        ("entra.cluster_admin_group_object_ids", [], r"entra\.cluster_admin_group_object_ids: Tuple should have at least 1 item"),
+        ("entra.tenant_id", "contoso", r"entra\.tenant_id: Input should be a valid UUID"),
+        ("ingress.domain", "Contoso..com", r"ingress\.domain: String should match pattern"),
+        ("key_vault.soft_delete_retention_days", 120, r"key_vault\.soft_delete_retention_days: Input should be less than or equal to 90"),
+        ("monitoring.alert_emails", ["not-an-email"], r"monitoring\.alert_emails\[0\]: String should match pattern"),
+        ("monitoring.alert_emails", [], r"monitoring\.alert_emails: Tuple should have at least 1 item"),
+        ("monitoring.workspace", "central", r"monitoring\.workspace: Input should be 'workload' or 'hub'"),
+        ("budget.thresholds", [80, 80], r"budget\.thresholds: thresholds must be distinct"),
+        ("budget.start_date", "2026-12-15", r"budget\.start_date: String should match pattern"),
+        ("budget.monthly_amount", 0, r"budget\.monthly_amount: Input should be greater than 0"),
+    ],
+)
+def test_cluster_settings_rules(tmp_path, path, value, message):
+    with pytest.raises(ConfigError, match=message):
+        load(tmp_path, set_path(base_env(), path, value), name="dev")
+
+
+def test_public_cluster_with_ranges_is_accepted(tmp_path):
+    data = set_path(base_env(), "cluster.private", False)
+    set_path(data, "cluster.authorized_ip_ranges", ["203.0.113.0/24"])
+    env = load(tmp_path, data)
+    assert [str(r) for r in env.cluster.authorized_ip_ranges] == ["203.0.113.0/24"]
+    assert env.budget.thresholds == (50, 80, 100)
+    assert env.ingress.public_fqdn == "bicycle-dev.contoso.com"
+    assert env.ingress.internal_zone == "aks-ingress.contoso.com"

@@ -256,19 +256,53 @@ class ClusterNetwork(StrictModel):
         return self.pod_cidr or ipaddress.IPv4Network("192.168.0.0/16")
 
 
+Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class MaintenanceWindow(StrictModel):
+    """Weekly window for node-image and patch upgrades (UTC)."""
+
+    day: Weekday = "Tuesday"
+    """Reference: Tuesday."""
+    start: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "21:00"
+    """HH:MM UTC. Reference: 21:00."""
+    duration_hours: Annotated[int, Field(ge=4, le=24)] = 12
+    """AKS requires at least 4 hours. Reference: 12."""
+
+
 class Cluster(StrictModel):
     """AKS settings shared by every region of the environment."""
 
     kubernetes_version: Annotated[str, Field(pattern=r"^1\.[0-9]{2}\.[0-9]+$")] = "1.35.0"
     """Pinned Kubernetes version (major.minor.patch); the reference pins 1.35.0."""
+    sku_tier: Literal["Standard", "Premium"] = "Standard"
+    """Standard gives the financially backed uptime SLA; Free is not offered for the baseline."""
+    private: bool = True
+    """Private API server with VNet integration (reference). False makes it public, restricted by
+    `authorized_ip_ranges`."""
+    authorized_ip_ranges: tuple[ipaddress.IPv4Network, ...] = ()
+    """Source ranges allowed to reach a public API server; required when `private` is false."""
+    maintenance: MaintenanceWindow = MaintenanceWindow()
     network: ClusterNetwork = ClusterNetwork()
     system_pool: SystemNodePool = SystemNodePool()
     """System pool, critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
     user_pool: UserNodePool = UserNodePool()
     """User pool `npuser01`. Reference: 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
 
+    _parse_ranges = field_validator("authorized_ip_ranges", mode="before")(
+        lambda cls, v: tuple(_network(item) for item in v) if isinstance(v, (list, tuple)) else v
+    )
+
     @model_validator(mode="after")
     def _distinct_pool_names(self) -> "Cluster":
+        if self.private and self.authorized_ip_ranges:
+            raise ValueError(
+                "authorized_ip_ranges: a private cluster's API server has no public endpoint to "
+                "restrict; remove the ranges or set private: false")
+        if not self.private and not self.authorized_ip_ranges:
+            raise ValueError(
+                "authorized_ip_ranges: a public API server must be limited to named source ranges; "
+                "list at least one or keep private: true")
         if self.system_pool.name == self.user_pool.name:
             raise ValueError(
                 f"user_pool.name: {self.user_pool.name!r} is already the system pool's name"
@@ -305,6 +339,84 @@ class Hub(StrictModel):
     """Retention of the hub Log Analytics workspace and firewall insights. Reference: 30."""
 
 
+DnsName = Annotated[str, Field(max_length=200, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
+DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+class Entra(StrictModel):
+    """Microsoft Entra ID tenant and groups that administer the cluster."""
+
+    tenant_id: uuid.UUID
+    """Tenant for AKS Entra integration and Key Vault."""
+    cluster_admin_group_object_ids: Annotated[tuple[uuid.UUID, ...], Field(min_length=1)]
+    """Groups granted Azure Kubernetes Service RBAC Cluster Admin."""
+    namespace_reader_group_object_ids: tuple[uuid.UUID, ...] = ()
+    """Groups granted read-only access to the workload namespace."""
+
+
+class Ingress(StrictModel):
+    """Public host name and the internal TLS hop behind the Application Gateway."""
+
+    domain: DnsName = "contoso.com"
+    """Domain of the public host and of the internal ingress zone. Reference: contoso.com."""
+    public_host: DnsLabel = "bicycle"
+    """App Gateway listener host: `<public_host>.<domain>`. Reference: bicycle."""
+    internal_zone_label: DnsLabel = "aks-ingress"
+    """Private DNS zone `<label>.<domain>` that resolves the ingress load balancer."""
+    certificate_issuer: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,127}$")] = "Self"
+    """Key Vault certificate issuer for the listener and ingress certificates: `Self` (self-signed,
+    for sandboxes) or the name of an issuer configured on the vault for a public CA."""
+
+    @property
+    def public_fqdn(self) -> str:
+        return f"{self.public_host}.{self.domain}"
+
+    @property
+    def internal_zone(self) -> str:
+        return f"{self.internal_zone_label}.{self.domain}"
+
+
+class KeyVault(StrictModel):
+    """Key Vault protection settings."""
+
+    purge_protection: bool = True
+    """On by default (stronger than the reference): a deleted vault and its certificates cannot
+    be purged before the retention ends. A sandbox may turn it off."""
+    soft_delete_retention_days: Annotated[int, Field(ge=7, le=90)] = 90
+    """Days a deleted vault stays recoverable (Azure allows 7-90; the reference uses 7)."""
+
+
+class Monitoring(StrictModel):
+    """Where the cluster's logs go and who hears about alerts."""
+
+    workspace: Literal["workload", "hub"] = "workload"
+    """`workload`: a workspace in the cluster resource group (reference); `hub`: the regional hub's."""
+    retention_days: Annotated[int, Field(ge=30, le=730)] = 30
+    alert_emails: Annotated[tuple[Email, ...], Field(min_length=1)]
+    """Receivers of the action group every alert notifies (the reference has none)."""
+
+
+class Budget(StrictModel):
+    """Monthly cost budget of each regional cluster resource group."""
+
+    monthly_amount: Annotated[int, Field(gt=0, le=10_000_000)]
+    """Amount in the billing currency."""
+    start_date: Annotated[str, Field(pattern=r"^20[2-9][0-9]-(0[1-9]|1[0-2])-01$")]
+    """First day of a month, YYYY-MM-01."""
+    thresholds: Annotated[tuple[Annotated[int, Field(gt=0, le=1000)], ...], Field(min_length=1)] = (50, 80, 100)
+    """Percent of the amount (actual cost) that notifies."""
+    forecast_threshold: Annotated[int, Field(gt=0, le=1000)] | None = 100
+    """Percent of forecast cost that notifies; null to disable."""
+
+    @field_validator("thresholds")
+    @classmethod
+    def _sorted_unique(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"thresholds must be distinct, got {list(value)}")
+        return tuple(sorted(value))
+
+
 class Environment(StrictModel):
     """One environment (`envs/<name>.yaml`): a set of regions deployed from one file."""
 
@@ -329,6 +441,11 @@ class Environment(StrictModel):
     hub: Hub = Hub()
     cluster: Cluster = Cluster()
     app_gateway: AppGateway = AppGateway()
+    entra: Entra
+    ingress: Ingress = Ingress()
+    key_vault: KeyVault = KeyVault()
+    monitoring: Monitoring
+    budget: Budget
 
     @field_validator("tags")
     @classmethod
