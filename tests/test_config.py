@@ -182,3 +182,28 @@ def test_public_cluster_with_ranges_is_accepted(tmp_path):
     assert env.budget.thresholds == (50, 80, 100)
     assert env.ingress.public_fqdn == "bicycle-dev.contoso.com"
     assert env.ingress.internal_zone == "aks-ingress.contoso.com"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("app.image", "dotnet/samples:latest", r"app\.image: 'dotnet/samples:latest' uses the moving tag 'latest'"),
+        ("app.traefik_image", "traefik", r"app\.traefik_image: String should match pattern"),
+        ("app.min_replicas", 1, r"app\.min_replicas: Input should be greater than or equal to 2"),
+        ("app.max_replicas", 2, r"app: min_replicas \(3\) must not exceed max_replicas \(2\)"),
+        ("app.traefik_replicas", 1, r"app\.traefik_replicas: Input should be greater than or equal to 2"),
+        ("gitops.repository_url", "http://github.com/x/y", r"gitops\.repository_url: String should match pattern"),
+        ("gitops.path", "/abs", r"gitops\.path: String should match pattern"),
+        ("deploy.kubelogin_login", "admin", r"deploy\.kubelogin_login: Input should be 'azurecli'"),
+    ],
+)
+def test_workload_settings_rules(tmp_path, path, value, message):
+    data = set_path(base_env(), path, value)
+    if path == "app.max_replicas":
+        set_path(data, "app.min_replicas", 3)
+    with pytest.raises(ConfigError, match=message):
+        load(tmp_path, data, name="dev")
+
+
+def test_gitops_host(tmp_path):
+    assert load(tmp_path, base_env()).gitops.host == "github.com"

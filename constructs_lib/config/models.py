@@ -417,6 +417,63 @@ class Budget(StrictModel):
         return tuple(sorted(value))
 
 
+ImageRef = Annotated[str, Field(pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+
+
+def _pinned(value: str) -> str:
+    if value.rsplit(":", 1)[1] == "latest":
+        raise ValueError(f"{value!r} uses the moving tag 'latest'; pin a version tag")
+    return value
+
+
+class GitOps(StrictModel):
+    """Where Flux pulls the cluster baseline (namespaces, RBAC, monitoring config) from."""
+
+    repository_url: Annotated[str, Field(pattern=r"^https://[a-z0-9.-]+\.[a-z]{2,}(/[A-Za-z0-9._~-]+)+$")]
+    """Public HTTPS Git repository. Its host is also allowed through the hub firewall."""
+    branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9._/-]{1,200}$")] = "main"
+    path: Annotated[str, Field(pattern=r"^\./[A-Za-z0-9._/-]*$")] = "./cluster-manifests"
+    """Folder of the kustomization inside the repository (this project ships `cluster-manifests/`)."""
+
+    @property
+    def host(self) -> str:
+        return self.repository_url.split("/")[2]
+
+
+class App(StrictModel):
+    """The sample workload (the reference's ASP.NET app) and its ingress controller."""
+
+    namespace: DnsLabel = "a0008"
+    """Namespace of the workload and of Traefik. Reference: a0008."""
+    image: ImageRef = "dotnet/samples:aspnetapp-9.0"
+    """Repository:tag inside the environment's registry (import it with `az acr import`)."""
+    min_replicas: Annotated[int, Field(ge=2, le=100)] = 2
+    """HPA minimum; at least 2 so one pod survives a node drain."""
+    max_replicas: Annotated[int, Field(ge=2, le=100)] = 5
+    internal_host_label: DnsLabel = "bu0001a0008-00"
+    """Host of the ingress inside the internal zone: `<label>.<ingress.internal_zone>`."""
+    traefik_image: ImageRef = "traefik:v3.4.5"
+    """Repository:tag of Traefik inside the environment's registry."""
+    traefik_replicas: Annotated[int, Field(ge=2, le=20)] = 2
+    """At least 2, spread across nodes by required anti-affinity."""
+
+    _pin = field_validator("image", "traefik_image")(lambda cls, v: _pinned(v))
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "App":
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"min_replicas ({self.min_replicas}) must not exceed max_replicas ({self.max_replicas})")
+        return self
+
+
+class Deploy(StrictModel):
+    """How the machine running `cdktf deploy` reaches the private API server."""
+
+    kubelogin_login: Literal["azurecli", "workloadidentity", "spn", "msi"] = "azurecli"
+    """kubelogin login mode for the Helm provider (never admin credentials)."""
+
+
 class Environment(StrictModel):
     """One environment (`envs/<name>.yaml`): a set of regions deployed from one file."""
 
@@ -446,6 +503,9 @@ class Environment(StrictModel):
     key_vault: KeyVault = KeyVault()
     monitoring: Monitoring
     budget: Budget
+    gitops: GitOps
+    app: App = App()
+    deploy: Deploy = Deploy()
 
     @field_validator("tags")
     @classmethod

@@ -13,6 +13,11 @@ from constructs_lib.stacks.regional_stack import RegionalStack
 from constructs_lib.virtual_network import SubnetSpec, VirtualNetwork, VirtualNetworkProps
 
 
+def gitops_hosts(repository_host: str) -> tuple[str, ...]:
+    """Hosts Flux must reach for the configured repository (GitHub also serves its API host)."""
+    return (repository_host, "api.github.com") if repository_host == "github.com" else (repository_host,)
+
+
 class HubStack(RegionalStack):
     """Resource group, hub VNet, firewall (+policy, IP group, rules), Bastion, Log Analytics."""
 
@@ -44,6 +49,7 @@ class HubStack(RegionalStack):
             location=location, resource_group_name=rg, log_analytics_workspace_id=workspace,
             node_subnets=(region.spoke.subnets.nodes,),
             insights_retention_days=environment.hub.log_retention_days,
+            gitops_hosts=gitops_hosts(environment.gitops.host),
         ))
         self.firewall = Firewall(self, "Firewall", FirewallProps(
             name=names.firewall, location=location, resource_group_name=rg,
