@@ -69,7 +69,7 @@ class FluxGitOps(Construct):
             name="bootstrap",
             cluster_id=props.cluster_id,
             namespace="flux-system",
-            scope_="cluster",
+            scope="cluster",
             git_repository=KubernetesFluxConfigurationGitRepository(
                 url=props.repository_url,
                 reference_type="branch",
