@@ -11,6 +11,7 @@ from pathlib import Path
 from cdktf import App, Aspects, TerraformStack
 
 from constructs_lib.config.models import Environment
+from constructs_lib.stacks.cluster import ClusterStack
 from constructs_lib.stacks.hub import HubStack
 from constructs_lib.stacks.spoke import SpokeStack
 from constructs_lib.tagging import DefaultTags, default_tags
@@ -32,7 +33,8 @@ def build_app(environments: list[Environment], outdir: str | os.PathLike[str]) -
         for region in env.regions:
             hub = HubStack(app, env, region)
             spoke = SpokeStack(app, env, region, hub=hub)
-            for stack in (hub, spoke):
+            cluster = ClusterStack(app, env, region, spoke=spoke)
+            for stack in (hub, spoke, cluster):
                 Aspects.of(stack).add(DefaultTags(default_tags(env)))
                 result.stacks[stack.node.id] = stack
     return result

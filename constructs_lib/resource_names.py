@@ -64,6 +64,9 @@ class ClusterNames:
     budget: str
     registry_private_endpoint: str
     key_vault_private_endpoint: str
+    ingress_tls_policy_definition: str
+    """Subscription-scoped custom policy definition: one per environment and region, so stacks
+    sharing a subscription never fight over it."""
 
 
 @dataclass(frozen=True)
@@ -121,5 +124,6 @@ class RegionNames:
                 budget=n.name("budget", w),
                 registry_private_endpoint=n.name("private_endpoint", "cr", w),
                 key_vault_private_endpoint=n.name("private_endpoint", "kv", w),
+                ingress_tls_policy_definition=f"K8sCustomIngressTlsHostsHaveDefinedDomainSuffix-{env.name}-{n.region_code}",
             ),
         )

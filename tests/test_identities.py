@@ -1,0 +1,232 @@
+"""ManagedIdentity (with workload-identity federation) and RoleAssignments, on synthesized JSON."""
+
+from __future__ import annotations
+
+import pytest
+from cdktf import Testing, TerraformOutput, TerraformStack
+
+from constructs_lib.managed_identity import FederatedCredentialSpec, ManagedIdentity, ManagedIdentityProps
+from constructs_lib.role_assignments import (
+    ALLOWED_ROLES,
+    RoleAssignments,
+    RoleAssignmentSpec,
+    RoleAssignmentsProps,
+)
+from tests.synth import synth_construct
+
+ISSUER = "https://eastus2.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/1111/"
+KEY_VAULT = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-x"
+ADMIN_GROUP = "22222222-2222-2222-2222-222222222222"
+CLUSTER = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-x"
+
+
+@pytest.fixture(scope="module")
+def doc():
+    def build(stack):
+        control_plane = ManagedIdentity(stack, "ControlPlane", ManagedIdentityProps(
+            name="id-aks-controlplane", location="eastus2", resource_group_name="rg-cluster"))
+        ingress = ManagedIdentity(stack, "Ingress", ManagedIdentityProps(
+            name="id-ingress", location="eastus2", resource_group_name="rg-cluster",
+            federated_credentials=(
+                FederatedCredentialSpec("ingress-controller", ISSUER, "a0008", "traefik-ingress-controller"),
+                # An issuer that is a token (the cluster's OIDC issuer in a real stack).
+                FederatedCredentialSpec("second-cluster", control_plane.id + "/issuer", "a0008",
+                                        "traefik-ingress-controller"),
+            )))
+        RoleAssignments(stack, "Roles", RoleAssignmentsProps(assignments=(
+            RoleAssignmentSpec("IngressSecrets", "Key Vault Secrets User", ingress.principal_id, KEY_VAULT),
+            RoleAssignmentSpec("IngressReader", "Key Vault Reader", ingress.principal_id, KEY_VAULT),
+            RoleAssignmentSpec("ClusterAdmins", "Azure Kubernetes Service RBAC Cluster Admin", ADMIN_GROUP,
+                               CLUSTER, principal_type="Group"),
+            RoleAssignmentSpec("NamespaceReaders", "Azure Kubernetes Service RBAC Reader", ADMIN_GROUP,
+                               f"{CLUSTER}/namespaces/a0008", principal_type="Group"),
+        )))
+        TerraformOutput(stack, "client_id", value=ingress.client_id)
+        TerraformOutput(stack, "principal_id", value=ingress.principal_id)
+        TerraformOutput(stack, "identity_id", value=ingress.id)
+    return synth_construct(build)
+
+
+def key_of(doc, resource_type: str, name: str) -> str:
+    keys = [k for k, body in doc.resources(resource_type).items() if body.get("name") == name]
+    assert len(keys) == 1, keys
+    return keys[0]
+
+
+def identity_ref(doc, name: str, attribute: str) -> str:
+    return f"${{azurerm_user_assigned_identity.{key_of(doc, 'azurerm_user_assigned_identity', name)}.{attribute}}}"
+
+
+# --- ManagedIdentity ------------------------------------------------------------------------------
+
+def test_identity_resource(doc):
+    identity = doc.named("azurerm_user_assigned_identity", "id-ingress")
+    assert (identity["location"], identity["resource_group_name"]) == ("eastus2", "rg-cluster")
+    assert len(doc.resources("azurerm_user_assigned_identity")) == 2
+
+
+def test_federated_credential_trusts_the_service_account(doc):
+    credential = doc.named("azurerm_federated_identity_credential", "ingress-controller")
+    assert credential["subject"] == "system:serviceaccount:a0008:traefik-ingress-controller"
+    assert credential["issuer"] == ISSUER
+    assert credential["audience"] == ["api://AzureADTokenExchange"]
+    assert credential["parent_id"] == identity_ref(doc, "id-ingress", "id")
+    assert credential["resource_group_name"] == "rg-cluster"
+
+
+def test_federated_credential_accepts_a_token_issuer(doc):
+    credential = doc.named("azurerm_federated_identity_credential", "second-cluster")
+    assert credential["issuer"] == identity_ref(doc, "id-aks-controlplane", "id") + "/issuer"
+
+
+def test_identity_without_specs_has_no_credentials(doc):
+    credentials = doc.resources("azurerm_federated_identity_credential").values()
+    assert len(credentials) == 2
+    control_plane_id = identity_ref(doc, "id-aks-controlplane", "id")
+    assert all(c["parent_id"] != control_plane_id for c in credentials)
+
+
+def test_credential_construct_ids_come_from_the_credential_name(doc):
+    keys = set(doc.resources("azurerm_federated_identity_credential"))
+    assert any(k.startswith("Ingress_FederatedCredential-ingress-controller_") for k in keys), keys
+
+
+def test_identity_outputs_reference_the_identity(doc):
+    outputs = doc.doc["output"]
+    assert outputs["client_id"]["value"] == identity_ref(doc, "id-ingress", "client_id")
+    assert outputs["principal_id"]["value"] == identity_ref(doc, "id-ingress", "principal_id")
+    assert outputs["identity_id"]["value"] == identity_ref(doc, "id-ingress", "id")
+
+
+def _identity(credentials: tuple[FederatedCredentialSpec, ...]) -> None:
+    stack = TerraformStack(Testing.app(), "test")
+    ManagedIdentity(stack, "Identity", ManagedIdentityProps("id-x", "eastus2", "rg", credentials))
+
+
+@pytest.mark.parametrize("spec, match", [
+    (FederatedCredentialSpec("ab", ISSUER, "a0008", "sa"), r"federated_credentials\[0\]\.name"),
+    (FederatedCredentialSpec("-lead", ISSUER, "a0008", "sa"), r"federated_credentials\[0\]\.name"),
+    (FederatedCredentialSpec("ok-name", "http://issuer.example", "a0008", "sa"), r"\.issuer: .* https URL"),
+    (FederatedCredentialSpec("ok-name", ISSUER, "A0008", "sa"), r"\.namespace: .* namespace name"),
+    (FederatedCredentialSpec("ok-name", ISSUER, "a" * 64, "sa"), r"\.namespace"),
+    (FederatedCredentialSpec("ok-name", ISSUER, "a0008", "Traefik"), r"\.service_account: .*service account"),
+])
+def test_credential_field_rules(spec, match):
+    with pytest.raises(ValueError, match=match):
+        _identity((spec,))
+
+
+def test_credential_name_must_be_a_literal():
+    stack = TerraformStack(Testing.app(), "test")
+    other = ManagedIdentity(stack, "Other", ManagedIdentityProps("id-o", "eastus2", "rg"))
+    with pytest.raises(ValueError, match=r"\.name: .* must be a literal"):
+        ManagedIdentity(stack, "Identity", ManagedIdentityProps("id-x", "eastus2", "rg", (
+            FederatedCredentialSpec(other.client_id, ISSUER, "a0008", "sa"),)))
+
+
+def test_credential_names_are_unique():
+    with pytest.raises(ValueError, match="names must be unique; repeated: dup"):
+        _identity((FederatedCredentialSpec("dup", ISSUER, "a0008", "one"),
+                   FederatedCredentialSpec("dup", ISSUER, "a0008", "two")))
+
+
+def test_credential_issuer_and_subject_pair_is_unique():
+    with pytest.raises(ValueError, match="must not repeat an issuer and subject pair"):
+        _identity((FederatedCredentialSpec("first", ISSUER, "a0008", "sa"),
+                   FederatedCredentialSpec("second", ISSUER, "a0008", "sa")))
+
+
+# --- RoleAssignments ------------------------------------------------------------------------------
+
+def assignment(doc, key: str) -> dict:
+    matches = [body for k, body in doc.resources("azurerm_role_assignment").items()
+               if k.startswith(f"Roles_Assignment-{key}_")]
+    assert len(matches) == 1, f"no assignment with key {key}"
+    return matches[0]
+
+
+def test_one_assignment_per_spec(doc):
+    assert len(doc.resources("azurerm_role_assignment")) == 4
+
+
+def test_identity_assignments_target_the_identity_at_the_vault(doc):
+    principal = identity_ref(doc, "id-ingress", "principal_id")
+    for key, role in (("IngressSecrets", "Key Vault Secrets User"), ("IngressReader", "Key Vault Reader")):
+        body = assignment(doc, key)
+        assert body["role_definition_name"] == role
+        assert body["principal_id"] == principal
+        assert body["scope"] == KEY_VAULT
+        assert body["principal_type"] == "ServicePrincipal"
+        assert body["skip_service_principal_aad_check"] is True
+
+
+def test_group_assignments_skip_no_aad_check(doc):
+    admins = assignment(doc, "ClusterAdmins")
+    assert (admins["principal_type"], admins["principal_id"], admins["scope"]) == ("Group", ADMIN_GROUP, CLUSTER)
+    assert admins["role_definition_name"] == "Azure Kubernetes Service RBAC Cluster Admin"
+    assert "skip_service_principal_aad_check" not in admins
+    readers = assignment(doc, "NamespaceReaders")
+    assert readers["scope"] == f"{CLUSTER}/namespaces/a0008"
+    assert "skip_service_principal_aad_check" not in readers
+
+
+def test_allow_list_is_the_least_privilege_set():
+    assert "Owner" not in ALLOWED_ROLES and "Contributor" not in ALLOWED_ROLES
+    assert ALLOWED_ROLES == {
+        "Key Vault Secrets User", "Key Vault Reader", "Private DNS Zone Contributor", "Network Contributor",
+        "AcrPull", "Azure Kubernetes Service RBAC Cluster Admin", "Azure Kubernetes Service RBAC Reader",
+        "Azure Kubernetes Service Cluster User Role", "Monitoring Metrics Publisher",
+        "Virtual Machine Contributor",
+    }
+
+
+def _assign(*specs: RoleAssignmentSpec) -> None:
+    stack = TerraformStack(Testing.app(), "test")
+    RoleAssignments(stack, "Roles", RoleAssignmentsProps(assignments=specs))
+
+
+@pytest.mark.parametrize("role", ["Owner", "Contributor", "User Access Administrator", "acrpull"])
+def test_roles_outside_the_allow_list_are_refused(role):
+    with pytest.raises(ValueError, match=rf"role assignment Broad: role_definition_name '{role}' is not an allowed"):
+        _assign(RoleAssignmentSpec("Broad", role, ADMIN_GROUP, CLUSTER))
+
+
+@pytest.mark.parametrize("key", ["", "1st", "has space", "under_score"])
+def test_keys_are_construct_id_safe(key):
+    with pytest.raises(ValueError, match=r"assignments\[0\]\.key"):
+        _assign(RoleAssignmentSpec(key, "AcrPull", ADMIN_GROUP, CLUSTER))
+
+
+def test_key_must_be_a_literal():
+    stack = TerraformStack(Testing.app(), "test")
+    identity = ManagedIdentity(stack, "Identity", ManagedIdentityProps("id-x", "eastus2", "rg"))
+    with pytest.raises(ValueError, match=r"assignments\[0\]\.key: .* must be a literal"):
+        RoleAssignments(stack, "Roles", RoleAssignmentsProps(assignments=(
+            RoleAssignmentSpec(identity.client_id, "AcrPull", ADMIN_GROUP, CLUSTER),)))
+
+
+def test_keys_are_unique():
+    with pytest.raises(ValueError, match="keys must be unique; repeated: Same"):
+        _assign(RoleAssignmentSpec("Same", "AcrPull", ADMIN_GROUP, CLUSTER),
+                RoleAssignmentSpec("Same", "Key Vault Reader", ADMIN_GROUP, KEY_VAULT))
+
+
+def test_identical_grants_are_refused():
+    with pytest.raises(ValueError, match="One, Two grant the same role to the same principal"):
+        _assign(RoleAssignmentSpec("One", "AcrPull", ADMIN_GROUP, CLUSTER),
+                RoleAssignmentSpec("Two", "AcrPull", ADMIN_GROUP, CLUSTER))
+
+
+def test_principal_type_is_known():
+    with pytest.raises(ValueError, match="principal_type 'ManagedIdentity' must be one of"):
+        _assign(RoleAssignmentSpec("Odd", "AcrPull", ADMIN_GROUP, CLUSTER, principal_type="ManagedIdentity"))
+
+
+def test_literal_principal_is_a_guid():
+    with pytest.raises(ValueError, match="principal_id 'cluster-admins' is not an object ID"):
+        _assign(RoleAssignmentSpec("Named", "AcrPull", "cluster-admins", CLUSTER))
+
+
+def test_literal_scope_is_a_resource_id():
+    with pytest.raises(ValueError, match=r"scope 'kv-x' must be an Azure resource ID"):
+        _assign(RoleAssignmentSpec("Short", "Key Vault Reader", ADMIN_GROUP, "kv-x"))
