@@ -14,7 +14,7 @@ from constructs_lib.app import synth_replacing
 from constructs_lib.config.loader import load_environment
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
 
-KINDS = ("hub", "spoke")
+KINDS = ("hub", "spoke", "cluster")
 
 
 def test_a_hub_and_a_spoke_per_environment_and_region(synthesized, environments):
@@ -56,6 +56,8 @@ def test_dependencies_flow_one_way_without_cycles(synthesized):
             assert needs == set(), f"{name} must not depend on anything"
         if name.endswith("-spoke"):
             assert needs == {name.replace("-spoke", "-hub")}
+        if name.endswith("-cluster"):
+            assert needs == {name.replace("-cluster", "-spoke")}
     # Depth-first search for cycles over the whole graph.
     state: dict[str, int] = {}
 
@@ -95,7 +97,8 @@ def test_a_good_run_replaces_the_output_completely(tmp_path, environments):
     (outdir / "stacks" / "old-eastus-hub" / "cdk.tf.json").write_text("{}")
     dev = [e for e in environments if e.name == "dev"]
     synth_replacing(dev, outdir)
-    assert sorted(p.name for p in (outdir / "stacks").iterdir()) == ["dev-eastus2-hub", "dev-eastus2-spoke"]
+    assert sorted(p.name for p in (outdir / "stacks").iterdir()) == [
+        f"dev-eastus2-{kind}" for kind in sorted(KINDS)]
     assert not list(tmp_path.glob(".cdktf.out.*")), "staging folders must not be left behind"
 
 
