@@ -11,30 +11,42 @@ from pathlib import Path
 from cdktf import App, Aspects, TerraformStack
 
 from constructs_lib.config.models import Environment
+from constructs_lib.deploy_order import write_deploy_order
 from constructs_lib.stacks.cluster import ClusterStack
 from constructs_lib.stacks.hub import HubStack
 from constructs_lib.stacks.spoke import SpokeStack
+from constructs_lib.stacks.workload import WorkloadStack
 from constructs_lib.tagging import DefaultTags, default_tags
 
 
 @dataclass
 class BaselineApp:
-    """The synthesizable app and its stacks, keyed by stack name."""
+    """The synthesizable app, its stacks keyed by name, and the scratch folder for generated
+    charts (cdktf copies them into the stack folders during `synth`)."""
 
     app: App
+    scratch: Path
     stacks: dict[str, TerraformStack] = field(default_factory=dict)
+
+    def synth(self) -> None:
+        """Write the output, then drop the scratch folder."""
+        try:
+            self.app.synth()
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def build_app(environments: list[Environment], outdir: str | os.PathLike[str]) -> BaselineApp:
     """Create every stack of every environment and region (nothing is written yet)."""
     app = App(outdir=str(outdir), skip_validation=False)
-    result = BaselineApp(app)
+    result = BaselineApp(app, Path(tempfile.mkdtemp(prefix="cdktf-charts-")))
     for env in environments:
         for region in env.regions:
             hub = HubStack(app, env, region)
             spoke = SpokeStack(app, env, region, hub=hub)
             cluster = ClusterStack(app, env, region, spoke=spoke)
-            for stack in (hub, spoke, cluster):
+            workload = WorkloadStack(app, env, region, cluster=cluster, build_dir=result.scratch)
+            for stack in (hub, spoke, cluster, workload):
                 Aspects.of(stack).add(DefaultTags(default_tags(env)))
                 result.stacks[stack.node.id] = stack
     return result
@@ -51,7 +63,8 @@ def synth_replacing(environments: list[Environment], outdir: Path) -> list[str]:
     staging.chmod(0o755)
     try:
         built = build_app(environments, staging)
-        built.app.synth()
+        built.synth()
+        write_deploy_order(staging)
         retired = None
         if outdir.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=outdir.parent))

@@ -61,7 +61,7 @@ class Synthesized:
 
 def synthesize(environments: list[Environment], outdir: Path) -> Synthesized:
     built = build_app(environments, outdir)
-    built.app.synth()
+    built.synth()
     manifest = json.loads((outdir / "manifest.json").read_text())
     stacks = {
         name: StackJson(name, json.loads((outdir / entry["synthesizedStackPath"]).read_text()))

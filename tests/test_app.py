@@ -14,7 +14,7 @@ from constructs_lib.app import synth_replacing
 from constructs_lib.config.loader import load_environment
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
 
-KINDS = ("hub", "spoke", "cluster")
+KINDS = ("hub", "spoke", "cluster", "workload")
 
 
 def test_a_hub_and_a_spoke_per_environment_and_region(synthesized, environments):
@@ -58,6 +58,8 @@ def test_dependencies_flow_one_way_without_cycles(synthesized):
             assert needs == {name.replace("-spoke", "-hub")}
         if name.endswith("-cluster"):
             assert needs == {name.replace("-cluster", "-spoke")}
+        if name.endswith("-workload"):
+            assert needs == {name.replace("-workload", "-cluster")}
     # Depth-first search for cycles over the whole graph.
     state: dict[str, int] = {}
 

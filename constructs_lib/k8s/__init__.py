@@ -1,0 +1,31 @@
+"""In-cluster manifests as Python data: the Traefik ingress controller and the sample workload
+(shipped as generated Helm charts by the workload stack), plus the Flux-delivered cluster
+baseline in `cluster-manifests/`.
+
+    settings = WorkloadManifestSettings(registry_login_server=..., key_vault_name=..., tenant_id=...)
+    write_chart(build / "traefik-ingress", "traefik-ingress", "1.0.0", "v3.4.5", traefik_manifests(settings))
+"""
+
+from constructs_lib.k8s.chart import (
+    CLUSTER_MANIFESTS_DIR,
+    cluster_manifest_variables,
+    render_for_validation,
+    write_all_manifests,
+    write_chart,
+)
+from constructs_lib.k8s.settings import HELM_VALUES, INGRESS_IDENTITY_CLIENT_ID, WorkloadManifestSettings
+from constructs_lib.k8s.traefik import traefik_manifests
+from constructs_lib.k8s.workload import workload_manifests
+
+__all__ = [
+    "CLUSTER_MANIFESTS_DIR",
+    "HELM_VALUES",
+    "INGRESS_IDENTITY_CLIENT_ID",
+    "WorkloadManifestSettings",
+    "cluster_manifest_variables",
+    "render_for_validation",
+    "traefik_manifests",
+    "workload_manifests",
+    "write_all_manifests",
+    "write_chart",
+]
