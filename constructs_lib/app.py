@@ -12,6 +12,7 @@ from cdktf import App, Aspects, TerraformStack
 
 from constructs_lib.config.models import Environment
 from constructs_lib.deploy_order import write_deploy_order
+from constructs_lib.policy_aspects import apply_policy_aspects
 from constructs_lib.stacks.cluster import ClusterStack
 from constructs_lib.stacks.hub import HubStack
 from constructs_lib.stacks.spoke import SpokeStack
@@ -37,7 +38,11 @@ class BaselineApp:
 
 
 def build_app(environments: list[Environment], outdir: str | os.PathLike[str]) -> BaselineApp:
-    """Create every stack of every environment and region (nothing is written yet)."""
+    """Create every stack of every environment and region (nothing is written yet).
+
+    Every stack carries the default tags and the security policy aspects: a broken invariant is
+    an error annotation, and `synth` then fails naming the resource.
+    """
     app = App(outdir=str(outdir), skip_validation=False)
     result = BaselineApp(app, Path(tempfile.mkdtemp(prefix="cdktf-charts-")))
     for env in environments:
@@ -48,6 +53,7 @@ def build_app(environments: list[Environment], outdir: str | os.PathLike[str]) -
             workload = WorkloadStack(app, env, region, cluster=cluster, build_dir=result.scratch)
             for stack in (hub, spoke, cluster, workload):
                 Aspects.of(stack).add(DefaultTags(default_tags(env)))
+                apply_policy_aspects(stack)
                 result.stacks[stack.node.id] = stack
     return result
 
