@@ -207,3 +207,17 @@ def test_workload_settings_rules(tmp_path, path, value, message):
 
 def test_gitops_host(tmp_path):
     assert load(tmp_path, base_env()).gitops.host == "github.com"
+
+
+def test_counts_must_be_integers_not_booleans(tmp_path):
+    with pytest.raises(ConfigError, match=r"cluster\.user_pool\.min_count: Input should be a valid integer"):
+        load(tmp_path, set_path(base_env(), "cluster.user_pool.min_count", True), name="dev")
+
+
+def test_cidrs_need_a_prefix(tmp_path):
+    with pytest.raises(ConfigError, match=r"regions\[0\]\.spoke\.address_space: '10\.240\.0\.0' has no prefix length"):
+        load(tmp_path, set_path(base_env(), "regions[0].spoke.address_space", "10.240.0.0"), name="dev")
+
+
+def test_zones_may_be_written_as_numbers(tmp_path):
+    assert load(tmp_path, set_path(base_env(), "regions[0].zones", [3, 1, 2])).regions[0].zones == ("1", "2", "3")

@@ -7,8 +7,10 @@ in well under a second.
 
 from __future__ import annotations
 
+import inspect
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 from pydantic import ValidationError
@@ -19,6 +21,22 @@ from constructs_lib.config.models import Environment
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 12
 MAX_NODES = 20_000
+MAX_MESSAGE_CHARS = 1_000
+"""A problem's message is cut here: a 200 kB value echoed back is not a clear error."""
+MAX_PROBLEMS_SHOWN = 50
+"""Problems listed per error; the rest are counted (a list of 10 000 bad zones is one mistake)."""
+
+# C0/C1 control characters (terminal escapes, NUL, CR, newlines) from a hostile file must not
+# reach the terminal raw: each problem is one line, and nothing in it can recolour or forge output.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][-A-Za-z0-9_]{0,63}$")
+
+
+def _printable(text: str) -> str:
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)  # "\x1b" for ESC, "\n" for LF
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = f"{text[:MAX_MESSAGE_CHARS]}... ({len(text) - MAX_MESSAGE_CHARS} more characters)"
+    return text
 
 
 class ConfigError(Exception):
@@ -41,12 +59,47 @@ class ConfigError(Exception):
         return [problem for _, problem in self.located]
 
     def render(self) -> str:
-        return "\n".join(f"{source}: {p.path}: {p.message}" if p.path else f"{source}: {p.message}"
-                         for source, p in self.located)
+        lines = [_printable(f"{source}: {p.path}: {p.message}" if p.path else f"{source}: {p.message}")
+                 for source, p in self.located[:MAX_PROBLEMS_SHOWN]]
+        if len(self.located) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"... and {len(self.located) - MAX_PROBLEMS_SHOWN} more problems")
+        return "\n".join(lines)
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
+    """SafeLoader that rejects duplicate keys instead of silently keeping the last one, reads
+    unquoted dates as strings (as YAML 1.2 and JSON do), and reports a scalar its explicit tag
+    cannot read (`!!bool maybe`, `!!timestamp x`) as a YAML error with its line and column."""
+
+
+# An unquoted 2026-12-01 stays the string the models expect; PyYAML would make it a date.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _reporting_errors(construct: Callable[..., Any]) -> Callable[..., Any]:
+    """PyYAML's scalar constructors raise KeyError/AttributeError/ValueError on values their tag
+    does not fit; turn those into a located ConstructorError."""
+
+    def wrapped(loader: _StrictLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except yaml.YAMLError:
+            raise
+        except (ArithmeticError, LookupError, AttributeError, TypeError, ValueError) as error:
+            value = node.value if isinstance(node.value, str) else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.tag.rsplit(':', 1)[-1]} value {value[:80]!r} cannot be read "
+                f"({type(error).__name__}: {error})", node.start_mark) from None
+
+    return wrapped
+
+
+for _tag, _construct in yaml.SafeLoader.yaml_constructors.items():
+    if _tag is not None and not inspect.isgeneratorfunction(_construct):
+        _StrictLoader.add_constructor(_tag, _reporting_errors(_construct))
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -92,6 +145,11 @@ def _field_path(location: tuple[Any, ...]) -> str:
             path += f"[{part}]"
         elif part in ("azurerm", "local") and path.endswith("state"):
             continue  # pydantic's discriminator tag, not a key the user wrote
+        elif part == "[key]":
+            path += part  # pydantic's marker: the problem is the dict key itself, not its value
+        elif not _PLAIN_KEY.match(str(part)):
+            shown = str(part) if len(str(part)) <= 64 else f"{str(part)[:64]}..."
+            path += f"[{shown!r}]"  # a key with spaces, dots or control characters, quoted
         else:
             path += f".{part}" if path else str(part)
     return path
@@ -123,33 +181,48 @@ def _check_names(env: Environment) -> list[Problem]:
     return problems
 
 
+def _parse(text: str) -> Any:
+    """Parse once: compose the node graph, bound its size and depth, then build the data."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _measure(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def load_environment(path: Path) -> Environment:
     """Parse and fully validate one environment file."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)  # never read a huge file whole
     except OSError as error:
         raise ConfigError(source, [Problem("", f"cannot read the file ({error.strerror})")]) from None
     if len(raw) > MAX_FILE_BYTES:
         raise ConfigError(source, [Problem(
-            "", f"file is {len(raw)} bytes; environment files are limited to {MAX_FILE_BYTES}")])
+            "", f"file is larger than {MAX_FILE_BYTES} bytes, the limit for an environment file")])
     try:
         text = raw.decode("utf-8")
-        node = yaml.compose(text, Loader=_StrictLoader)
-        if node is not None:
-            _measure(node)
-        data = yaml.load(text, Loader=_StrictLoader)
+        data = _parse(text)
     except UnicodeDecodeError:
         raise ConfigError(source, [Problem("", "file is not UTF-8 text")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(source, [Problem("", f"YAML syntax error: {where}{error.problem}")]) from None
+        problem = error.problem or "not valid YAML"
+        if error.context and error.context.startswith("expected"):
+            problem = f"{error.context}, {problem}"  # "expected a single document ..., but found another"
+        raise ConfigError(source, [Problem("", f"YAML syntax error: {where}{problem}")]) from None
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         reason = "nesting too deep" if isinstance(error, RecursionError) else str(error)
         raise ConfigError(source, [Problem("", f"cannot parse YAML: {reason}")]) from None
     if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
+        kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a single string"}
+        kind = "empty" if data is None else kinds.get(type(data), f"a {type(data).__name__}")
         raise ConfigError(source, [Problem(
             "", f"the file is {kind}; an environment file must be a mapping with name, regions, ...")])
     try:

@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from constructs_lib.config.regions import ALL_REGIONS, REGION_PAIRS, ZONE_REDUNDANT_REGIONS
 
@@ -31,6 +31,8 @@ class StrictModel(BaseModel):
 def _network(value: object) -> ipaddress.IPv4Network:
     if not isinstance(value, str):
         raise ValueError(f"expected a CIDR string such as 10.240.0.0/16, got {type(value).__name__}")
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length; write a CIDR such as {value}/24")
     try:
         return ipaddress.IPv4Network(value, strict=True)
     except ValueError as error:
@@ -124,6 +126,14 @@ class Region(StrictModel):
             )
         return value
 
+    @field_validator("zones", mode="before")
+    @classmethod
+    def _zones_as_text(cls, value: object) -> object:
+        # `zones: [1, 2, 3]` is the natural way to write it; Azure's API takes strings.
+        if isinstance(value, (list, tuple)):
+            return [str(z) if isinstance(z, int) and not isinstance(z, bool) else z for z in value]
+        return value
+
     @field_validator("zones")
     @classmethod
     def _distinct_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -170,13 +180,13 @@ class NodePool(StrictModel):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")]
     """Pool name: lowercase letters and digits, at most 12 characters (Azure's Linux pool rule)."""
     vm_size: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D4d_v5"
-    min_count: Annotated[int, Field(ge=1, le=1000)] = 2
+    min_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 2
     """Autoscaler minimum. AKS allows 1-1000 nodes per pool."""
-    max_count: Annotated[int, Field(ge=1, le=1000)] = 5
+    max_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 5
     """Autoscaler maximum. AKS allows 1-1000 nodes per pool."""
-    os_disk_size_gb: Annotated[int, Field(ge=30, le=2048)] = 120
+    os_disk_size_gb: Annotated[StrictInt, Field(ge=30, le=2048)] = 120
     """Ephemeral OS disk size; it must fit the VM size's cache or temp disk."""
-    max_pods: Annotated[int, Field(ge=10, le=250)] = 30
+    max_pods: Annotated[StrictInt, Field(ge=10, le=250)] = 30
     """Pods per node; AKS allows 10-250. The reference keeps the default 30."""
     max_surge: Annotated[str, Field(pattern=r"^([1-9][0-9]?%|100%|[1-9][0-9]*)$")] = "33%"
     """Extra nodes during an upgrade: a percentage of the pool (`33%`) or a node count (`2`)."""
@@ -202,9 +212,9 @@ class SystemNodePool(NodePool):
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "npsystem"
     vm_size: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D2d_v5"
-    min_count: Annotated[int, Field(ge=1, le=1000)] = 3
-    max_count: Annotated[int, Field(ge=1, le=1000)] = 4
-    os_disk_size_gb: Annotated[int, Field(ge=30, le=2048)] = 64
+    min_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 3
+    max_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 4
+    os_disk_size_gb: Annotated[StrictInt, Field(ge=30, le=2048)] = 64
 
 
 class UserNodePool(NodePool):
@@ -266,7 +276,7 @@ class MaintenanceWindow(StrictModel):
     """Reference: Tuesday."""
     start: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "21:00"
     """HH:MM UTC. Reference: 21:00."""
-    duration_hours: Annotated[int, Field(ge=4, le=24)] = 12
+    duration_hours: Annotated[StrictInt, Field(ge=4, le=24)] = 12
     """AKS requires at least 4 hours. Reference: 12."""
 
 
@@ -318,9 +328,9 @@ class Cluster(StrictModel):
 class AppGateway(StrictModel):
     """Application Gateway WAF_v2 autoscale bounds (they size the gateway subnet)."""
 
-    min_capacity: Annotated[int, Field(ge=0, le=125)] = 0
+    min_capacity: Annotated[StrictInt, Field(ge=0, le=125)] = 0
     """Autoscale minimum instances. Reference: 0."""
-    max_capacity: Annotated[int, Field(ge=2, le=125)] = 10
+    max_capacity: Annotated[StrictInt, Field(ge=2, le=125)] = 10
     """Autoscale maximum instances. Reference: 10. WAF_v2 allows up to 125."""
 
     @model_validator(mode="after")
@@ -335,7 +345,7 @@ class AppGateway(StrictModel):
 class Hub(StrictModel):
     """Hub settings shared by every region."""
 
-    log_retention_days: Annotated[int, Field(ge=30, le=730)] = 30
+    log_retention_days: Annotated[StrictInt, Field(ge=30, le=730)] = 30
     """Retention of the hub Log Analytics workspace and firewall insights. Reference: 30."""
 
 
@@ -383,7 +393,7 @@ class KeyVault(StrictModel):
     purge_protection: bool = True
     """On by default (stronger than the reference): a deleted vault and its certificates cannot
     be purged before the retention ends. A sandbox may turn it off."""
-    soft_delete_retention_days: Annotated[int, Field(ge=7, le=90)] = 90
+    soft_delete_retention_days: Annotated[StrictInt, Field(ge=7, le=90)] = 90
     """Days a deleted vault stays recoverable (Azure allows 7-90; the reference uses 7)."""
 
 
@@ -392,7 +402,7 @@ class Monitoring(StrictModel):
 
     workspace: Literal["workload", "hub"] = "workload"
     """`workload`: a workspace in the cluster resource group (reference); `hub`: the regional hub's."""
-    retention_days: Annotated[int, Field(ge=30, le=730)] = 30
+    retention_days: Annotated[StrictInt, Field(ge=30, le=730)] = 30
     alert_emails: Annotated[tuple[Email, ...], Field(min_length=1)]
     """Receivers of the action group every alert notifies (the reference has none)."""
 
@@ -400,13 +410,13 @@ class Monitoring(StrictModel):
 class Budget(StrictModel):
     """Monthly cost budget of each regional cluster resource group."""
 
-    monthly_amount: Annotated[int, Field(gt=0, le=10_000_000)]
+    monthly_amount: Annotated[StrictInt, Field(gt=0, le=10_000_000)]
     """Amount in the billing currency."""
     start_date: Annotated[str, Field(pattern=r"^20[2-9][0-9]-(0[1-9]|1[0-2])-01$")]
     """First day of a month, YYYY-MM-01."""
-    thresholds: Annotated[tuple[Annotated[int, Field(gt=0, le=1000)], ...], Field(min_length=1)] = (50, 80, 100)
+    thresholds: Annotated[tuple[Annotated[StrictInt, Field(gt=0, le=1000)], ...], Field(min_length=1)] = (50, 80, 100)
     """Percent of the amount (actual cost) that notifies."""
-    forecast_threshold: Annotated[int, Field(gt=0, le=1000)] | None = 100
+    forecast_threshold: Annotated[StrictInt, Field(gt=0, le=1000)] | None = 100
     """Percent of forecast cost that notifies; null to disable."""
 
     @field_validator("thresholds")
@@ -447,14 +457,14 @@ class App(StrictModel):
     """Namespace of the workload and of Traefik. Reference: a0008."""
     image: ImageRef = "dotnet/samples:aspnetapp-9.0"
     """Repository:tag inside the environment's registry (import it with `az acr import`)."""
-    min_replicas: Annotated[int, Field(ge=2, le=100)] = 2
+    min_replicas: Annotated[StrictInt, Field(ge=2, le=100)] = 2
     """HPA minimum; at least 2 so one pod survives a node drain."""
-    max_replicas: Annotated[int, Field(ge=2, le=100)] = 5
+    max_replicas: Annotated[StrictInt, Field(ge=2, le=100)] = 5
     internal_host_label: DnsLabel = "bu0001a0008-00"
     """Host of the ingress inside the internal zone: `<label>.<ingress.internal_zone>`."""
     traefik_image: ImageRef = "traefik:v3.4.5"
     """Repository:tag of Traefik inside the environment's registry."""
-    traefik_replicas: Annotated[int, Field(ge=2, le=20)] = 2
+    traefik_replicas: Annotated[StrictInt, Field(ge=2, le=20)] = 2
     """At least 2, spread across nodes by required anti-affinity."""
 
     _pin = field_validator("image", "traefik_image")(lambda cls, v: _pinned(v))

@@ -1,0 +1,365 @@
+"""Hostile and careless environment files: every one ends in a single ConfigError that names the
+file (and the field where there is one), never another exception, and main.py exits 2 without a
+traceback, leaving the previous output untouched.
+
+Field-level rules with one example each live in test_config.py and test_address_plan.py; this
+module covers whole-file abuse (encodings, YAML tricks, size and depth), wrong shapes and types,
+property-based fuzzing of the loader, and the command line end to end.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from constructs_lib.config.loader import MAX_FILE_BYTES, ConfigError, load_environment, load_environments
+from constructs_lib.config.models import Environment
+from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
+
+FUZZ = settings(max_examples=200, deadline=timedelta(milliseconds=250), database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+def load_text(folder: Path, content: str | bytes) -> Environment:
+    path = folder / "dev.yaml"
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return load_environment(path)
+
+
+def caught(folder: Path, content: str | bytes | dict[str, Any]) -> ConfigError:
+    """The ConfigError loading `content` as dev.yaml raises (fails if it loads or raises anything else)."""
+    with pytest.raises(ConfigError) as info:
+        if isinstance(content, dict):
+            load_environment(write_env(folder, content, name="dev"))
+        else:
+            load_text(folder, content)
+    return info.value
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ['l0: &l0 "lol"']
+    for level in range(1, levels + 1):
+        lines.append(f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+# --- whole-file abuse ---------------------------------------------------------------------------
+
+WHOLE_FILE = {
+    "tab indentation": ("name: dev\n\tworkload: x\n", r"YAML syntax error: line 2, column 1: found character '\\t'"),
+    "unclosed quote": ('name: "dev\nworkload: x\n', r"YAML syntax error: line 3.*found unexpected end of stream"),
+    "unclosed flow list": ("regions: [\n", r"YAML syntax error: line 2"),
+    "two documents": ("name: dev\n---\nname: prod\n",
+                      r"line 2, column 1: expected a single document in the stream, but found another document"),
+    "a bare number": ("42\n", r"the file is a number; an environment file must be a mapping"),
+    "a sentence": ("just some words\n", r"the file is a single string; an environment file must be a mapping"),
+    "a set": ("!!set {a, b}\n", r"the file is a set"),
+    "comments only": ("# nothing here\n", r"the file is empty"),
+    "random bytes": (bytes(range(256)) * 4, r"file is not UTF-8 text"),
+    "UTF-16": ("name: dev\n".encode("utf-16"), r"file is not UTF-8 text"),
+    "Latin-1": ("owner: Jos\xe9\n".encode("latin-1"), r"file is not UTF-8 text"),
+    "NUL byte": ("name: dev\x00\n", r"cannot parse YAML: unacceptable character #x0000"),
+    "too large": ("# padding\n" * (MAX_FILE_BYTES // 10 + 1), rf"file is larger than {MAX_FILE_BYTES} bytes"),
+    "deep nesting": ("name: " + "[" * 40 + "]" * 40 + "\n", r"nesting deeper than 12 levels"),
+    "very deep nesting": ("[" * 200_000, r"nesting (too deep|deeper than 12 levels)"),
+    "recursive alias": ("a: &a [*a]\n", r"nesting deeper than 12 levels"),
+    "billion laughs": (billion_laughs(), r"more than 20000 values \(after expanding aliases\)"),
+    "python object tag": ("name: !!python/object/apply:os.system [echo hi]\n",
+                          r"could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply"),
+    "bool tag on a word": ("name: !!bool maybe\n", r"line 1, column 7: bool value 'maybe' cannot be read"),
+    "timestamp tag on a word": ("name: !!timestamp soon\n", r"line 1, column 7: timestamp value 'soon' cannot be read"),
+    "int beyond Python's digit limit": ("name: " + "9" * 5000 + "\n", r"line 1, column 7: int value '9+' cannot be read"),
+    "complex key": ("? [a, b]\n: c\n", r"mapping keys must be plain scalars, got list"),
+    "merge of a scalar": ("<<: 5\n", r"expected a mapping or list of mappings for merging"),
+}
+
+
+@pytest.mark.parametrize(("content", "message"), WHOLE_FILE.values(), ids=WHOLE_FILE.keys())
+def test_whole_file_abuse(tmp_path, content, message):
+    error = caught(tmp_path, content)
+    rendered = str(error)
+    assert re.search(message, rendered), rendered
+    assert rendered.startswith(f"{tmp_path / 'dev.yaml'}: ")
+    assert len(error.problems) == 1, rendered
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_file_is_not_read_whole(tmp_path):
+    path = tmp_path / "dev.yaml"
+    path.symlink_to("/dev/zero")  # reading it whole would never finish
+    with pytest.raises(ConfigError, match=rf"dev\.yaml: file is larger than {MAX_FILE_BYTES} bytes"):
+        load_environment(path)
+
+
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "dev.yaml"
+    path.mkdir()  # opening fails with an OSError, as a permission problem would
+    with pytest.raises(ConfigError, match=r"dev\.yaml: cannot read the file \(Is a directory\)"):
+        load_environment(path)
+
+
+def test_unquoted_dates_stay_strings(tmp_path):
+    """YAML 1.1 would turn 2026-12-01 into a date the string field then rejects."""
+    text = yaml.safe_dump(base_env(), sort_keys=False)
+    text = re.sub(r"start_date: '(\d{4}-\d\d-\d\d)'", r"start_date: \1", text)
+    assert re.search(r"start_date: \d{4}-\d\d-\d\d\n", text), "the shipped dev.yaml has a budget start date"
+    assert load_text(tmp_path, text).budget.start_date == re.search(r"start_date: (\S+)", text).group(1)
+
+
+# --- wrong shapes, types, limits -----------------------------------------------------------------
+
+WRONG_VALUES = {
+    "regions as a mapping": ("regions", {"eastus2": {}}, r"regions: Input should be a valid list"),
+    "name as a list": ("name", ["dev"], r"^.*dev\.yaml: name: Input should be a valid string"),
+    "hub as null": ("regions[0].hub", None, r"regions\[0\]\.hub: Input should be a valid dictionary"),
+    "zones as one string": ("regions[0].zones", "123", r"regions\[0\]\.zones: Input should be a valid tuple"),
+    "zone out of range": ("regions[0].zones", [1, 2, 4], r"regions\[0\]\.zones\[2\]: Input should be '1', '2' or '3'"),
+    "tags as a list": ("tags", ["a"], r"tags: Input should be a valid dictionary"),
+    "tag value null": ("tags", {"Criticality": None}, r"tags\.Criticality: Input should be a valid string"),
+    "tag name with a slash": ("tags", {"a/b": "x"}, r"tags: tag name 'a/b' contains a character Azure forbids"),
+    "count as a word": ("cluster.user_pool.min_count", "three", r"cluster\.user_pool\.min_count: Input should be a valid integer"),
+    "count as a fraction": ("cluster.user_pool.max_count", 2.5, r"cluster\.user_pool\.max_count: Input should be a valid integer"),
+    "count zero": ("cluster.user_pool.min_count", 0, r"cluster\.user_pool\.min_count: Input should be greater than or equal to 1"),
+    "count negative": ("cluster.system_pool.max_count", -3, r"cluster\.system_pool\.max_count: Input should be greater than or equal to 1"),
+    "count astronomically large": ("cluster.user_pool.max_count", 10**30, r"cluster\.user_pool\.max_count: Input should be less than or equal to 1000"),
+    "count not a number": ("cluster.user_pool.max_count", float("nan"), r"cluster\.user_pool\.max_count: .*(finite|integer)"),
+    "system pool min above max": ("cluster.system_pool.min_count", 9, r"min_count \(9\) must not exceed max_count \(4\)"),
+    "owner too long": ("owner", "x" * 300, r"owner: String should have at most 256 characters"),
+    "workload too long": ("workload", "a" * 13, r"workload: String should match pattern"),
+    "environment name too long": ("name", "abcdefghi", r"name: String should match pattern"),
+    "region in display form": ("regions[0].name", "East US 2", r"regions\[0\]\.name: 'East US 2' is not an Azure region name"),
+    "region as a number": ("regions[0].name", 2, r"regions\[0\]\.name: Input should be a valid string"),
+    "IPv6 CIDR": ("regions[0].spoke.subnets.nodes", "fd00::/64", r"regions\[0\]\.spoke\.subnets\.nodes: 'fd00::/64' is not a valid IPv4 CIDR"),
+    "prefix beyond /32": ("regions[0].spoke.subnets.nodes", "10.240.0.0/33", r"subnets\.nodes: '10\.240\.0\.0/33' is not a valid IPv4 CIDR"),
+    "octet beyond 255": ("regions[0].hub.address_space", "10.300.0.0/24", r"hub\.address_space: '10\.300\.0\.0/24' is not a valid IPv4 CIDR"),
+    "CIDR with a trailing space": ("regions[0].spoke.subnets.ingress", "10.240.4.0/28 ", r"subnets\.ingress: '10\.240\.4\.0/28 ' is not a valid IPv4 CIDR"),
+    "CIDR as a list": ("regions[0].spoke.subnets.ingress", ["10.240.4.0/28"], r"subnets\.ingress: .*expected a CIDR string"),
+    "spoke covering everything": ("regions[0].spoke.address_space", "0.0.0.0/0", r"regions\[0\]\.spoke\.address_space: 0\.0\.0\.0/0 overlaps regions\[0\]\.hub\.address_space"),
+    "unknown key inside a list item": ("regions[0].hubb", {}, r"regions\[0\]\.hubb: unknown key"),
+}
+
+
+@pytest.mark.parametrize(("path", "value", "message"), WRONG_VALUES.values(), ids=WRONG_VALUES.keys())
+def test_wrong_values(tmp_path, path, value, message):
+    rendered = str(caught(tmp_path, set_path(base_env(), path, value)))
+    assert re.search(message, rendered, re.MULTILINE), rendered
+    assert all(line.startswith(f"{tmp_path / 'dev.yaml'}: ") for line in rendered.splitlines())
+
+
+@pytest.mark.parametrize("path", ["regions", "entra", "regions[0].hub.subnets.firewall", "state.container_name"])
+def test_missing_required_fields(tmp_path, path):
+    data = base_env()
+    *parents, last = path.replace("]", "").replace("[", ".").split(".")
+    target: Any = data
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    del target[last]
+    rendered = str(caught(tmp_path, data))
+    assert f"{tmp_path / 'dev.yaml'}: {path}: required field is missing" in rendered.splitlines(), rendered
+
+
+def test_odd_unknown_key_is_quoted_and_escaped(tmp_path):
+    data = base_env()
+    data["state"]["bad key\x1b[31m"] = 1
+    rendered = str(caught(tmp_path, data))
+    assert rendered.startswith(f"{tmp_path / 'dev.yaml'}: state['bad key\\x1b[31m']: unknown key")
+    assert "\n" not in rendered
+
+
+def test_output_stays_readable(tmp_path):
+    """A 100 kB value and 3 000 bad list items give a bounded message; no raw control characters."""
+    data = set_path(base_env(), "regions[0].name", "\x1b[2J" + "x" * 100_000)
+    set_path(data, "regions[0].zones", ["9"] * 3000)
+    error = caught(tmp_path, data)
+    rendered = str(error)
+    assert len(error.problems) > 3000
+    assert len(rendered) < 20_000
+    assert rendered.endswith("more problems")
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", rendered)  # newlines only between problems
+    assert "regions[0].name: '\\x1b[2Jxxx" in rendered
+
+
+def test_control_characters_in_a_path_are_escaped(tmp_path):
+    folder = tmp_path / "envs\x1b[2J\nprod.yaml: all good"
+    folder.mkdir()
+    with pytest.raises(ConfigError) as info:
+        load_environments(folder)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{tmp_path}/envs\\x1b[2J\\nprod.yaml: all good: no environment files")
+
+
+def test_duplicate_environment_across_files(tmp_path):
+    """prod.yaml claiming to be dev: the file name decides, so the second definition is refused."""
+    write_env(tmp_path, base_env(), name="dev")
+    write_env(tmp_path, base_env(), name="prod")
+    with pytest.raises(ConfigError) as info:
+        load_environments(tmp_path)
+    assert str(info.value).splitlines() == [f"{tmp_path / 'prod.yaml'}: name: 'dev' must match the file name 'prod'"]
+
+
+def test_only_non_yaml_files(tmp_path):
+    (tmp_path / "dev.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("hi")
+    (tmp_path / "old.yaml").mkdir()  # a folder named like an env file is not one
+    with pytest.raises(ConfigError, match=r"no environment files \(\*\.yaml\)"):
+        load_environments(tmp_path)
+
+
+# --- property-based ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fuzz_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+YAMLISH = st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#%@`?,. \n\tabcdenm01259<")), max_size=200)
+
+
+@FUZZ
+@given(content=st.one_of(st.text(max_size=300), st.binary(max_size=300), YAMLISH))
+def test_any_text_or_bytes_loads_or_raises_config_error(fuzz_dir, content):
+    try:
+        load_text(fuzz_dir, content)
+    except ConfigError as error:
+        assert str(error).startswith(str(fuzz_dir / "dev.yaml"))
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _all_paths(value: Any, at: tuple = ()) -> list[tuple]:
+    paths = [at] if at else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            paths += _all_paths(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            paths += _all_paths(item, (*at, index))
+    return paths
+
+
+BASE_PATHS = _all_paths(base_env())
+FIELD_PATH = re.compile(r"^[\w\[\]'.-]+(\[[^\]]*\])*: ")
+
+
+@FUZZ
+@given(path=st.sampled_from(BASE_PATHS), replacement=JSONISH, delete=st.booleans())
+def test_structured_garbage_is_valid_or_names_a_field(fuzz_dir, path, replacement, delete):
+    data = copy.deepcopy(base_env())
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+    file = fuzz_dir / "dev.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    try:
+        load_environment(file)
+    except ConfigError as error:
+        for source, problem in error.located:
+            assert source == str(file)
+            # Either a field path, or a model-level rule whose message starts with the field.
+            assert problem.path or FIELD_PATH.match(problem.message), problem
+
+
+def _cidr(address: int, prefix: int) -> str:
+    return f"{ipaddress.IPv4Address(address)}/{prefix}"
+
+
+CIDRS = st.one_of(
+    st.builds(_cidr, st.integers(0, 2**32 - 1), st.integers(0, 32)),  # often host bits set
+    st.builds(lambda net: str(net), st.builds(
+        lambda a, p: ipaddress.IPv4Network((a, p), strict=False), st.integers(0, 2**32 - 1), st.integers(0, 32))),
+    st.from_regex(r"\A[0-9./: a-f]{0,24}\Z"),
+)
+SUBNET_FIELDS = [p for p in BASE_PATHS if len(p) > 1 and (p[-2] == "subnets" or p[-1] in (
+    "address_space", "ingress_load_balancer_ip"))]
+
+
+@FUZZ
+@given(changes=st.lists(st.tuples(st.sampled_from(SUBNET_FIELDS), CIDRS), min_size=1, max_size=6))
+def test_random_cidrs_never_crash(fuzz_dir, changes):
+    data = copy.deepcopy(base_env())
+    for path, cidr in changes:
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = cidr
+    file = fuzz_dir / "dev.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    try:
+        env = load_environment(file)
+    except ConfigError as error:
+        assert all(problem.path for problem in error.problems), str(error)
+    else:  # accepted: then the plan really is consistent
+        for region in env.regions:
+            for vnet in (region.hub, region.spoke):
+                subnets = list(vnet.subnets.model_dump().values())
+                assert all(subnet.subnet_of(vnet.address_space) for subnet in subnets)
+                assert not any(a.overlaps(b) for i, a in enumerate(subnets) for b in subnets[i + 1:])
+
+
+# --- end to end through main.py -----------------------------------------------------------------
+
+def _envs_with(folder: Path, name: str, content: str | bytes) -> Path:
+    folder.mkdir()
+    (folder / name).write_bytes(content.encode() if isinstance(content, str) else content)
+    return folder
+
+
+CLI_CASES = {
+    "syntax error": ("dev.yaml", "name: dev\n  workload: [\n", [r"dev\.yaml: YAML syntax error: line 2"]),
+    "wrong type": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "cluster.user_pool.max_count", "many")),
+                   [r"dev\.yaml: cluster\.user_pool\.max_count: Input should be a valid integer"]),
+    "unknown key": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "regions[0].spoke.subnetz", {})),
+                    [r"dev\.yaml: regions\[0\]\.spoke\.subnetz: unknown key"]),
+    "overlapping CIDR": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "regions[0].spoke.subnets.ingress",
+                                                             "10.240.0.0/28")),
+                         [r"dev\.yaml: regions\[0\]\.spoke\.subnets\.ingress: 10\.240\.0\.0/28 overlaps"]),
+    "binary garbage": ("dev.yaml", bytes(range(256)), [r"dev\.yaml: file is not UTF-8 text"]),
+    "alias bomb": ("dev.yaml", billion_laughs(), [r"dev\.yaml: cannot parse YAML: more than 20000 values"]),
+    "no env files": ("README.md", "# not an environment\n", [r"envs: no environment files"]),
+}
+
+
+@pytest.mark.parametrize(("file_name", "content", "expected"), CLI_CASES.values(), ids=CLI_CASES.keys())
+def test_main_refuses_bad_config_cheaply(tmp_path, file_name, content, expected):
+    envs = _envs_with(tmp_path / "envs", file_name, content)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    marker = outdir / "previous-synth.json"
+    marker.write_text('{"keep": true}')
+    before = marker.stat().st_mtime_ns
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "main.py", "--envs", str(envs), "--outdir", str(outdir)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
+    )
+    messages = "\n".join(line for line in result.stderr.splitlines() if not line.startswith("import time:"))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for pattern in expected:
+        assert re.search(pattern, messages), messages
+    assert "is unchanged" in messages
+    assert marker.read_text() == '{"keep": true}' and marker.stat().st_mtime_ns == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["envs", "out"], "no staging folder left behind"
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert not {name for name in imported if name.split(".")[0] in ("cdktf", "cdktf_cdktf_provider_azurerm", "jsii")}
