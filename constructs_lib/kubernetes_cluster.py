@@ -274,6 +274,8 @@ class KubernetesCluster(Construct):
     - `automatic_upgrade_channel = "patch"`: the reference (none) leaves Kubernetes patches to a
       person; here they are applied in `auto_upgrade_maintenance_window`.
     - Key Vault CSI secret rotation is on (reference: off).
+    - Encryption at host on both pools (reference: off): temp disks and caches are encrypted too.
+      The subscription needs the `Microsoft.Compute/EncryptionAtHost` feature registered.
     - The reference's preview `securityProfile.nodeRestriction` has no azurerm attribute and is
       not set here.
     """
@@ -309,6 +311,7 @@ class KubernetesCluster(Construct):
                 min_count=system.min_count,
                 max_count=system.max_count,
                 max_pods=system.max_pods,
+                host_encryption_enabled=True,
                 os_disk_type="Ephemeral",
                 os_disk_size_gb=system.os_disk_size_gb,
                 os_sku="AzureLinux",
@@ -419,6 +422,7 @@ class KubernetesCluster(Construct):
             min_count=user.min_count,
             max_count=user.max_count,
             max_pods=user.max_pods,
+            host_encryption_enabled=True,
             os_type="Linux",
             os_disk_type="Ephemeral",
             os_disk_size_gb=user.os_disk_size_gb,
