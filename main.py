@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{error}\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
         return 2
 
-    from constructs_lib.app import synth_replacing  # imports cdktf and the azurerm bindings (~12 s)
+    from constructs_lib.app import (
+        synth_replacing,  # imports cdktf and the azurerm bindings (~12 s)
+    )
 
     stacks = synth_replacing(environments, args.outdir)
     print(f"Synthesized {len(stacks)} stacks into {args.outdir}/: {', '.join(stacks)}")

@@ -16,6 +16,8 @@ from cdktf_cdktf_provider_azurerm.monitor_action_group import (
 )
 from constructs import Construct
 
+from constructs_lib.primary_resource import PrimaryResource
+
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?"
                    r"(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)+$")
 """A plain e-mail address (local part @ dotted domain), as Azure Monitor accepts it."""
@@ -39,7 +41,7 @@ class ActionGroupProps:
     """(receiver name, https URI) pairs, for example an incident tool's endpoint. Default none."""
 
 
-class ActionGroup(Construct):
+class ActionGroup(PrimaryResource, Construct):
     """`azurerm_monitor_action_group` (global) whose receivers all get the common alert schema."""
 
     def __init__(self, scope: Construct, id: str, props: ActionGroupProps):
@@ -62,10 +64,6 @@ class ActionGroup(Construct):
                 for name, uri in props.webhook_receivers
             ] or None,
         )
-
-    @property
-    def id(self) -> str:
-        return self.resource.id
 
 
 def _validate(props: ActionGroupProps) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from cdktf import ITerraformDependable, Token
 from cdktf_cdktf_provider_azurerm.application_gateway import (
     ApplicationGateway as AzureApplicationGateway,
+)
+from cdktf_cdktf_provider_azurerm.application_gateway import (
     ApplicationGatewayAutoscaleConfiguration,
     ApplicationGatewayBackendAddressPool,
     ApplicationGatewayBackendHttpSettings,
@@ -37,6 +39,7 @@ from cdktf_cdktf_provider_azurerm.application_gateway import (
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.primary_resource import PrimaryResource
 
 MIN_TLS_VERSION = "TLSv1_2"
 CIPHER_SUITES = (
@@ -168,7 +171,7 @@ def _validate(props: ApplicationGatewayProps) -> None:
                          "certificate data (for example filebase64() of the .cer), not PEM text")
 
 
-class ApplicationGateway(Construct):
+class ApplicationGateway(PrimaryResource, Construct):
     """WAF_v2 gateway, zone-redundant and autoscaling, with one HTTPS listener (SNI, Key Vault
     certificate, custom TLS 1.2 policy) routed to one HTTPS backend FQDN with a health probe, and
     its diagnostics."""
@@ -248,7 +251,3 @@ class ApplicationGateway(Construct):
         )
         self.diagnostics = DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
-
-    @property
-    def id(self) -> str:
-        return self.resource.id

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.bastion_host import BastionHost, BastionHostIpConfiguration
+from cdktf_cdktf_provider_azurerm.bastion_host import (
+    BastionHost,
+    BastionHostIpConfiguration,
+)
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps

@@ -18,6 +18,7 @@ from cdktf_cdktf_provider_azurerm.consumption_budget_resource_group import (
 from constructs import Construct
 
 from constructs_lib.action_group import EMAIL
+from constructs_lib.primary_resource import PrimaryResource
 
 MAX_NOTIFICATIONS = 5
 """Azure accepts at most five notifications per budget."""
@@ -48,7 +49,7 @@ class BudgetProps:
     """Percentages of the amount that, once forecast for the month, notify. Default 100."""
 
 
-class Budget(Construct):
+class Budget(PrimaryResource, Construct):
     """`azurerm_consumption_budget_resource_group`, monthly, one notification per threshold."""
 
     def __init__(self, scope: Construct, id: str, props: BudgetProps):
@@ -77,10 +78,6 @@ class Budget(Construct):
             time_period=ConsumptionBudgetResourceGroupTimePeriod(start_date=props.time_period_start),
             notification=notifications,
         )
-
-    @property
-    def id(self) -> str:
-        return self.resource.id
 
 
 def _validate(props: BudgetProps) -> None:

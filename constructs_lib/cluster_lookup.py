@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
+from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import (
+    DataAzurermKubernetesCluster,
+)
 from cdktf_cdktf_provider_azurerm.data_azurerm_user_assigned_identity import (
     DataAzurermUserAssignedIdentity,
 )

@@ -14,8 +14,12 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_azurerm.log_analytics_workspace_table import LogAnalyticsWorkspaceTable
-from cdktf_cdktf_provider_azurerm.monitor_data_collection_endpoint import MonitorDataCollectionEndpoint
+from cdktf_cdktf_provider_azurerm.log_analytics_workspace_table import (
+    LogAnalyticsWorkspaceTable,
+)
+from cdktf_cdktf_provider_azurerm.monitor_data_collection_endpoint import (
+    MonitorDataCollectionEndpoint,
+)
 from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule import (
     MonitorDataCollectionRule,
     MonitorDataCollectionRuleDataFlow,

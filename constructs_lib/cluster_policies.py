@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cdktf_cdktf_provider_azurerm.policy_definition import PolicyDefinition
-from cdktf_cdktf_provider_azurerm.resource_group_policy_assignment import ResourceGroupPolicyAssignment
+from cdktf_cdktf_provider_azurerm.resource_group_policy_assignment import (
+    ResourceGroupPolicyAssignment,
+)
 from constructs import Construct
 
 _DEFINITION = "/providers/Microsoft.Authorization/policyDefinitions/"

@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from cdktf import Token
 from cdktf_cdktf_provider_azurerm.container_registry import (
     ContainerRegistry as AzureContainerRegistry,
+)
+from cdktf_cdktf_provider_azurerm.container_registry import (
     ContainerRegistryGeoreplications,
     ContainerRegistryNetworkRuleSet,
 )
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.primary_resource import PrimaryResource
 from constructs_lib.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 
 RETENTION_DAYS_RANGE = (0, 365)
@@ -74,7 +77,7 @@ def _validate(props: ContainerRegistryProps) -> None:
         seen.add(key)
 
 
-class ContainerRegistry(Construct):
+class ContainerRegistry(PrimaryResource, Construct):
     """`azurerm_container_registry` (Premium, no admin user, no public access, no anonymous pull,
     no export) with inline geo-replicas, a `registry` private endpoint and diagnostics."""
 
@@ -122,13 +125,6 @@ class ContainerRegistry(Construct):
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
 
-    @property
-    def id(self) -> str:
-        return self.resource.id
-
-    @property
-    def name(self) -> str:
-        return self.resource.name
 
     @property
     def login_server(self) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_azurerm.route_table import RouteTable, RouteTableRoute
-from cdktf_cdktf_provider_azurerm.subnet_route_table_association import SubnetRouteTableAssociation
+from cdktf_cdktf_provider_azurerm.subnet_route_table_association import (
+    SubnetRouteTableAssociation,
+)
 from constructs import Construct
 
 

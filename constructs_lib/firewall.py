@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_azurerm.firewall import Firewall as AzureFirewall, FirewallIpConfiguration
+from cdktf_cdktf_provider_azurerm.firewall import Firewall as AzureFirewall
+from cdktf_cdktf_provider_azurerm.firewall import FirewallIpConfiguration
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps

@@ -8,20 +8,34 @@ from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_azurerm.firewall_policy import (
     FirewallPolicy as AzureFirewallPolicy,
+)
+from cdktf_cdktf_provider_azurerm.firewall_policy import (
     FirewallPolicyDns,
     FirewallPolicyInsights,
     FirewallPolicyIntrusionDetection,
 )
 from cdktf_cdktf_provider_azurerm.firewall_policy_rule_collection_group import (
     FirewallPolicyRuleCollectionGroup,
+)
+from cdktf_cdktf_provider_azurerm.firewall_policy_rule_collection_group import (
     FirewallPolicyRuleCollectionGroupApplicationRuleCollection as AppCollection,
+)
+from cdktf_cdktf_provider_azurerm.firewall_policy_rule_collection_group import (
     FirewallPolicyRuleCollectionGroupApplicationRuleCollectionRule as AppRule,
+)
+from cdktf_cdktf_provider_azurerm.firewall_policy_rule_collection_group import (
     FirewallPolicyRuleCollectionGroupApplicationRuleCollectionRuleProtocols as AppProtocol,
+)
+from cdktf_cdktf_provider_azurerm.firewall_policy_rule_collection_group import (
     FirewallPolicyRuleCollectionGroupNetworkRuleCollection as NetCollection,
+)
+from cdktf_cdktf_provider_azurerm.firewall_policy_rule_collection_group import (
     FirewallPolicyRuleCollectionGroupNetworkRuleCollectionRule as NetRule,
 )
 from cdktf_cdktf_provider_azurerm.ip_group import IpGroup
 from constructs import Construct
+
+from constructs_lib.primary_resource import PrimaryResource
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ def _https(name: str, ip_group_id: str, *, fqdns: tuple[str, ...] = (), fqdn_tag
     )
 
 
-class FirewallPolicy(Construct):
+class FirewallPolicy(PrimaryResource, Construct):
     """Premium policy plus the node-subnet IP group and two rule collection groups (network, app)."""
 
     def __init__(self, scope: Construct, id: str, props: FirewallPolicyProps):
@@ -134,7 +148,3 @@ class FirewallPolicy(Construct):
         # Rule collection groups update the policy; serialising them avoids Azure's
         # "another operation is in progress" conflicts on the shared policy.
         self.application_rules.node.add_dependency(self.network_rules)
-
-    @property
-    def id(self) -> str:
-        return self.resource.id

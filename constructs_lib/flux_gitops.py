@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_azurerm.kubernetes_cluster_extension import KubernetesClusterExtension
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster_extension import (
+    KubernetesClusterExtension,
+)
 from cdktf_cdktf_provider_azurerm.kubernetes_flux_configuration import (
     KubernetesFluxConfiguration,
     KubernetesFluxConfigurationGitRepository,

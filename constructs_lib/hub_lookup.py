@@ -15,7 +15,9 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_firewall import DataAzurermFirewa
 from cdktf_cdktf_provider_azurerm.data_azurerm_log_analytics_workspace import (
     DataAzurermLogAnalyticsWorkspace,
 )
-from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import DataAzurermVirtualNetwork
+from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import (
+    DataAzurermVirtualNetwork,
+)
 from constructs import Construct
 
 

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from cdktf import ITerraformDependable, Token
-from cdktf_cdktf_provider_azurerm.key_vault import KeyVault as AzureKeyVault, KeyVaultNetworkAcls
+from cdktf_cdktf_provider_azurerm.key_vault import KeyVault as AzureKeyVault
+from cdktf_cdktf_provider_azurerm.key_vault import KeyVaultNetworkAcls
 from cdktf_cdktf_provider_azurerm.key_vault_certificate import (
     KeyVaultCertificate,
     KeyVaultCertificateCertificatePolicy,
@@ -32,6 +33,7 @@ from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.primary_resource import PrimaryResource
 from constructs_lib.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 
 SOFT_DELETE_DAYS_RANGE = (7, 90)
@@ -208,7 +210,7 @@ def _certificate_policy(spec: KeyVaultCertificateSpec) -> KeyVaultCertificateCer
     )
 
 
-class KeyVault(Construct):
+class KeyVault(PrimaryResource, Construct):
     """`azurerm_key_vault` (standard, RBAC, no public access, ACL Deny) with a `vault` private
     endpoint, diagnostics and Key Vault-generated certificates."""
 
@@ -270,13 +272,6 @@ class KeyVault(Construct):
             for spec in props.certificates
         }
 
-    @property
-    def id(self) -> str:
-        return self.resource.id
-
-    @property
-    def name(self) -> str:
-        return self.resource.name
 
     @property
     def vault_uri(self) -> str:

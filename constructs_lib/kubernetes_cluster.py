@@ -13,6 +13,8 @@ from typing import Literal
 from cdktf import ITerraformDependable, Token
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesCluster as AzureKubernetesCluster,
+)
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesClusterApiServerAccessProfile,
     KubernetesClusterAutoScalerProfile,
     KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl,

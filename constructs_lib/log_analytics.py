@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace as Workspace
+from cdktf_cdktf_provider_azurerm.log_analytics_workspace import (
+    LogAnalyticsWorkspace as Workspace,
+)
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.primary_resource import PrimaryResource
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class LogAnalyticsWorkspaceProps:
     """Shared-key ingestion/query. Off: agents authenticate with Entra ID (reference hub: off)."""
 
 
-class LogAnalyticsWorkspace(Construct):
+class LogAnalyticsWorkspace(PrimaryResource, Construct):
     """PerGB2018 workspace, no daily cap, Entra-only auth, sending its own Audit logs to itself."""
 
     def __init__(self, scope: Construct, id: str, props: LogAnalyticsWorkspaceProps):
@@ -43,7 +46,3 @@ class LogAnalyticsWorkspace(Construct):
         )
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=self.resource.id))
-
-    @property
-    def id(self) -> str:
-        return self.resource.id

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 
 from cdktf import Token
-from cdktf_cdktf_provider_azurerm.federated_identity_credential import FederatedIdentityCredential
+from cdktf_cdktf_provider_azurerm.federated_identity_credential import (
+    FederatedIdentityCredential,
+)
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
 

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 
 from cdktf import Token
 from cdktf_cdktf_provider_azurerm.private_dns_a_record import PrivateDnsARecord
-from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone as AzurePrivateDnsZone
+from cdktf_cdktf_provider_azurerm.private_dns_zone import (
+    PrivateDnsZone as AzurePrivateDnsZone,
+)
 from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import (
     PrivateDnsZoneVirtualNetworkLink,
 )
 from constructs import Construct
+
+from constructs_lib.primary_resource import PrimaryResource
 
 A_RECORD_TTL_SECONDS = 3600
 """TTL of every A record (the reference's ingress record uses 3600)."""
@@ -92,7 +96,7 @@ def _validate(props: PrivateDnsZoneProps) -> None:
                     f"{where}: a_records[{record}]: {address!r} is not an IPv4 address") from None
 
 
-class PrivateDnsZone(Construct):
+class PrivateDnsZone(PrimaryResource, Construct):
     """`azurerm_private_dns_zone` with non-registering VNet links and A records."""
 
     def __init__(self, scope: Construct, id: str, props: PrivateDnsZoneProps):
@@ -130,11 +134,3 @@ class PrivateDnsZone(Construct):
             )
             for record, addresses in props.a_records.items()
         }
-
-    @property
-    def id(self) -> str:
-        return self.resource.id
-
-    @property
-    def name(self) -> str:
-        return self.resource.name

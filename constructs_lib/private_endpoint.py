@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from cdktf import Token
 from cdktf_cdktf_provider_azurerm.private_endpoint import (
     PrivateEndpoint as AzurePrivateEndpoint,
+)
+from cdktf_cdktf_provider_azurerm.private_endpoint import (
     PrivateEndpointPrivateDnsZoneGroup,
     PrivateEndpointPrivateServiceConnection,
 )
 from constructs import Construct
+
+from constructs_lib.primary_resource import PrimaryResource
 
 DNS_ZONE_GROUP_NAME = "default"
 """Name of the endpoint's DNS zone group (one per endpoint; the name the portal uses)."""
@@ -56,7 +60,7 @@ def _validate(props: PrivateEndpointProps) -> None:
         raise ValueError(f"{where}: private_dns_zone_ids lists a zone twice")
 
 
-class PrivateEndpoint(Construct):
+class PrivateEndpoint(PrimaryResource, Construct):
     """`azurerm_private_endpoint` with an automatically approved connection and a DNS zone group."""
 
     def __init__(self, scope: Construct, id: str, props: PrivateEndpointProps):
@@ -82,9 +86,6 @@ class PrivateEndpoint(Construct):
             ),
         )
 
-    @property
-    def id(self) -> str:
-        return self.resource.id
 
     @property
     def private_ip_address(self) -> str:

@@ -8,6 +8,7 @@ from cdktf_cdktf_provider_azurerm.public_ip import PublicIp as AzurePublicIp
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.primary_resource import PrimaryResource
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class PublicIpProps:
     """Zones the address survives the loss of. Reference: 1, 2, 3."""
 
 
-class PublicIp(Construct):
+class PublicIp(PrimaryResource, Construct):
     """Standard, static, IPv4 public IP (4-minute idle timeout) with diagnostics."""
 
     def __init__(self, scope: Construct, id: str, props: PublicIpProps):
@@ -41,7 +42,3 @@ class PublicIp(Construct):
         )
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
-
-    @property
-    def id(self) -> str:
-        return self.resource.id

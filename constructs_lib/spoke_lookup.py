@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.data_azurerm_public_ip import DataAzurermPublicIp
 from cdktf_cdktf_provider_azurerm.data_azurerm_subnet import DataAzurermSubnet
-from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import DataAzurermVirtualNetwork
+from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import (
+    DataAzurermVirtualNetwork,
+)
 from constructs import Construct
 
 from constructs_lib.spoke_network import SPOKE_SUBNETS

@@ -14,7 +14,11 @@ from constructs_lib.subnet_security_group import (
     SubnetSecurityGroupProps,
     deny_all,
 )
-from constructs_lib.virtual_network import SubnetSpec, VirtualNetwork, VirtualNetworkProps
+from constructs_lib.virtual_network import (
+    SubnetSpec,
+    VirtualNetwork,
+    VirtualNetworkProps,
+)
 
 APP_GATEWAY_RULES: tuple[SecurityRule, ...] = (
     SecurityRule("Allow443Inbound", 100, "Inbound", "Allow", "Tcp", ("Internet",), ("VirtualNetwork",), ("443",)),

@@ -12,6 +12,7 @@ from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association impo
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.primary_resource import PrimaryResource
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _one_or_many(values: tuple[str, ...]) -> dict[str, object]:
     return {"single": values[0], "many": None} if len(values) == 1 else {"single": None, "many": list(values)}
 
 
-class SubnetSecurityGroup(Construct):
+class SubnetSecurityGroup(PrimaryResource, Construct):
     """NSG with explicit rules (`azurerm_network_security_rule`), associated with its subnet."""
 
     def __init__(self, scope: Construct, id: str, props: SubnetSecurityGroupProps):
@@ -101,7 +102,3 @@ class SubnetSecurityGroup(Construct):
             self, "Association", subnet_id=props.subnet_id, network_security_group_id=self.resource.id)
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
-
-    @property
-    def id(self) -> str:
-        return self.resource.id

@@ -9,11 +9,18 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_azurerm.subnet import Subnet, SubnetDelegation, SubnetDelegationServiceDelegation
-from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork as AzureVirtualNetwork
+from cdktf_cdktf_provider_azurerm.subnet import (
+    Subnet,
+    SubnetDelegation,
+    SubnetDelegationServiceDelegation,
+)
+from cdktf_cdktf_provider_azurerm.virtual_network import (
+    VirtualNetwork as AzureVirtualNetwork,
+)
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.primary_resource import PrimaryResource
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class VirtualNetworkProps:
     subnets: tuple[SubnetSpec, ...] = field(default_factory=tuple)
 
 
-class VirtualNetwork(Construct):
+class VirtualNetwork(PrimaryResource, Construct):
     """VNet plus subnets with default outbound access off and private-endpoint policies off."""
 
     def __init__(self, scope: Construct, id: str, props: VirtualNetworkProps):
@@ -75,11 +82,3 @@ class VirtualNetwork(Construct):
             )
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
-
-    @property
-    def id(self) -> str:
-        return self.resource.id
-
-    @property
-    def name(self) -> str:
-        return self.resource.name

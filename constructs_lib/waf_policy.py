@@ -7,11 +7,15 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.web_application_firewall_policy import (
     WebApplicationFirewallPolicy as AzureWafPolicy,
+)
+from cdktf_cdktf_provider_azurerm.web_application_firewall_policy import (
     WebApplicationFirewallPolicyManagedRules,
     WebApplicationFirewallPolicyManagedRulesManagedRuleSet,
     WebApplicationFirewallPolicyPolicySettings,
 )
 from constructs import Construct
+
+from constructs_lib.primary_resource import PrimaryResource
 
 WAF_MODES = ("Prevention", "Detection")
 """Prevention blocks matching requests; Detection only logs them."""
@@ -50,7 +54,7 @@ def _validate(props: WafPolicyProps) -> None:
                          f"got {props.file_upload_limit_in_mb}")
 
 
-class WafPolicy(Construct):
+class WafPolicy(PrimaryResource, Construct):
     """`azurerm_web_application_firewall_policy`, enabled, with OWASP 3.2 and
     Microsoft_BotManagerRuleSet 1.0 and no custom rules; attach it with the gateway's
     `firewall_policy_id`."""
@@ -77,7 +81,3 @@ class WafPolicy(Construct):
                 ],
             ),
         )
-
-    @property
-    def id(self) -> str:
-        return self.resource.id

@@ -6,9 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 
 from constructs_lib.app import synth_replacing
 from constructs_lib.config.loader import load_environment

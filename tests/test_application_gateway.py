@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import Testing, TerraformStack, TerraformVariable
+from cdktf import TerraformStack, TerraformVariable, Testing
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 
-from constructs_lib.application_gateway import ApplicationGateway, ApplicationGatewayProps
+from constructs_lib.application_gateway import (
+    ApplicationGateway,
+    ApplicationGatewayProps,
+)
 from constructs_lib.waf_policy import WafPolicy, WafPolicyProps
 from tests.synth import synth_construct
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from constructs_lib.action_group import ActionGroup, ActionGroupProps
 from constructs_lib.budget import Budget, BudgetProps

@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from constructs_lib.action_group import ActionGroup, ActionGroupProps
 from constructs_lib.cluster_alerts import ClusterAlerts, ClusterAlertsProps

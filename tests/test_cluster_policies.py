@@ -10,7 +10,7 @@ import re
 
 import pytest
 import yaml
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from constructs_lib.cluster_policies import ClusterPolicies, ClusterPoliciesProps
 from tests.synth import StackJson, synth_construct

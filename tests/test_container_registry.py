@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import Testing, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, Testing
 
 from constructs_lib.container_registry import ContainerRegistry, ContainerRegistryProps
 from tests.synth import StackJson, synth_construct

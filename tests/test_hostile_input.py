@@ -24,7 +24,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from constructs_lib.config.loader import MAX_FILE_BYTES, ConfigError, load_environment, load_environments
+from constructs_lib.config.loader import (
+    MAX_FILE_BYTES,
+    ConfigError,
+    load_environment,
+    load_environments,
+)
 from constructs_lib.config.models import Environment
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
 

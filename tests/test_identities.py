@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from cdktf import Testing, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, Testing
 
-from constructs_lib.managed_identity import FederatedCredentialSpec, ManagedIdentity, ManagedIdentityProps
+from constructs_lib.managed_identity import (
+    FederatedCredentialSpec,
+    ManagedIdentity,
+    ManagedIdentityProps,
+)
 from constructs_lib.role_assignments import (
     ALLOWED_ROLES,
     RoleAssignments,

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import Testing, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, Testing
 
 from constructs_lib.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
 from constructs_lib.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps

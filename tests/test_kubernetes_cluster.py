@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import Testing, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, Testing
 
 from constructs_lib.config.models import SystemNodePool, UserNodePool
 from constructs_lib.kubernetes_cluster import (
@@ -13,8 +13,16 @@ from constructs_lib.kubernetes_cluster import (
     KubernetesClusterProps,
     MaintenanceWindow,
 )
-from constructs_lib.managed_identity import FederatedCredentialSpec, ManagedIdentity, ManagedIdentityProps
-from constructs_lib.role_assignments import RoleAssignments, RoleAssignmentSpec, RoleAssignmentsProps
+from constructs_lib.managed_identity import (
+    FederatedCredentialSpec,
+    ManagedIdentity,
+    ManagedIdentityProps,
+)
+from constructs_lib.role_assignments import (
+    RoleAssignments,
+    RoleAssignmentSpec,
+    RoleAssignmentsProps,
+)
 from tests.synth import synth_construct
 
 SUB = "/subscriptions/0000/resourceGroups/rg-spoke/providers"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
-from cdktf import Aspects, Testing, TerraformStack
+from cdktf import Aspects, TerraformStack, Testing
 from cdktf_cdktf_provider_azurerm.application_gateway import (
     ApplicationGateway,
     ApplicationGatewayBackendAddressPool,
@@ -37,7 +37,10 @@ from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesClusterIdentity,
 )
 from cdktf_cdktf_provider_azurerm.mssql_server import MssqlServer
-from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures
+from cdktf_cdktf_provider_azurerm.provider import (
+    AzurermProvider,
+    AzurermProviderFeatures,
+)
 from cdktf_cdktf_provider_azurerm.storage_account import StorageAccount
 from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import (
     SubnetNetworkSecurityGroupAssociation,
@@ -46,18 +49,28 @@ from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association impo
 from constructs_lib.app import build_app
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.egress_route_table import EgressRouteTable, EgressRouteTableProps
-from constructs_lib.log_analytics import LogAnalyticsWorkspace, LogAnalyticsWorkspaceProps
+from constructs_lib.log_analytics import (
+    LogAnalyticsWorkspace,
+    LogAnalyticsWorkspaceProps,
+)
 from constructs_lib.policy_aspects import (
     AksLocalAccountsDisabled,
-    StackResource,
     PolicySet,
+    StackResource,
     apply_policy_aspects,
     refers_to,
     tls_version,
 )
 from constructs_lib.public_ip import PublicIp, PublicIpProps
-from constructs_lib.subnet_security_group import SubnetSecurityGroup, SubnetSecurityGroupProps
-from constructs_lib.virtual_network import SubnetSpec, VirtualNetwork, VirtualNetworkProps
+from constructs_lib.subnet_security_group import (
+    SubnetSecurityGroup,
+    SubnetSecurityGroupProps,
+)
+from constructs_lib.virtual_network import (
+    SubnetSpec,
+    VirtualNetwork,
+    VirtualNetworkProps,
+)
 
 RG, LOC = "rg-test", "eastus2"
 ERROR_LINE = re.compile(r"^\[(?P<path>[^\]]+)\] \[(?P<policy>[^\]]+)\] (?P<address>\S+) "

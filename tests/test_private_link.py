@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from constructs_lib.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
 from constructs_lib.private_endpoint import PrivateEndpoint, PrivateEndpointProps

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import yaml
 import pytest
+import yaml
 
 WORKLOAD_STACKS = ["dev-eastus2-workload", "prod-eastus2-workload", "prod-centralus-workload"]
 

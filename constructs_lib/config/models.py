@@ -13,9 +13,20 @@ import re
 import uuid
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
-from constructs_lib.config.regions import ALL_REGIONS, REGION_PAIRS, ZONE_REDUNDANT_REGIONS
+from constructs_lib.config.regions import (
+    ALL_REGIONS,
+    REGION_PAIRS,
+    ZONE_REDUNDANT_REGIONS,
+)
 
 Zone = Literal["1", "2", "3"]
 # A lowercase slug that is safe inside every Azure resource name this project derives.

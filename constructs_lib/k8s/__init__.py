@@ -13,7 +13,11 @@ from constructs_lib.k8s.chart import (
     write_all_manifests,
     write_chart,
 )
-from constructs_lib.k8s.settings import HELM_VALUES, INGRESS_IDENTITY_CLIENT_ID, WorkloadManifestSettings
+from constructs_lib.k8s.settings import (
+    HELM_VALUES,
+    INGRESS_IDENTITY_CLIENT_ID,
+    WorkloadManifestSettings,
+)
 from constructs_lib.k8s.traefik import traefik_manifests
 from constructs_lib.k8s.workload import workload_manifests
 

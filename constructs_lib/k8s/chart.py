@@ -16,7 +16,12 @@ from typing import Any, Mapping
 
 import yaml
 
-from constructs_lib.k8s.settings import HELM_VALUES, INGRESS_IDENTITY_CLIENT_ID, WorkloadManifestSettings, helm_value
+from constructs_lib.k8s.settings import (
+    HELM_VALUES,
+    INGRESS_IDENTITY_CLIENT_ID,
+    WorkloadManifestSettings,
+    helm_value,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLUSTER_MANIFESTS_DIR = REPO_ROOT / "cluster-manifests"

@@ -8,9 +8,16 @@ from constructs_lib.bastion import Bastion, BastionProps
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.firewall import Firewall, FirewallProps
 from constructs_lib.firewall_policy import FirewallPolicy, FirewallPolicyProps
-from constructs_lib.log_analytics import LogAnalyticsWorkspace, LogAnalyticsWorkspaceProps
+from constructs_lib.log_analytics import (
+    LogAnalyticsWorkspace,
+    LogAnalyticsWorkspaceProps,
+)
 from constructs_lib.stacks.regional_stack import RegionalStack
-from constructs_lib.virtual_network import SubnetSpec, VirtualNetwork, VirtualNetworkProps
+from constructs_lib.virtual_network import (
+    SubnetSpec,
+    VirtualNetwork,
+    VirtualNetworkProps,
+)
 
 
 def gitops_hosts(repository_host: str) -> tuple[str, ...]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from cdktf import TerraformStack
-from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures
+from cdktf_cdktf_provider_azurerm.provider import (
+    AzurermProvider,
+    AzurermProviderFeatures,
+)
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 

@@ -20,7 +20,11 @@ from constructs_lib.k8s.traefik import traefik_manifests
 from constructs_lib.k8s.workload import workload_manifests
 from constructs_lib.local_chart_release import LocalChartRelease, LocalChartReleaseProps
 from constructs_lib.spoke_network import SPOKE_SUBNETS
-from constructs_lib.stacks.cluster import INGRESS_CERTIFICATE, ingress_host, registry_login_server
+from constructs_lib.stacks.cluster import (
+    INGRESS_CERTIFICATE,
+    ingress_host,
+    registry_login_server,
+)
 from constructs_lib.stacks.regional_stack import RegionalStack
 
 # The fixed application ID of the AKS Entra ID server (the audience kubelogin asks tokens for).
