@@ -136,7 +136,7 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
     assert cluster["oms_agent"]["log_analytics_workspace_id"] == ref(cluster_stack, "azurerm_log_analytics_workspace")
     # The cluster waits for the control plane's rights on the subnets and the private DNS zone.
     depends = cluster["depends_on"]
-    assert sum(d.startswith("azurerm_role_assignment.ControlPlaneRoles") for d in depends) == 4
+    assert sum(d.startswith("azurerm_role_assignment.ControlPlaneRoles") for d in depends) == 5
 
 
 def _assignments(stack) -> list[tuple[str, str, str]]:
@@ -157,6 +157,9 @@ def test_least_privilege_role_assignments(cluster_stack, environments):
         ("Network Contributor", identity("controlplane"), data_subnet(cluster_stack, "snet-privatecluster")),
         ("Private DNS Zone Contributor", identity("controlplane"),
          ref(cluster_stack, "azurerm_private_dns_zone", name=f"privatelink.{region.name}.azmk8s.io")),
+        ("Private DNS Zone Contributor", identity("controlplane"),
+         next(f"${{data.azurerm_virtual_network.{k}.id}}" for k, v in cluster_stack.data("azurerm_virtual_network").items()
+              if v["name"].startswith("vnet-spoke-"))),
         ("Key Vault Secrets User", identity("appgateway"), vault),
         ("Key Vault Reader", identity("appgateway"), vault),
         ("Key Vault Secrets User", identity("ingress"), vault),

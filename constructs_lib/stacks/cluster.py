@@ -150,7 +150,12 @@ class ClusterStack(RegionalStack):
             RoleAssignmentSpec("cp-apiserver-network", "Network Contributor", cp, network.subnet_id("api_server")),
         ]
         if api_zone is not None:
-            pre_cluster.append(RoleAssignmentSpec("cp-apiserver-dns", "Private DNS Zone Contributor", cp, api_zone.id))
+            # AKS manages the API server's records in the zone and its link to the spoke VNet.
+            pre_cluster += [
+                RoleAssignmentSpec("cp-apiserver-dns", "Private DNS Zone Contributor", cp, api_zone.id),
+                RoleAssignmentSpec("cp-spoke-vnet-dns", "Private DNS Zone Contributor", cp,
+                                   network.virtual_network.id),
+            ]
         control_plane_roles = RoleAssignments(self, "ControlPlaneRoles", RoleAssignmentsProps(
             assignments=tuple(pre_cluster)))
         gateway_roles = RoleAssignments(self, "AppGatewayRoles", RoleAssignmentsProps(assignments=(
