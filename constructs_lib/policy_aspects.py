@@ -17,6 +17,7 @@ annotations; CI must not set it. `Testing.synth` ignores them too: test with `Te
 
 from __future__ import annotations
 
+import abc
 import json
 import re
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ def _shown(value: Any) -> str:
 
 
 @jsii.implements(IAspect)
-class StackPolicy:
+class StackPolicy(abc.ABC):
     """Base of the policies: runs `check` on a stack's resources when the stack is visited.
 
     Errors are deduplicated per policy instance, so synthesizing the same stack twice (as tests
@@ -142,8 +143,9 @@ class StackPolicy:
             # The primary resource's construct, so cdktf prints its path too; the stack otherwise.
             Annotations.of(constructs.get(violation.resource.path, stack)).add_error(message)
 
+    @abc.abstractmethod
     def check(self, resources: list[StackResource]) -> Iterable[Violation]:
-        raise NotImplementedError
+        """The violations among a stack's resources; each policy defines its invariant here."""
 
 
 # ---------------------------------------------------------------------------------------------
