@@ -26,8 +26,9 @@ DIAGNOSTIC_CATEGORIES: dict[str, tuple[tuple[str, ...], bool]] = {
     "azurerm_virtual_network": ((), True),
     "azurerm_network_security_group": (_NSG, False),
     "azurerm_public_ip": (_DDOS, True),
+    # Structured (resource-specific) categories only: the legacy AzureFirewall* categories feed
+    # the shared AzureDiagnostics table with the same events again.
     "azurerm_firewall": ((
-        "AzureFirewallApplicationRule", "AzureFirewallNetworkRule", "AzureFirewallDnsProxy",
         "AZFWNetworkRule", "AZFWApplicationRule", "AZFWNatRule", "AZFWThreatIntel",
         "AZFWIdpsSignature", "AZFWDnsQuery", "AZFWFqdnResolveFailure", "AZFWFatFlow",
         "AZFWFlowTrace", "AZFWApplicationRuleAggregation", "AZFWNetworkRuleAggregation",
@@ -43,6 +44,11 @@ DIAGNOSTIC_CATEGORIES: dict[str, tuple[tuple[str, ...], bool]] = {
     "azurerm_monitor_data_collection_rule": (("LogErrors",), False),
     "azurerm_eventgrid_system_topic": (("DeliveryFailures",), True),
 }
+
+
+# Types whose logs go to resource-specific tables (AZFW*, AKSAudit*, AKSControlPlane) rather than
+# the shared AzureDiagnostics table: cheaper to query and typed.
+DEDICATED_TABLES: frozenset[str] = frozenset({"azurerm_firewall", "azurerm_kubernetes_cluster"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class DiagnosticSettings(Construct):
             name=props.name,
             target_resource_id=props.target.get_string_attribute("id"),
             log_analytics_workspace_id=props.log_analytics_workspace_id,
+            log_analytics_destination_type="Dedicated" if resource_type in DEDICATED_TABLES else None,
             enabled_log=[MonitorDiagnosticSettingEnabledLog(category=c)
                          for c in (*categories, *props.extra_log_categories)],
             enabled_metric=[MonitorDiagnosticSettingEnabledMetric(category="AllMetrics")] if metrics else None,

@@ -79,9 +79,16 @@ class SpokeNetwork(Construct):
             resource_group_name=props.resource_group_name,
             address_space=props.plan.address_space,
             log_analytics_workspace_id=props.log_analytics_workspace_id,
+            # The firewall's DNS proxy: FQDN network rules resolve the same names the nodes do,
+            # and the hub-linked private zones still answer through it.
+            dns_servers=(props.firewall_private_ip,),
             subnets=tuple(
                 SubnetSpec(key=key, name=name, address_prefix=getattr(subnets, key), delegation=delegation,
-                           private_link_service_network_policies_enabled=key == "private_endpoints")
+                           private_link_service_network_policies_enabled=key == "private_endpoints",
+                           # Stronger than the reference: its NSG (443 from the VNet only) then
+                           # really applies to the registry and key vault endpoints.
+                           private_endpoint_network_policies=(
+                               "NetworkSecurityGroupEnabled" if key == "private_endpoints" else "Disabled"))
                 for key, (name, _, _, delegation) in SPOKE_SUBNETS.items()
             ),
         ))

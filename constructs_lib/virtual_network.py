@@ -23,6 +23,14 @@ from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsPro
 from constructs_lib.primary_resource import PrimaryResource
 
 
+# The actions Azure attaches to each delegation this project uses. Declaring them keeps plans
+# clean: the provider stores what Azure returns, and an empty list would diff forever.
+DELEGATION_ACTIONS: dict[str, tuple[str, ...]] = {
+    "Microsoft.ContainerService/managedClusters": ("Microsoft.Network/virtualNetworks/subnets/join/action",),
+}
+PRIVATE_ENDPOINT_POLICIES = ("Disabled", "Enabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled")
+
+
 @dataclass(frozen=True)
 class SubnetSpec:
     """One subnet of the network."""
@@ -36,6 +44,17 @@ class SubnetSpec:
     """Service the subnet is delegated to, e.g. Microsoft.ContainerService/managedClusters."""
     private_link_service_network_policies_enabled: bool = False
     """Reference: enabled only on the private-endpoint subnet."""
+    private_endpoint_network_policies: str = "Disabled"
+    """`NetworkSecurityGroupEnabled` makes the subnet's NSG apply to private-endpoint traffic;
+    the default leaves private endpoints outside NSG and route-table evaluation."""
+
+    def __post_init__(self) -> None:
+        if self.delegation is not None and self.delegation not in DELEGATION_ACTIONS:
+            raise ValueError(f"subnet {self.key}: delegation {self.delegation!r} is not one of "
+                             f"{', '.join(DELEGATION_ACTIONS)}")
+        if self.private_endpoint_network_policies not in PRIVATE_ENDPOINT_POLICIES:
+            raise ValueError(f"subnet {self.key}: private_endpoint_network_policies must be one of "
+                             f"{', '.join(PRIVATE_ENDPOINT_POLICIES)}")
 
 
 @dataclass(frozen=True)
@@ -48,10 +67,12 @@ class VirtualNetworkProps:
     address_space: ipaddress.IPv4Network
     log_analytics_workspace_id: str
     subnets: tuple[SubnetSpec, ...] = field(default_factory=tuple)
+    dns_servers: tuple[str, ...] = field(default_factory=tuple)
+    """Custom DNS servers (e.g. the hub firewall's DNS proxy); empty uses Azure DNS."""
 
 
 class VirtualNetwork(PrimaryResource, Construct):
-    """VNet plus subnets with default outbound access off and private-endpoint policies off."""
+    """VNet plus subnets with default outbound access off (private-endpoint policies per subnet)."""
 
     def __init__(self, scope: Construct, id: str, props: VirtualNetworkProps):
         super().__init__(scope, id)
@@ -62,6 +83,7 @@ class VirtualNetwork(PrimaryResource, Construct):
             location=props.location,
             resource_group_name=props.resource_group_name,
             address_space=[str(props.address_space)],
+            dns_servers=list(props.dns_servers) or None,
         )
         self.subnets: dict[str, Subnet] = {}
         for spec in props.subnets:
@@ -73,11 +95,12 @@ class VirtualNetwork(PrimaryResource, Construct):
                 virtual_network_name=self.resource.name,
                 address_prefixes=[str(spec.address_prefix)],
                 default_outbound_access_enabled=False,
-                private_endpoint_network_policies="Disabled",
+                private_endpoint_network_policies=spec.private_endpoint_network_policies,
                 private_link_service_network_policies_enabled=spec.private_link_service_network_policies_enabled,
                 delegation=[SubnetDelegation(
                     name="delegation",
-                    service_delegation=SubnetDelegationServiceDelegation(name=spec.delegation),
+                    service_delegation=SubnetDelegationServiceDelegation(
+                        name=spec.delegation, actions=list(DELEGATION_ACTIONS[spec.delegation])),
                 )] if spec.delegation else None,
             )
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(

@@ -141,8 +141,9 @@ def test_every_hub_resource_that_supports_diagnostics_has_them(hub):
     firewall_diag = [d for d in hub.resources("azurerm_monitor_diagnostic_setting").values()
                      if d["target_resource_id"].startswith("${azurerm_firewall.")][0]
     categories = {log["category"] for log in firewall_diag["enabled_log"]}
-    assert {"AZFWIdpsSignature", "AZFWThreatIntel", "AZFWDnsQuery", "AzureFirewallNetworkRule"} <= categories
-    assert len(categories) == 15
+    assert {"AZFWIdpsSignature", "AZFWThreatIntel", "AZFWDnsQuery", "AZFWNetworkRule"} <= categories
+    assert len(categories) == 12 and not any(c.startswith("AzureFirewall") for c in categories)
+    assert firewall_diag["log_analytics_destination_type"] == "Dedicated"
     assert firewall_diag["enabled_metric"] == [{"category": "AllMetrics"}]
 
 

@@ -36,11 +36,22 @@ def test_subnets_match_the_address_plan(spoke, region_of):
         "snet-privatelinkendpoints": [str(plan.private_endpoints)],
         "snet-privatecluster": [str(plan.api_server)],
     }
-    assert subnets["snet-privatecluster"]["delegation"][0]["service_delegation"]["name"] == (
-        "Microsoft.ContainerService/managedClusters")
+    assert subnets["snet-privatecluster"]["delegation"][0]["service_delegation"] == {
+        "name": "Microsoft.ContainerService/managedClusters",
+        "actions": ["Microsoft.Network/virtualNetworks/subnets/join/action"]}
     assert subnets["snet-privatelinkendpoints"]["private_link_service_network_policies_enabled"] is True
     assert all(s["default_outbound_access_enabled"] is False for s in subnets.values())
-    assert all(s["private_endpoint_network_policies"] == "Disabled" for s in subnets.values())
+    # The private-endpoint NSG only applies to endpoint traffic with network policies on.
+    assert {n: s["private_endpoint_network_policies"] for n, s in subnets.items()} == {
+        "snet-clusternodes": "Disabled", "snet-clusteringressservices": "Disabled",
+        "snet-applicationgateway": "Disabled", "snet-privatelinkendpoints": "NetworkSecurityGroupEnabled",
+        "snet-privatecluster": "Disabled"}
+
+
+def test_spoke_resolves_through_the_firewall_dns_proxy(spoke):
+    vnet = spoke.only("azurerm_virtual_network")
+    assert vnet["dns_servers"] == [
+        "${data.azurerm_firewall.Hub_Firewall_E1AF5DE4.ip_configuration[0].private_ip_address}"]
 
 
 def test_every_subnet_has_its_own_nsg(spoke):
