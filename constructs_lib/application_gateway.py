@@ -15,7 +15,7 @@ import binascii
 import re
 from dataclasses import dataclass, field
 
-from cdktf import ITerraformDependable, Token
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.application_gateway import (
     ApplicationGateway as AzureApplicationGateway,
 )
@@ -40,6 +40,7 @@ from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.primary_resource import PrimaryResource
+from constructs_lib.validation import is_token
 
 MIN_TLS_VERSION = "TLSv1_2"
 CIPHER_SUITES = (
@@ -121,10 +122,6 @@ class ApplicationGatewayProps:
     assignments on the vault (reference dependsOn). Empty by default."""
 
 
-def _literal(value: str) -> bool:
-    return not Token.is_unresolved(value)
-
-
 def _is_dns_name(value: str) -> bool:
     labels = value.split(".")
     return (len(value) <= 253 and len(labels) >= 2 and all(_DNS_LABEL.match(label) for label in labels)
@@ -155,18 +152,18 @@ def _validate(props: ApplicationGatewayProps) -> None:
                          f"got {list(props.zones)}")
     for field_name in ("listener_host_name", "backend_fqdn"):
         value = getattr(props, field_name)
-        if _literal(value) and not _is_dns_name(value):
+        if not is_token(value) and not _is_dns_name(value):
             raise ValueError(f"{where}: {field_name} must be a DNS name such as bicycle.contoso.com "
                              f"(labels of letters, digits and -, no wildcard), got {value!r}")
     if not props.health_probe_path.startswith("/"):
         raise ValueError(f"{where}: health_probe_path must start with '/', got {props.health_probe_path!r}")
     secret_id = props.listener_certificate_secret_id
-    if _literal(secret_id) and not _VERSIONLESS_SECRET_ID.match(secret_id):
+    if not is_token(secret_id) and not _VERSIONLESS_SECRET_ID.match(secret_id):
         raise ValueError(f"{where}: listener_certificate_secret_id must be a versionless Key Vault secret "
                          f"id (https://<vault>.vault.azure.net/secrets/<name>), so renewals are picked "
                          f"up; got {secret_id!r}")
     root = props.backend_trusted_root_certificate_data
-    if root is not None and _literal(root) and not _is_base64(root):
+    if root is not None and not is_token(root) and not _is_base64(root):
         raise ValueError(f"{where}: backend_trusted_root_certificate_data must be non-empty base64 "
                          "certificate data (for example filebase64() of the .cer), not PEM text")
 

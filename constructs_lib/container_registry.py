@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cdktf import Token
 from cdktf_cdktf_provider_azurerm.container_registry import (
     ContainerRegistry as AzureContainerRegistry,
 )
@@ -19,6 +18,7 @@ from constructs import Construct
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.primary_resource import PrimaryResource
 from constructs_lib.private_endpoint import PrivateEndpoint, PrivateEndpointProps
+from constructs_lib.validation import is_token
 
 RETENTION_DAYS_RANGE = (0, 365)
 """Azure's bounds for the untagged-manifest retention policy."""
@@ -51,7 +51,7 @@ class ContainerRegistryProps:
 
 def _location_key(location: str) -> str:
     """`East US 2` and `eastus2` name the same region."""
-    return location if Token.is_unresolved(location) else re.sub(r"\s+", "", location).lower()
+    return location if is_token(location) else re.sub(r"\s+", "", location).lower()
 
 
 def _validate(props: ContainerRegistryProps) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cdktf import ITerraformDependable, Token
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.key_vault import KeyVault as AzureKeyVault
 from cdktf_cdktf_provider_azurerm.key_vault import KeyVaultNetworkAcls
 from cdktf_cdktf_provider_azurerm.key_vault_certificate import (
@@ -35,6 +35,7 @@ from constructs import Construct
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.primary_resource import PrimaryResource
 from constructs_lib.private_endpoint import PrivateEndpoint, PrivateEndpointProps
+from constructs_lib.validation import is_guid, is_token
 
 SOFT_DELETE_DAYS_RANGE = (7, 90)
 """Azure's bounds for soft-delete retention."""
@@ -48,7 +49,6 @@ CERTIFICATES_OFFICER_ROLE = "Key Vault Certificates Officer"
 
 _CERTIFICATE_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
 _KEY = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9_]*$")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def _validate(props: KeyVaultProps) -> None:
                        "private_endpoint_subnet_id", "private_dns_zone_id", "log_analytics_workspace_id"):
         if not getattr(props, field_name):
             raise ValueError(f"{where}: {field_name} is required")
-    if not Token.is_unresolved(props.tenant_id) and not _GUID.match(props.tenant_id):
+    if not is_token(props.tenant_id) and not is_guid(props.tenant_id):
         raise ValueError(f"{where}: tenant_id {props.tenant_id!r} is not a GUID")
     low, high = SOFT_DELETE_DAYS_RANGE
     if not low <= props.soft_delete_retention_days <= high:

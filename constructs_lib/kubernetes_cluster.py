@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cdktf import ITerraformDependable, Token
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesCluster as AzureKubernetesCluster,
 )
@@ -38,6 +37,7 @@ from constructs import Construct
 
 from constructs_lib.config.models import NodePool, SystemNodePool, UserNodePool
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.validation import ipv4_network, is_guid, is_token
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ALLOWED_ZONES = ("1", "2", "3")
@@ -134,21 +134,6 @@ class KubernetesClusterProps:
     identity's role assignments."""
 
 
-def _is_guid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _network(field_name: str, value: str) -> ipaddress.IPv4Network:
-    try:
-        return ipaddress.IPv4Network(value, strict=True)
-    except ValueError as error:
-        raise ValueError(f"{field_name}: {value!r} is not a valid IPv4 CIDR ({error})") from None
-
-
 def _validate_pool(field_name: str, pool: NodePool) -> None:
     if pool.min_count > pool.max_count:
         raise ValueError(
@@ -166,7 +151,7 @@ def _validate_window(field_name: str, window: MaintenanceWindow) -> None:
             f"{field_name}.duration_hours: {window.duration_hours} is outside the 4-24 hours AKS accepts")
 
 
-def _validate_network(props: KubernetesClusterProps) -> None:
+def _validateipv4_network(props: KubernetesClusterProps) -> None:
     if props.network_plugin_mode not in ("overlay", "flat"):
         raise ValueError(f"network_plugin_mode: {props.network_plugin_mode!r} must be overlay or flat")
     if props.network_plugin_mode == "flat" and props.pod_cidr is not None:
@@ -175,7 +160,7 @@ def _validate_network(props: KubernetesClusterProps) -> None:
             "or use network_plugin_mode overlay")
     if props.network_plugin_mode == "overlay" and props.pod_cidr is None:
         raise ValueError("pod_cidr: Azure CNI Overlay needs a pod range (reference 192.168.0.0/16)")
-    services = _network("service_cidr", props.service_cidr)
+    services = ipv4_network("service_cidr", props.service_cidr)
     try:
         dns_ip = ipaddress.IPv4Address(props.dns_service_ip)
     except ValueError:
@@ -183,7 +168,7 @@ def _validate_network(props: KubernetesClusterProps) -> None:
     if dns_ip not in services or dns_ip in (services.network_address, services.broadcast_address):
         raise ValueError(f"dns_service_ip: {dns_ip} is not a usable address of service_cidr {services}")
     if props.pod_cidr is not None:
-        pods = _network("pod_cidr", props.pod_cidr)
+        pods = ipv4_network("pod_cidr", props.pod_cidr)
         if pods.overlaps(services):
             raise ValueError(f"pod_cidr: {pods} overlaps service_cidr {services}")
 
@@ -204,7 +189,7 @@ def _validate_access(props: KubernetesClusterProps) -> None:
         raise ValueError(
             "authorized_ip_ranges: a public API server must be restricted to at least one CIDR")
     for index, cidr in enumerate(props.authorized_ip_ranges):
-        network = _network(f"authorized_ip_ranges[{index}]", cidr)
+        network = ipv4_network(f"authorized_ip_ranges[{index}]", cidr)
         if network.prefixlen == 0:
             raise ValueError(f"authorized_ip_ranges[{index}]: {cidr} would open the API server to the internet")
 
@@ -216,10 +201,10 @@ def _validate(props: KubernetesClusterProps) -> None:
     if not _DNS_PREFIX.match(props.dns_prefix):
         raise ValueError(
             f"dns_prefix: {props.dns_prefix!r} must be 1-54 letters, digits and -, not starting or ending in -")
-    if not Token.is_unresolved(props.tenant_id) and not _is_guid(props.tenant_id):
+    if not is_token(props.tenant_id) and not is_guid(props.tenant_id):
         raise ValueError(f"tenant_id: {props.tenant_id!r} is not a tenant ID (GUID)")
     for index, group in enumerate(props.admin_group_object_ids):
-        if not Token.is_unresolved(group) and not _is_guid(group):
+        if not is_token(group) and not is_guid(group):
             raise ValueError(f"admin_group_object_ids[{index}]: {group!r} is not an Entra group object ID (GUID)")
     _validate_pool("system_pool", props.system_pool)
     _validate_pool("user_pool", props.user_pool)
@@ -238,7 +223,7 @@ def _validate(props: KubernetesClusterProps) -> None:
         raise ValueError(
             f"automatic_upgrade_channel: {props.automatic_upgrade_channel!r} must be patch or None "
             "(other channels need unpinned versions)")
-    _validate_network(props)
+    _validateipv4_network(props)
     _validate_access(props)
     _validate_window("node_os_maintenance_window", props.node_os_maintenance_window)
     _validate_window("auto_upgrade_maintenance_window", props.auto_upgrade_maintenance_window)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cdktf import Token
 from cdktf_cdktf_provider_azurerm.federated_identity_credential import (
     FederatedIdentityCredential,
 )
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
+
+from constructs_lib.validation import is_token
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 """The only audience Entra ID accepts for Kubernetes workload identity."""
@@ -60,11 +61,11 @@ class ManagedIdentityProps:
 
 def _validate_credential(identity: str, index: int, spec: FederatedCredentialSpec) -> None:
     where = f"{identity}: federated_credentials[{index}]"
-    if Token.is_unresolved(spec.name) or not _CREDENTIAL_NAME.match(spec.name):
+    if is_token(spec.name) or not _CREDENTIAL_NAME.match(spec.name):
         raise ValueError(
             f"{where}.name: {spec.name!r} must be a literal of 3-120 letters, digits, - and _, "
             "starting with a letter or digit")
-    if not Token.is_unresolved(spec.issuer) and not spec.issuer.startswith("https://"):
+    if not is_token(spec.issuer) and not spec.issuer.startswith("https://"):
         raise ValueError(f"{where}.issuer: {spec.issuer!r} must be an https URL (the cluster's OIDC issuer)")
     if not _NAMESPACE.match(spec.namespace):
         raise ValueError(

@@ -12,7 +12,6 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from cdktf import Token
 from cdktf_cdktf_provider_azurerm.private_dns_a_record import PrivateDnsARecord
 from cdktf_cdktf_provider_azurerm.private_dns_zone import (
     PrivateDnsZone as AzurePrivateDnsZone,
@@ -23,6 +22,7 @@ from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import (
 from constructs import Construct
 
 from constructs_lib.primary_resource import PrimaryResource
+from constructs_lib.validation import is_token
 
 A_RECORD_TTL_SECONDS = 3600
 """TTL of every A record (the reference's ingress record uses 3600)."""
@@ -49,15 +49,11 @@ class PrivateDnsZoneProps:
     carries the internal load balancer's record (reference: `bu0001a0008-00` -> 10.240.4.4)."""
 
 
-def _is_token(value: str) -> bool:
-    return Token.is_unresolved(value)
-
-
 def _validate(props: PrivateDnsZoneProps) -> None:
     where = f"private DNS zone {props.name!r}"
     if not props.name:
         raise ValueError("private DNS zone: name is required")
-    if not _is_token(props.name) and not _ZONE_NAME.match(props.name):
+    if not is_token(props.name) and not _ZONE_NAME.match(props.name):
         raise ValueError(f"{where}: name must be a lowercase DNS name with at least two labels")
     if not props.resource_group_name:
         raise ValueError(f"{where}: resource_group_name is required")
@@ -71,7 +67,7 @@ def _validate(props: PrivateDnsZoneProps) -> None:
                              "- or _, starting with a letter or digit")
         if not vnet_id:
             raise ValueError(f"{where}: virtual_network_links[{key}] needs a virtual network ID")
-        normalized = vnet_id if _is_token(vnet_id) else vnet_id.lower()
+        normalized = vnet_id if is_token(vnet_id) else vnet_id.lower()
         if normalized in seen_vnets:
             raise ValueError(f"{where}: virtual_network_links[{key}] links the same VNet as "
                              f"[{seen_vnets[normalized]}]; a zone can link a VNet only once")
@@ -87,7 +83,7 @@ def _validate(props: PrivateDnsZoneProps) -> None:
         if len(set(addresses)) != len(addresses):
             raise ValueError(f"{where}: a_records[{record}] lists an address twice")
         for address in addresses:
-            if _is_token(address):
+            if is_token(address):
                 continue
             try:
                 ipaddress.IPv4Address(address)

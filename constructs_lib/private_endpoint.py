@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cdktf import Token
 from cdktf_cdktf_provider_azurerm.private_endpoint import (
     PrivateEndpoint as AzurePrivateEndpoint,
 )
@@ -16,6 +15,7 @@ from cdktf_cdktf_provider_azurerm.private_endpoint import (
 from constructs import Construct
 
 from constructs_lib.primary_resource import PrimaryResource
+from constructs_lib.validation import is_token
 
 DNS_ZONE_GROUP_NAME = "default"
 """Name of the endpoint's DNS zone group (one per endpoint; the name the portal uses)."""
@@ -48,7 +48,7 @@ def _validate(props: PrivateEndpointProps) -> None:
     for field_name in ("name", "location", "resource_group_name", "subnet_id", "target_resource_id"):
         if not getattr(props, field_name):
             raise ValueError(f"{where}: {field_name} is required")
-    if not props.subresource or not (Token.is_unresolved(props.subresource)
+    if not props.subresource or not (is_token(props.subresource)
                                      or _SUBRESOURCE.match(props.subresource)):
         raise ValueError(f"{where}: subresource must be a group ID such as 'registry' or 'vault', "
                          f"got {props.subresource!r}")

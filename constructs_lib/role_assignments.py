@@ -9,12 +9,13 @@ Contributor for the kubelet identity, and the AKS RBAC roles for Entra groups. A
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 
-from cdktf import ITerraformDependable, Token
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
+
+from constructs_lib.validation import is_guid, is_token
 
 ALLOWED_ROLES: frozenset[str] = frozenset({
     "Key Vault Secrets User",
@@ -63,7 +64,7 @@ class RoleAssignmentsProps:
 
 def _validate(index: int, spec: RoleAssignmentSpec) -> None:
     where = f"assignments[{index}]"
-    if Token.is_unresolved(spec.key) or not _KEY.match(spec.key):
+    if is_token(spec.key) or not _KEY.match(spec.key):
         raise ValueError(
             f"{where}.key: {spec.key!r} must be a literal of letters, digits and -, starting with a letter")
     where = f"role assignment {spec.key}"
@@ -74,12 +75,9 @@ def _validate(index: int, spec: RoleAssignmentSpec) -> None:
     if spec.principal_type not in PRINCIPAL_TYPES:
         raise ValueError(
             f"{where}: principal_type {spec.principal_type!r} must be one of {', '.join(PRINCIPAL_TYPES)}")
-    if not Token.is_unresolved(spec.principal_id):
-        try:
-            uuid.UUID(spec.principal_id)
-        except ValueError:
-            raise ValueError(f"{where}: principal_id {spec.principal_id!r} is not an object ID (GUID)") from None
-    if not Token.is_unresolved(spec.scope) and not spec.scope.startswith("/subscriptions/"):
+    if not is_token(spec.principal_id) and not is_guid(spec.principal_id):
+        raise ValueError(f"{where}: principal_id {spec.principal_id!r} is not an object ID (GUID)")
+    if not is_token(spec.scope) and not spec.scope.startswith("/subscriptions/"):
         raise ValueError(f"{where}: scope {spec.scope!r} must be an Azure resource ID (/subscriptions/...)")
 
 

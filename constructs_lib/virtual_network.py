@@ -22,7 +22,6 @@ from constructs import Construct
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.primary_resource import PrimaryResource
 
-
 # The actions Azure attaches to each delegation this project uses. Declaring them keeps plans
 # clean: the provider stores what Azure returns, and an empty list would diff forever.
 DELEGATION_ACTIONS: dict[str, tuple[str, ...]] = {

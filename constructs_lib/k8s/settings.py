@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 from dataclasses import dataclass
+
+from constructs_lib.validation import ipv4_network, is_guid
 
 # Helm values the charts read at install time; each appears in the manifests only as the exact
 # placeholder `helm_value(name)` (the ONLY templating in the charts).
@@ -98,8 +99,8 @@ class WorkloadManifestSettings:
                f"{self.user_pool_name!r} must be 1-12 lowercase letters and digits starting with a letter")
         _check(bool(_SUBNET_NAME.match(self.ingress_subnet_name)), "ingress_subnet_name",
                f"{self.ingress_subnet_name!r} is not a valid subnet name")
-        appgw = _network("app_gateway_subnet_cidr", self.app_gateway_subnet_cidr)
-        api = _network("api_server_subnet_cidr", self.api_server_subnet_cidr)
+        appgw = ipv4_network("app_gateway_subnet_cidr", self.app_gateway_subnet_cidr)
+        api = ipv4_network("api_server_subnet_cidr", self.api_server_subnet_cidr)
         _check(not appgw.overlaps(api), "api_server_subnet_cidr",
                f"{api} overlaps app_gateway_subnet_cidr {appgw}")
         try:
@@ -114,10 +115,7 @@ class WorkloadManifestSettings:
                f"{self.internal_host!r} must be a lowercase DNS name")
         _check(bool(_KEY_VAULT.match(self.key_vault_name)), "key_vault_name",
                f"{self.key_vault_name!r} must be 3-24 letters, digits and single hyphens, starting with a letter")
-        try:
-            uuid.UUID(self.tenant_id)
-        except (ValueError, AttributeError, TypeError):
-            raise ValueError(f"tenant_id: {self.tenant_id!r} is not a GUID") from None
+        _check(is_guid(self.tenant_id), "tenant_id", f"{self.tenant_id!r} is not a GUID")
         _check(bool(_KV_OBJECT.match(self.ingress_certificate_name)), "ingress_certificate_name",
                f"{self.ingress_certificate_name!r} must be 1-127 letters, digits and hyphens")
         _check(_is_int(self.traefik_replicas) and 2 <= self.traefik_replicas <= 20, "traefik_replicas",
@@ -163,13 +161,6 @@ def _check_image(field_name: str, image: str) -> None:
     first = repository.split("/", 1)[0]
     _check("/" not in repository or ("." not in first and first != "localhost"), field_name,
            f"{image!r} names a registry host; give the repository inside registry_login_server")
-
-
-def _network(field_name: str, cidr: str) -> ipaddress.IPv4Network:
-    try:
-        return ipaddress.IPv4Network(cidr, strict=True)
-    except ValueError as exc:
-        raise ValueError(f"{field_name}: {cidr!r} is not an IPv4 network ({exc})") from None
 
 
 # ---------------------------------------------------------------------------------------------
