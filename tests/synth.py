@@ -14,7 +14,7 @@ from cdktf_cdktf_provider_azurerm.provider import (
 )
 
 from constructs_lib.app import build_app
-from constructs_lib.config.models import Environment
+from constructs_lib.config.models import Environment, Region
 
 
 @dataclass
@@ -41,6 +41,24 @@ class StackJson:
         matches = [body for body in self.resources(resource_type).values() if body.get("name") == name]
         assert len(matches) == 1, f"{self.name}: expected one {resource_type} named {name}, found {len(matches)}"
         return matches[0]
+
+    def ref(self, resource_type: str, attribute: str = "id", name: str | None = None) -> str:
+        """`${type.logical_id.attribute}` of the one resource of a type (or the one named `name`)."""
+        keys = [k for k, b in self.resources(resource_type).items() if name is None or b.get("name") == name]
+        assert len(keys) == 1, f"{self.name}: {resource_type} {name}: {sorted(self.resources(resource_type))}"
+        return f"${{{resource_type}.{keys[0]}.{attribute}}}"
+
+    def data_ref(self, data_type: str, name: str, attribute: str = "id") -> str:
+        """`${data.type.logical_id.attribute}` of the data source looking up `name`."""
+        keys = [k for k, b in self.data(data_type).items() if b.get("name") == name]
+        assert len(keys) == 1, f"{self.name}: data {data_type} {name}: {sorted(self.data(data_type))}"
+        return f"${{data.{data_type}.{keys[0]}.{attribute}}}"
+
+    def environment(self, environments: list[Environment]) -> tuple[Environment, Region]:
+        """The environment and region this stack (`<env>-<region>-<kind>`) was built from."""
+        env_name, region_name, _ = self.name.split("-")
+        env = next(e for e in environments if e.name == env_name)
+        return env, next(r for r in env.regions if r.name == region_name)
 
     def addresses(self) -> set[str]:
         return {f"{rtype}.{name}" for rtype, items in self.doc.get("resource", {}).items() for name in items}

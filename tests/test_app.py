@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-
 from constructs_lib.app import synth_replacing
 from constructs_lib.config.loader import load_environment
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env

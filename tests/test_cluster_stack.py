@@ -14,25 +14,6 @@ def cluster_stack(request, synthesized):
     return synthesized.stack(request.param)
 
 
-def env_region(stack, environments):
-    env_name, region_name, _ = stack.name.split("-")
-    env = next(e for e in environments if e.name == env_name)
-    return env, next(r for r in env.regions if r.name == region_name)
-
-
-def ref(stack, resource_type: str, attribute: str = "id", name: str | None = None) -> str:
-    items = stack.resources(resource_type)
-    keys = [k for k, b in items.items() if name is None or b.get("name") == name]
-    assert len(keys) == 1, f"{resource_type} {name}: {sorted(items)}"
-    return f"${{{resource_type}.{keys[0]}.{attribute}}}"
-
-
-def data_subnet(stack, subnet_name: str) -> str:
-    keys = [k for k, b in stack.data("azurerm_subnet").items() if b["name"] == subnet_name]
-    assert len(keys) == 1
-    return f"${{data.azurerm_subnet.{keys[0]}.id}}"
-
-
 def test_depends_on_its_spoke_only(cluster_stack, synthesized):
     assert synthesized.manifest["stacks"][cluster_stack.name]["dependencies"] == [
         cluster_stack.name.replace("-cluster", "-spoke")]
@@ -40,7 +21,7 @@ def test_depends_on_its_spoke_only(cluster_stack, synthesized):
 
 
 def test_registry_private_and_replicated(cluster_stack, environments):
-    env, region = env_region(cluster_stack, environments)
+    env, region = cluster_stack.environment(environments)
     registry = cluster_stack.only("azurerm_container_registry")
     assert registry["sku"] == "Premium" and registry["admin_enabled"] is False
     assert registry["public_network_access_enabled"] is False
@@ -50,9 +31,9 @@ def test_registry_private_and_replicated(cluster_stack, environments):
     assert [g["location"] for g in registry["georeplications"]] == expected_replicas
     endpoint = next(p for p in cluster_stack.resources("azurerm_private_endpoint").values()
                     if p["private_service_connection"]["subresource_names"] == ["registry"])
-    assert endpoint["subnet_id"] == data_subnet(cluster_stack, "snet-privatelinkendpoints")
+    assert endpoint["subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-privatelinkendpoints")
     assert endpoint["private_dns_zone_group"]["private_dns_zone_ids"] == [
-        ref(cluster_stack, "azurerm_private_dns_zone", name="privatelink.azurecr.io")]
+        cluster_stack.ref("azurerm_private_dns_zone", name="privatelink.azurecr.io")]
 
 
 def test_private_zones_linked_to_spoke_and_hub(cluster_stack):
@@ -70,14 +51,14 @@ def test_private_zones_linked_to_spoke_and_hub(cluster_stack):
 
 
 def test_ingress_host_resolves_to_the_internal_load_balancer(cluster_stack, environments):
-    env, region = env_region(cluster_stack, environments)
+    env, region = cluster_stack.environment(environments)
     record = cluster_stack.only("azurerm_private_dns_a_record")
     assert record["name"] == "bu0001a0008-00"
     assert record["records"] == [str(region.spoke.ingress_load_balancer_ip)]
 
 
 def test_key_vault_protection_follows_the_environment(cluster_stack, environments):
-    env, _ = env_region(cluster_stack, environments)
+    env, _ = cluster_stack.environment(environments)
     vault = cluster_stack.only("azurerm_key_vault")
     assert vault["rbac_authorization_enabled"] is True
     assert vault["public_network_access_enabled"] is False
@@ -93,21 +74,21 @@ def test_key_vault_protection_follows_the_environment(cluster_stack, environment
 
 
 def test_app_gateway_terminates_with_key_vault_certificate_and_reencrypts(cluster_stack, environments):
-    env, region = env_region(cluster_stack, environments)
+    env, region = cluster_stack.environment(environments)
     gateway = cluster_stack.only("azurerm_application_gateway")
     assert gateway["sku"] == {"name": "WAF_v2", "tier": "WAF_v2"}
     assert gateway["zones"] == ["1", "2", "3"]
     assert gateway["autoscale_configuration"] == {"min_capacity": 0, "max_capacity": 10}
     assert gateway["ssl_policy"]["min_protocol_version"] == "TLSv1_2"
-    assert gateway["firewall_policy_id"] == ref(cluster_stack, "azurerm_web_application_firewall_policy")
+    assert gateway["firewall_policy_id"] == cluster_stack.ref("azurerm_web_application_firewall_policy")
     assert gateway["ssl_certificate"][0]["key_vault_secret_id"].startswith(
         "${azurerm_key_vault_certificate.KeyVault_Certificate-listener")
     assert gateway["http_listener"][0]["host_name"] == env.ingress.public_fqdn
     assert gateway["backend_address_pool"][0]["fqdns"] == ["bu0001a0008-00.aks-ingress.contoso.com"]
     assert gateway["backend_http_settings"][0]["protocol"] == "Https"
-    assert gateway["gateway_ip_configuration"][0]["subnet_id"] == data_subnet(cluster_stack, "snet-applicationgateway")
+    assert gateway["gateway_ip_configuration"][0]["subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-applicationgateway")
     assert gateway["frontend_ip_configuration"][0]["public_ip_address_id"].startswith("${data.azurerm_public_ip.")
-    identity = ref(cluster_stack, "azurerm_user_assigned_identity", name=f"id-bu0001a0008-appgateway-{env.name}-{region.name}")
+    identity = cluster_stack.ref("azurerm_user_assigned_identity", name=f"id-bu0001a0008-appgateway-{env.name}-{region.name}")
     assert gateway["identity"]["identity_ids"] == [identity]
     waf = cluster_stack.only("azurerm_web_application_firewall_policy")
     assert waf["policy_settings"]["mode"] == "Prevention"
@@ -116,7 +97,7 @@ def test_app_gateway_terminates_with_key_vault_certificate_and_reencrypts(cluste
 
 
 def test_cluster_settings_come_from_the_environment(cluster_stack, environments):
-    env, region = env_region(cluster_stack, environments)
+    env, region = cluster_stack.environment(environments)
     cluster = cluster_stack.only("azurerm_kubernetes_cluster")
     assert cluster["kubernetes_version"] == "1.35"
     assert cluster["sku_tier"] == "Standard"
@@ -124,8 +105,8 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
     assert cluster["local_account_disabled"] is True
     assert cluster["network_profile"]["network_plugin_mode"] == "overlay"
     assert cluster["network_profile"]["outbound_type"] == "userDefinedRouting"
-    assert cluster["api_server_access_profile"]["subnet_id"] == data_subnet(cluster_stack, "snet-privatecluster")
-    assert cluster["default_node_pool"]["vnet_subnet_id"] == data_subnet(cluster_stack, "snet-clusternodes")
+    assert cluster["api_server_access_profile"]["subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-privatecluster")
+    assert cluster["default_node_pool"]["vnet_subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-clusternodes")
     assert cluster["default_node_pool"]["min_count"] == env.cluster.system_pool.min_count
     aad = cluster["azure_active_directory_role_based_access_control"]
     assert aad["azure_rbac_enabled"] is True and aad["tenant_id"] == str(env.entra.tenant_id)
@@ -133,7 +114,7 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
     pool = cluster_stack.only("azurerm_kubernetes_cluster_node_pool")
     assert (pool["name"], pool["min_count"], pool["max_count"]) == (
         "npuser01", env.cluster.user_pool.min_count, env.cluster.user_pool.max_count)
-    assert cluster["oms_agent"]["log_analytics_workspace_id"] == ref(cluster_stack, "azurerm_log_analytics_workspace")
+    assert cluster["oms_agent"]["log_analytics_workspace_id"] == cluster_stack.ref("azurerm_log_analytics_workspace")
     # The cluster waits for the control plane's rights on the subnets and the private DNS zone.
     depends = cluster["depends_on"]
     assert sum(d.startswith("azurerm_role_assignment.ControlPlaneRoles") for d in depends) == 5
@@ -145,26 +126,25 @@ def _assignments(stack) -> list[tuple[str, str, str]]:
 
 
 def test_least_privilege_role_assignments(cluster_stack, environments):
-    env, region = env_region(cluster_stack, environments)
-    identity = lambda kind, attr="principal_id": ref(  # noqa: E731
-        cluster_stack, "azurerm_user_assigned_identity", attr, f"id-bu0001a0008-{kind}-{env.name}-{region.name}")
-    cluster = ref(cluster_stack, "azurerm_kubernetes_cluster")
-    vault = ref(cluster_stack, "azurerm_key_vault")
+    env, region = cluster_stack.environment(environments)
+    identity = lambda kind, attr="principal_id": cluster_stack.ref(  # noqa: E731
+        "azurerm_user_assigned_identity", attr, f"id-bu0001a0008-{kind}-{env.name}-{region.name}")
+    cluster = cluster_stack.ref("azurerm_kubernetes_cluster")
+    vault = cluster_stack.ref("azurerm_key_vault")
     kubelet = cluster.replace(".id}", ".kubelet_identity[0].object_id}")
     expected = {
-        ("Network Contributor", identity("controlplane"), data_subnet(cluster_stack, "snet-clusternodes")),
-        ("Network Contributor", identity("controlplane"), data_subnet(cluster_stack, "snet-clusteringressservices")),
-        ("Network Contributor", identity("controlplane"), data_subnet(cluster_stack, "snet-privatecluster")),
+        ("Network Contributor", identity("controlplane"), cluster_stack.data_ref("azurerm_subnet", "snet-clusternodes")),
+        ("Network Contributor", identity("controlplane"), cluster_stack.data_ref("azurerm_subnet", "snet-clusteringressservices")),
+        ("Network Contributor", identity("controlplane"), cluster_stack.data_ref("azurerm_subnet", "snet-privatecluster")),
         ("Private DNS Zone Contributor", identity("controlplane"),
-         ref(cluster_stack, "azurerm_private_dns_zone", name=f"privatelink.{region.name}.azmk8s.io")),
+         cluster_stack.ref("azurerm_private_dns_zone", name=f"privatelink.{region.name}.azmk8s.io")),
         ("Private DNS Zone Contributor", identity("controlplane"),
-         next(f"${{data.azurerm_virtual_network.{k}.id}}" for k, v in cluster_stack.data("azurerm_virtual_network").items()
-              if v["name"].startswith("vnet-spoke-"))),
+         cluster_stack.data_ref("azurerm_virtual_network", f"vnet-spoke-bu0001a0008-{env.name}-{region.name}")),
         ("Key Vault Secrets User", identity("appgateway"), vault),
         ("Key Vault Reader", identity("appgateway"), vault),
         ("Key Vault Secrets User", identity("ingress"), vault),
         ("Key Vault Reader", identity("ingress"), vault),
-        ("AcrPull", kubelet, ref(cluster_stack, "azurerm_container_registry")),
+        ("AcrPull", kubelet, cluster_stack.ref("azurerm_container_registry")),
         ("Virtual Machine Contributor", kubelet, cluster.replace(".id}", ".node_resource_group_id}")),
         ("Azure Kubernetes Service RBAC Cluster Admin", str(env.entra.cluster_admin_group_object_ids[0]), cluster),
         ("Azure Kubernetes Service Cluster User Role", str(env.entra.cluster_admin_group_object_ids[0]), cluster),
@@ -184,7 +164,7 @@ def test_workload_identity_federated_to_traefiks_service_account(cluster_stack):
     credential = cluster_stack.only("azurerm_federated_identity_credential")
     assert credential["subject"] == "system:serviceaccount:a0008:traefik-ingress-controller"
     assert credential["audience"] == ["api://AzureADTokenExchange"]
-    assert credential["issuer"] == ref(cluster_stack, "azurerm_kubernetes_cluster", "oidc_issuer_url")
+    assert credential["issuer"] == cluster_stack.ref("azurerm_kubernetes_cluster", "oidc_issuer_url")
 
 
 def test_policy_only_allows_this_environments_registry(cluster_stack):
@@ -204,8 +184,8 @@ def test_policy_only_allows_this_environments_registry(cluster_stack):
 
 
 def test_every_alert_notifies_the_action_group(cluster_stack, environments):
-    env, _ = env_region(cluster_stack, environments)
-    group = ref(cluster_stack, "azurerm_monitor_action_group")
+    env, _ = cluster_stack.environment(environments)
+    group = cluster_stack.ref("azurerm_monitor_action_group")
     emails = [r["email_address"] for r in cluster_stack.only("azurerm_monitor_action_group")["email_receiver"]]
     assert emails == list(env.monitoring.alert_emails)
     rule_groups = cluster_stack.resources("azurerm_monitor_alert_prometheus_rule_group").values()
@@ -220,13 +200,13 @@ def test_every_alert_notifies_the_action_group(cluster_stack, environments):
 
 
 def test_budget_thresholds_from_config(cluster_stack, environments):
-    env, _ = env_region(cluster_stack, environments)
+    env, _ = cluster_stack.environment(environments)
     budget = cluster_stack.only("azurerm_consumption_budget_resource_group")
     assert budget["amount"] == env.budget.monthly_amount
-    assert budget["resource_group_id"] == ref(cluster_stack, "azurerm_resource_group")
+    assert budget["resource_group_id"] == cluster_stack.ref("azurerm_resource_group")
     actual = sorted(n["threshold"] for n in budget["notification"] if n["threshold_type"] == "Actual")
     assert actual == list(env.budget.thresholds)
-    assert all(n["contact_groups"] == [ref(cluster_stack, "azurerm_monitor_action_group")] for n in budget["notification"])
+    assert all(n["contact_groups"] == [cluster_stack.ref("azurerm_monitor_action_group")] for n in budget["notification"])
 
 
 DIAGNOSED = ["azurerm_container_registry", "azurerm_key_vault", "azurerm_application_gateway",

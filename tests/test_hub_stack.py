@@ -12,13 +12,6 @@ def hub(request, synthesized):
     return synthesized.stack(request.param)
 
 
-def ref(resource_type: str, body_name: str, stack, attribute: str = "id") -> str:
-    """`${type.logical_id.attribute}` of the resource named `body_name`."""
-    matches = [key for key, body in stack.resources(resource_type).items() if body.get("name") == body_name]
-    assert len(matches) == 1
-    return f"${{{resource_type}.{matches[0]}.{attribute}}}"
-
-
 def test_one_resource_group_in_the_region(hub):
     group = hub.only("azurerm_resource_group")
     region = hub.name.split("-")[1]
@@ -27,8 +20,7 @@ def test_one_resource_group_in_the_region(hub):
 
 
 def test_vnet_and_fixed_subnets(hub, environments):
-    env = next(e for e in environments if e.name == hub.name.split("-")[0])
-    region = next(r for r in env.regions if r.name == hub.name.split("-")[1])
+    env, region = hub.environment(environments)
     vnet = hub.only("azurerm_virtual_network")
     assert vnet["address_space"] == [str(region.hub.address_space)]
     subnets = {body["name"]: body for body in hub.resources("azurerm_subnet").values()}
@@ -71,8 +63,7 @@ def test_policy_dns_proxy_threat_intel_and_idps_deny(hub):
 
 
 def test_ip_group_holds_the_regions_node_subnet(hub, environments):
-    env = next(e for e in environments if e.name == hub.name.split("-")[0])
-    region = next(r for r in env.regions if r.name == hub.name.split("-")[1])
+    env, region = hub.environment(environments)
     assert hub.only("azurerm_ip_group")["cidrs"] == [str(region.spoke.subnets.nodes)]
 
 
@@ -85,7 +76,7 @@ def test_rule_collection_groups(hub):
     network, application = groups["DefaultNetworkRuleCollectionGroup"], groups["DefaultApplicationRuleCollectionGroup"]
     assert (network["priority"], application["priority"]) == (200, 300)
     region = hub.name.split("-")[1]
-    ip_group = ref("azurerm_ip_group", hub.only("azurerm_ip_group")["name"], hub)
+    ip_group = hub.ref("azurerm_ip_group")
 
     net = _rules(network, "network")
     assert net["dns"]["destination_ports"] == ["53"] and net["dns"]["protocols"] == ["UDP"]

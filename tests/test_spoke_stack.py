@@ -12,21 +12,12 @@ def spoke(request, synthesized):
     return synthesized.stack(request.param)
 
 
-@pytest.fixture(scope="module")
-def region_of(environments):
-    def find(stack):
-        env_name, region_name, _ = stack.name.split("-")
-        env = next(e for e in environments if e.name == env_name)
-        return env, next(r for r in env.regions if r.name == region_name)
-    return find
-
-
 def subnet_ids(stack) -> dict[str, str]:
     return {body["name"]: f"${{azurerm_subnet.{key}.id}}" for key, body in stack.resources("azurerm_subnet").items()}
 
 
-def test_subnets_match_the_address_plan(spoke, region_of):
-    _, region = region_of(spoke)
+def test_subnets_match_the_address_plan(spoke, environments):
+    _, region = spoke.environment(environments)
     subnets = {b["name"]: b for b in spoke.resources("azurerm_subnet").values()}
     plan = region.spoke.subnets
     assert {name: s["address_prefixes"] for name, s in subnets.items()} == {

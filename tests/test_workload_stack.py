@@ -13,10 +13,6 @@ def workload(request, synthesized):
     return synthesized.stack(request.param)
 
 
-def env_of(stack, environments):
-    return next(e for e in environments if e.name == stack.name.split("-")[0])
-
-
 def test_depends_on_its_cluster_only(workload, synthesized):
     assert synthesized.manifest["stacks"][workload.name]["dependencies"] == [
         workload.name.replace("-workload", "-cluster")]
@@ -24,7 +20,7 @@ def test_depends_on_its_cluster_only(workload, synthesized):
 
 
 def test_helm_authenticates_with_kubelogin_never_admin_credentials(workload, environments):
-    env = env_of(workload, environments)
+    env, _ = workload.environment(environments)
     (helm,) = workload.doc["provider"]["helm"]
     kubernetes = helm["kubernetes"]
     assert kubernetes["host"].endswith(".kube_config[0].host}")
@@ -39,7 +35,7 @@ def test_helm_authenticates_with_kubelogin_never_admin_credentials(workload, env
 
 
 def test_flux_reconciles_the_configured_repository(workload, environments):
-    env = env_of(workload, environments)
+    env, _ = workload.environment(environments)
     config = workload.only("azurerm_kubernetes_flux_configuration")
     assert config["git_repository"]["url"] == env.gitops.repository_url
     assert config["git_repository"]["reference_value"] == env.gitops.branch
