@@ -11,6 +11,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from constructs_lib.app import synth_replacing  # noqa: E402
 from constructs_lib.config.loader import load_environments  # noqa: E402
 from tests.synth import Synthesized, synthesize  # noqa: E402
 
@@ -27,3 +28,15 @@ def environments():
 def synthesized(environments, tmp_path_factory) -> Synthesized:
     """Every shipped environment synthesized once, through `App.synth()` as main.py does."""
     return synthesize(environments, tmp_path_factory.mktemp("cdktf.out"))
+
+
+@pytest.fixture(scope="session")
+def replaced_output(environments, tmp_path_factory) -> Path:
+    """What `main.py` does to an existing cdktf.out/ holding a stale stack: `synth_replacing` of
+    every shipped environment (a second, independent synth of the same input)."""
+    outdir = tmp_path_factory.mktemp("replaced") / "cdktf.out"
+    stale = outdir / "stacks" / "old-eastus-hub"
+    stale.mkdir(parents=True)
+    (stale / "cdk.tf.json").write_text("{}")
+    synth_replacing(environments, outdir)
+    return outdir

@@ -90,15 +90,9 @@ def test_local_backend_is_the_default_and_survives_resynth(tmp_path):
     assert stack["terraform"]["backend"] == {"local": {"path": "../../../terraform-state/dev/eastus2/hub.tfstate"}}
 
 
-def test_a_good_run_replaces_the_output_completely(tmp_path, environments):
-    outdir = tmp_path / "cdktf.out"
-    (outdir / "stacks" / "old-eastus-hub").mkdir(parents=True)
-    (outdir / "stacks" / "old-eastus-hub" / "cdk.tf.json").write_text("{}")
-    dev = [e for e in environments if e.name == "dev"]
-    synth_replacing(dev, outdir)
-    assert sorted(p.name for p in (outdir / "stacks").iterdir()) == [
-        f"dev-eastus2-{kind}" for kind in sorted(KINDS)]
-    assert not list(tmp_path.glob(".cdktf.out.*")), "staging folders must not be left behind"
+def test_a_good_run_replaces_the_output_completely(replaced_output, synthesized):
+    assert sorted(p.name for p in (replaced_output / "stacks").iterdir()) == sorted(synthesized.stacks)
+    assert not list(replaced_output.parent.glob(".cdktf.out.*")), "staging folders must not be left behind"
 
 
 def _run_main(*args: str) -> subprocess.CompletedProcess:
