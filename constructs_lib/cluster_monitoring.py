@@ -11,7 +11,6 @@ associations to receive data.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_azurerm.log_analytics_workspace_table import (
@@ -38,6 +37,7 @@ from cdktf_cdktf_provider_azurerm.monitor_workspace import MonitorWorkspace
 from constructs import Construct
 
 from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.validation import DNS_LABEL
 
 PROMETHEUS_STREAM = "Microsoft-PrometheusMetrics"
 SYSLOG_STREAM = "Microsoft-Syslog"
@@ -70,7 +70,6 @@ _MONITOR_ACCOUNT = "MonitoringAccount"
 _WORKSPACE = "ciworkspace"
 
 _LONG_RETENTION_DAYS = (1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383)
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ class ClusterMonitoring(Construct):
 
 def _validate(props: ClusterMonitoringProps) -> None:
     for value in props.excluded_namespaces:
-        if not _DNS_LABEL.match(value):
+        if not DNS_LABEL.match(value):
             raise ValueError(f"excluded_namespaces: {value!r} is not a Kubernetes namespace name "
                              "(DNS label: 1-63 lowercase letters, digits and -)")
     if len(set(props.excluded_namespaces)) != len(props.excluded_namespaces):

@@ -28,13 +28,13 @@ from cdktf_cdktf_provider_azurerm.resource_group_policy_assignment import (
 )
 from constructs import Construct
 
+from constructs_lib.validation import DNS_LABEL, DNS_NAME
+
 _DEFINITION = "/providers/Microsoft.Authorization/policyDefinitions/"
 _SET_DEFINITION = "/providers/Microsoft.Authorization/policySetDefinitions/"
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _AKS_NAME = re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]{0,61}[A-Za-z0-9]$")
 _LOGIN_SERVER = re.compile(r"^[a-z0-9]{5,50}(-[a-z0-9]+)?\.azurecr\.io$")
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _CPU = re.compile(r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$")
 _MEMORY = re.compile(r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|K|M|G|T)?$")
 _DEFINITION_NAME = re.compile(r"^[A-Za-z0-9][-_.A-Za-z0-9]{0,63}$")
@@ -338,12 +338,12 @@ def _validate(props: ClusterPoliciesProps) -> None:
     }
     for field_name, values in namespaces.items():
         for value in values:
-            if not _DNS_LABEL.match(value):
+            if not DNS_LABEL.match(value):
                 raise ValueError(f"{field_name}: {value!r} is not a Kubernetes namespace name "
                                  "(DNS label: 1-63 lowercase letters, digits and -)")
         if len(set(values)) != len(values):
             raise ValueError(f"{field_name}: {', '.join(values)} lists a namespace twice")
-    if not _DOMAIN.match(props.ingress_domain_suffix):
+    if not DNS_NAME.match(props.ingress_domain_suffix):
         raise ValueError(f"ingress_domain_suffix: {props.ingress_domain_suffix!r} must be a lowercase "
                          "DNS name such as contoso.com (no leading dot, no wildcard)")
     if not _CPU.match(props.container_cpu_limit):

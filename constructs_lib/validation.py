@@ -7,9 +7,15 @@ applies only to literals, so every check pairs with `is_token`.
 from __future__ import annotations
 
 import ipaddress
+import re
 import uuid
 
 from cdktf import Token
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+"""A lowercase DNS label (RFC 1123), also a Kubernetes namespace name."""
+DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+"""A lowercase fully qualified DNS name ending in an alphabetic top-level label."""
 
 
 def is_token(value: object) -> bool:

@@ -14,7 +14,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from constructs_lib.validation import ipv4_network, is_guid
+from constructs_lib.validation import DNS_LABEL, DNS_NAME, ipv4_network, is_guid
 
 # Helm values the charts read at install time; each appears in the manifests only as the exact
 # placeholder `helm_value(name)` (the ONLY templating in the charts).
@@ -30,8 +30,6 @@ def helm_value(name: str) -> str:
     return "{{ .Values.%s }}" % name
 
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # repository:tag inside the registry (the environment file's ImageRef), optionally pinned further
 # by digest (repository:tag@sha256:<64 hex>).
 _IMAGE = re.compile(r"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")
@@ -87,11 +85,11 @@ class WorkloadManifestSettings:
     """Cluster version; manifests are validated against its API schemas. Reference: 1.35.0."""
 
     def __post_init__(self) -> None:
-        _check(bool(_DNS_LABEL.match(self.namespace)), "namespace",
+        _check(bool(DNS_LABEL.match(self.namespace)), "namespace",
                f"{self.namespace!r} must be a DNS label (lowercase letters, digits, -; at most 63)")
         _check(self.namespace not in ("default", "kube-system", "kube-public", "kube-node-lease"),
                "namespace", f"{self.namespace!r} is a system namespace; use a dedicated one")
-        _check(bool(_DNS_NAME.match(self.registry_login_server)), "registry_login_server",
+        _check(bool(DNS_NAME.match(self.registry_login_server)), "registry_login_server",
                f"{self.registry_login_server!r} must be a lowercase host name without scheme or path")
         for field_name in ("traefik_image", "app_image"):
             _check_image(field_name, getattr(self, field_name))
@@ -111,7 +109,7 @@ class WorkloadManifestSettings:
         _check(ip.is_private, "ingress_load_balancer_ip", f"{ip} must be a private address (internal load balancer)")
         for name, net in (("app_gateway_subnet_cidr", appgw), ("api_server_subnet_cidr", api)):
             _check(ip not in net, "ingress_load_balancer_ip", f"{ip} lies inside {name} {net}")
-        _check(bool(_DNS_NAME.match(self.internal_host)), "internal_host",
+        _check(bool(DNS_NAME.match(self.internal_host)), "internal_host",
                f"{self.internal_host!r} must be a lowercase DNS name")
         _check(bool(_KEY_VAULT.match(self.key_vault_name)), "key_vault_name",
                f"{self.key_vault_name!r} must be 3-24 letters, digits and single hyphens, starting with a letter")
