@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from constructs_lib.config.loader import ConfigError, load_environments
+from constructs_lib.config.models import image_tag
 from tests.envfiles import base_env, load, set_path, two_regions, write_env
 
 
@@ -221,3 +222,11 @@ def test_cidrs_need_a_prefix(tmp_path):
 
 def test_zones_may_be_written_as_numbers(tmp_path):
     assert load(tmp_path, set_path(base_env(), "regions[0].zones", [3, 1, 2])).regions[0].zones == ("1", "2", "3")
+
+
+def test_images_may_be_pinned_by_digest(tmp_path):
+    digest = "sha256:" + "ab" * 32
+    env = load(tmp_path, set_path(base_env(), "app.image", f"dotnet/samples:aspnetapp-9.0@{digest}"))
+    assert image_tag(env.app.image) == "aspnetapp-9.0"
+    with pytest.raises(ConfigError, match=r"app\.image: .* uses the moving tag 'latest'"):
+        load(tmp_path, set_path(base_env(), "app.image", f"dotnet/samples:latest@{digest}"))

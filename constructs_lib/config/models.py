@@ -438,11 +438,18 @@ class Budget(StrictModel):
         return tuple(sorted(value))
 
 
-ImageRef = Annotated[str, Field(pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+ImageRef = Annotated[str, Field(
+    pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")]
+"""`repository:tag` inside the environment's registry, optionally `repository:tag@sha256:<digest>`."""
+
+
+def image_tag(image: str) -> str:
+    """The tag of `repository:tag[@sha256:<digest>]`."""
+    return image.split("@", 1)[0].rsplit(":", 1)[1]
 
 
 def _pinned(value: str) -> str:
-    if value.rsplit(":", 1)[1] == "latest":
+    if image_tag(value) == "latest":
         raise ValueError(f"{value!r} uses the moving tag 'latest'; pin a version tag")
     return value
 

@@ -13,7 +13,7 @@ from cdktf_cdktf_provider_helm.provider import (
 from constructs import Construct
 
 from constructs_lib.cluster_lookup import ClusterLookup, ClusterLookupProps
-from constructs_lib.config.models import Environment, Region
+from constructs_lib.config.models import Environment, Region, image_tag
 from constructs_lib.flux_gitops import FluxGitOps, FluxGitOpsProps
 from constructs_lib.k8s.settings import WorkloadManifestSettings
 from constructs_lib.k8s.traefik import traefik_manifests
@@ -105,7 +105,7 @@ class WorkloadStack(RegionalStack):
         charts = build_dir / self.node.id
         self.traefik = LocalChartRelease(self, "Traefik", LocalChartReleaseProps(
             release_name="traefik-ingress", namespace=env.app.namespace, chart_version=CHART_VERSION,
-            app_version=env.app.traefik_image.rsplit(":", 1)[1],
+            app_version=image_tag(env.app.traefik_image),
             manifests=tuple(traefik_manifests(settings)), build_dir=charts,
             # Known only after the cluster stack is applied: set at apply time, never baked in.
             values={"ingressIdentityClientId": lookup.ingress_identity.client_id},
@@ -113,7 +113,7 @@ class WorkloadStack(RegionalStack):
         ))
         self.workload = LocalChartRelease(self, "Workload", LocalChartReleaseProps(
             release_name="aspnetapp", namespace=env.app.namespace, chart_version=CHART_VERSION,
-            app_version=env.app.image.rsplit(":", 1)[1],
+            app_version=image_tag(env.app.image),
             manifests=tuple(workload_manifests(settings)), build_dir=charts,
             depends_on=(self.traefik.resource,),
         ))
