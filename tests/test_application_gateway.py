@@ -8,11 +8,11 @@ import pytest
 from cdktf import TerraformStack, TerraformVariable, Testing
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 
-from constructs_lib.application_gateway import (
+from constructs_lib.ingress.application_gateway import (
     ApplicationGateway,
     ApplicationGatewayProps,
 )
-from constructs_lib.waf_policy import WafPolicy, WafPolicyProps
+from constructs_lib.ingress.waf_policy import WafPolicy, WafPolicyProps
 from tests.synth import synth_construct
 
 GATEWAY = "azurerm_application_gateway"

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 from cdktf import TerraformStack, Testing
 
-from constructs_lib.action_group import ActionGroup, ActionGroupProps
-from constructs_lib.budget import Budget, BudgetProps
+from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
+from constructs_lib.observability.budget import Budget, BudgetProps
 from tests.synth import StackJson, synth_construct
 
 RG_ID = "/subscriptions/s/resourceGroups/rg-bu0001a0008-prod-eastus2"

@@ -11,9 +11,9 @@ import re
 import pytest
 from cdktf import TerraformStack, Testing
 
-from constructs_lib.action_group import ActionGroup, ActionGroupProps
-from constructs_lib.cluster_alerts import ClusterAlerts, ClusterAlertsProps
-from constructs_lib.cluster_monitoring import ClusterMonitoring, ClusterMonitoringProps
+from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
+from constructs_lib.observability.cluster_alerts import ClusterAlerts, ClusterAlertsProps
+from constructs_lib.observability.cluster_monitoring import ClusterMonitoring, ClusterMonitoringProps
 from tests.synth import StackJson, synth_construct
 
 CLUSTER = "aks-bu0001a0008-prod-eastus2"

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from cdktf import TerraformStack, Testing
 
-from constructs_lib.cluster_policies import ClusterPolicies, ClusterPoliciesProps
+from constructs_lib.cluster.policies import ClusterPolicies, ClusterPoliciesProps
 from tests.synth import StackJson, synth_construct
 
 RG_ID = "/subscriptions/s/resourceGroups/rg-bu0001a0008-prod-eastus2"

@@ -9,7 +9,7 @@ import re
 import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 
-from constructs_lib.container_registry import ContainerRegistry, ContainerRegistryProps
+from constructs_lib.security.container_registry import ContainerRegistry, ContainerRegistryProps
 from tests.synth import StackJson, synth_construct
 
 SUBNET = ("/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/v"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.deploy_order import DependencyCycle, apply_waves, render
+from constructs_lib.app.deploy_order import DependencyCycle, apply_waves, render
 
 
 def test_waves_follow_dependencies():

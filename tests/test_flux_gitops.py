@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.flux_gitops import FluxGitOps, FluxGitOpsProps
+from constructs_lib.workload.flux_gitops import FluxGitOps, FluxGitOpsProps
 from tests.synth import synth_construct
 
 PROPS = dict(cluster_id="/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",

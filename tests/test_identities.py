@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 
-from constructs_lib.managed_identity import (
+from constructs_lib.security.managed_identity import (
     FederatedCredentialSpec,
     ManagedIdentity,
     ManagedIdentityProps,
 )
-from constructs_lib.role_assignments import (
+from constructs_lib.security.role_assignments import (
     ALLOWED_ROLES,
     RoleAssignments,
     RoleAssignmentSpec,

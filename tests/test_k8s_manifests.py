@@ -1,4 +1,4 @@
-"""The in-cluster manifests: Traefik and workload charts (constructs_lib.k8s) and the Flux
+"""The in-cluster manifests: Traefik and workload charts (constructs_lib.workload.manifests) and the Flux
 baseline (cluster-manifests/).
 
 Everything is validated against the Kubernetes API schemas of the configured cluster version
@@ -23,17 +23,19 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from constructs_lib.k8s.chart import (
+from constructs_lib.workload.manifests.cluster_baseline import (
     CLUSTER_MANIFESTS_DIR,
     cluster_manifest_files,
     cluster_manifest_variables,
-    render_for_validation,
     substitute_variables,
+)
+from constructs_lib.workload.manifests.scan_bundle import write_all_manifests
+from constructs_lib.workload.manifests.serialize import (
+    render_for_validation,
     to_toml,
-    write_all_manifests,
     write_chart,
 )
-from constructs_lib.k8s.settings import (
+from constructs_lib.workload.manifests.settings import (
     INGRESS_IDENTITY_CLIENT_ID,
     POLICY_MAX_LIMITS,
     WorkloadManifestSettings,
@@ -41,8 +43,8 @@ from constructs_lib.k8s.settings import (
     helm_value,
     memory_mebibytes,
 )
-from constructs_lib.k8s.traefik import traefik_manifests
-from constructs_lib.k8s.workload import workload_manifests
+from constructs_lib.workload.manifests.traefik import traefik_manifests
+from constructs_lib.workload.manifests.sample_app import workload_manifests
 
 SCHEMAS = Path(__file__).parent / "k8s_schemas"
 CLIENT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"

@@ -9,8 +9,8 @@ import re
 import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 
-from constructs_lib.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
-from constructs_lib.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
+from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
+from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
 from tests.synth import StackJson, synth_construct
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"

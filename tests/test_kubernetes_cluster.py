@@ -8,17 +8,17 @@ import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 
 from constructs_lib.config.models import SystemNodePool, UserNodePool
-from constructs_lib.kubernetes_cluster import (
+from constructs_lib.cluster.kubernetes_cluster import (
     KubernetesCluster,
     KubernetesClusterProps,
     MaintenanceWindow,
 )
-from constructs_lib.managed_identity import (
+from constructs_lib.security.managed_identity import (
     FederatedCredentialSpec,
     ManagedIdentity,
     ManagedIdentityProps,
 )
-from constructs_lib.role_assignments import (
+from constructs_lib.security.role_assignments import (
     RoleAssignments,
     RoleAssignmentSpec,
     RoleAssignmentsProps,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.naming import Naming, NamingError
+from constructs_lib.config.naming import Naming, NamingError
 
 
 def test_caf_prefixes():

@@ -47,13 +47,13 @@ from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association impo
 )
 
 from constructs_lib.app import build_app
-from constructs_lib.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
-from constructs_lib.egress_route_table import EgressRouteTable, EgressRouteTableProps
-from constructs_lib.log_analytics import (
+from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.network.egress_route_table import EgressRouteTable, EgressRouteTableProps
+from constructs_lib.observability.log_analytics import (
     LogAnalyticsWorkspace,
     LogAnalyticsWorkspaceProps,
 )
-from constructs_lib.policy_aspects import (
+from constructs_lib.policy.aspects import (
     AksLocalAccountsDisabled,
     PolicySet,
     StackResource,
@@ -61,12 +61,12 @@ from constructs_lib.policy_aspects import (
     refers_to,
     tls_version,
 )
-from constructs_lib.public_ip import PublicIp, PublicIpProps
-from constructs_lib.subnet_security_group import (
+from constructs_lib.network.public_ip import PublicIp, PublicIpProps
+from constructs_lib.network.subnet_security_group import (
     SubnetSecurityGroup,
     SubnetSecurityGroupProps,
 )
-from constructs_lib.virtual_network import (
+from constructs_lib.network.virtual_network import (
     SubnetSpec,
     VirtualNetwork,
     VirtualNetworkProps,

@@ -9,8 +9,8 @@ import re
 import pytest
 from cdktf import TerraformStack, Testing
 
-from constructs_lib.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
-from constructs_lib.private_endpoint import PrivateEndpoint, PrivateEndpointProps
+from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
+from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 from tests.synth import StackJson, synth_construct
 
 SPOKE = "/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke"

@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from constructs_lib.virtual_network import SubnetSpec
+from constructs_lib.network.virtual_network import SubnetSpec
 
 NET = ipaddress.IPv4Network("10.0.0.0/24")
 

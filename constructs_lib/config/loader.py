@@ -169,8 +169,8 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
 
 def _check_names(env: Environment) -> list[Problem]:
     """Derive every Azure name of every region; a name breaking Azure's rules is a config error."""
-    from constructs_lib.naming import NamingError
-    from constructs_lib.resource_names import RegionNames
+    from constructs_lib.config.naming import NamingError
+    from constructs_lib.config.resource_names import RegionNames
 
     problems = []
     for index, region in enumerate(env.regions):

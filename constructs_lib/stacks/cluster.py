@@ -8,42 +8,42 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
 )
 from constructs import Construct
 
-from constructs_lib.action_group import ActionGroup, ActionGroupProps
-from constructs_lib.application_gateway import (
+from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
+from constructs_lib.ingress.application_gateway import (
     ApplicationGateway,
     ApplicationGatewayProps,
 )
-from constructs_lib.budget import Budget, BudgetProps
-from constructs_lib.cluster_alerts import ClusterAlerts, ClusterAlertsProps
-from constructs_lib.cluster_monitoring import ClusterMonitoring, ClusterMonitoringProps
-from constructs_lib.cluster_policies import ClusterPolicies, ClusterPoliciesProps
+from constructs_lib.observability.budget import Budget, BudgetProps
+from constructs_lib.observability.cluster_alerts import ClusterAlerts, ClusterAlertsProps
+from constructs_lib.observability.cluster_monitoring import ClusterMonitoring, ClusterMonitoringProps
+from constructs_lib.cluster.policies import ClusterPolicies, ClusterPoliciesProps
 from constructs_lib.config.models import Environment, Region
-from constructs_lib.container_registry import ContainerRegistry, ContainerRegistryProps
-from constructs_lib.hub_lookup import HubLookup, HubLookupProps
-from constructs_lib.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
-from constructs_lib.kubernetes_cluster import (
+from constructs_lib.security.container_registry import ContainerRegistry, ContainerRegistryProps
+from constructs_lib.stacks.hub_lookup import HubLookup, HubLookupProps
+from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
+from constructs_lib.cluster.kubernetes_cluster import (
     KubernetesCluster,
     KubernetesClusterProps,
     MaintenanceWindow,
 )
-from constructs_lib.log_analytics import (
+from constructs_lib.observability.log_analytics import (
     LogAnalyticsWorkspace,
     LogAnalyticsWorkspaceProps,
 )
-from constructs_lib.managed_identity import (
+from constructs_lib.security.managed_identity import (
     FederatedCredentialSpec,
     ManagedIdentity,
     ManagedIdentityProps,
 )
-from constructs_lib.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
-from constructs_lib.role_assignments import (
+from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
+from constructs_lib.security.role_assignments import (
     RoleAssignments,
     RoleAssignmentSpec,
     RoleAssignmentsProps,
 )
-from constructs_lib.spoke_lookup import SpokeLookup, SpokeLookupProps
+from constructs_lib.stacks.spoke_lookup import SpokeLookup, SpokeLookupProps
 from constructs_lib.stacks.regional_stack import RegionalStack
-from constructs_lib.waf_policy import WafPolicy, WafPolicyProps
+from constructs_lib.ingress.waf_policy import WafPolicy, WafPolicyProps
 
 # Names the in-cluster side relies on (the workload stack and the Flux manifests use them too).
 INGRESS_SERVICE_ACCOUNT = "traefik-ingress-controller"

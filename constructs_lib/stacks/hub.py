@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.bastion import Bastion, BastionProps
+from constructs_lib.network.bastion import Bastion, BastionProps
 from constructs_lib.config.models import Environment, Region
-from constructs_lib.firewall import Firewall, FirewallProps
-from constructs_lib.firewall_policy import FirewallPolicy, FirewallPolicyProps
-from constructs_lib.log_analytics import (
+from constructs_lib.network.firewall import Firewall, FirewallProps
+from constructs_lib.network.firewall_policy import FirewallPolicy, FirewallPolicyProps
+from constructs_lib.observability.log_analytics import (
     LogAnalyticsWorkspace,
     LogAnalyticsWorkspaceProps,
 )
 from constructs_lib.stacks.regional_stack import RegionalStack
-from constructs_lib.virtual_network import (
+from constructs_lib.network.virtual_network import (
     SubnetSpec,
     VirtualNetwork,
     VirtualNetworkProps,

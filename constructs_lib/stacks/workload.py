@@ -12,14 +12,14 @@ from cdktf_cdktf_provider_helm.provider import (
 )
 from constructs import Construct
 
-from constructs_lib.cluster_lookup import ClusterLookup, ClusterLookupProps
+from constructs_lib.stacks.cluster_lookup import ClusterLookup, ClusterLookupProps
 from constructs_lib.config.models import Environment, Region, image_tag
-from constructs_lib.flux_gitops import FluxGitOps, FluxGitOpsProps
-from constructs_lib.k8s.settings import WorkloadManifestSettings
-from constructs_lib.k8s.traefik import traefik_manifests
-from constructs_lib.k8s.workload import workload_manifests
-from constructs_lib.local_chart_release import LocalChartRelease, LocalChartReleaseProps
-from constructs_lib.spoke_network import SPOKE_SUBNETS
+from constructs_lib.workload.flux_gitops import FluxGitOps, FluxGitOpsProps
+from constructs_lib.workload.manifests.settings import WorkloadManifestSettings
+from constructs_lib.workload.manifests.traefik import traefik_manifests
+from constructs_lib.workload.manifests.sample_app import workload_manifests
+from constructs_lib.workload.chart_release import LocalChartRelease, LocalChartReleaseProps
+from constructs_lib.network.spoke_network import SPOKE_SUBNETS
 from constructs_lib.stacks.cluster import (
     INGRESS_CERTIFICATE,
     ingress_host,

@@ -1,0 +1,447 @@
+"""The AKS cluster of the baseline (inventory §6): private, VNet-integrated API server, Entra ID
+with Azure RBAC only, overlay networking behind the hub firewall, a tainted system pool and one
+user pool, the policy/monitoring/Defender/CSI add-ons and cluster diagnostics."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cdktf import ITerraformDependable
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
+    KubernetesCluster as AzureKubernetesCluster,
+)
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
+    KubernetesClusterApiServerAccessProfile,
+    KubernetesClusterAutoScalerProfile,
+    KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl,
+    KubernetesClusterDefaultNodePool,
+    KubernetesClusterDefaultNodePoolUpgradeSettings,
+    KubernetesClusterIdentity,
+    KubernetesClusterKeyVaultSecretsProvider,
+    KubernetesClusterMaintenanceWindowAutoUpgrade,
+    KubernetesClusterMaintenanceWindowNodeOs,
+    KubernetesClusterMicrosoftDefender,
+    KubernetesClusterMonitorMetrics,
+    KubernetesClusterNetworkProfile,
+    KubernetesClusterOmsAgent,
+    KubernetesClusterStorageProfile,
+)
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import (
+    KubernetesClusterNodePool,
+    KubernetesClusterNodePoolUpgradeSettings,
+)
+from constructs import Construct
+
+from constructs_lib.config.models import NodePool, SystemNodePool, UserNodePool
+from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.core.validation import ipv4_network, is_guid, is_token
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ALLOWED_ZONES = ("1", "2", "3")
+
+_VERSION = re.compile(r"^([1-9][0-9]*)\.([0-9]+)(\.[0-9]+)?$")
+_START_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$")
+_ROTATION_INTERVAL = re.compile(r"^[1-9][0-9]*[smh]$")
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """A weekly, UTC planned-maintenance window."""
+
+    day_of_week: str = "Tuesday"
+    """Weekday name, `Monday` to `Sunday`. Reference: Tuesday."""
+    start_time: str = "21:00"
+    """Start, `HH:MM` in UTC. Reference: 21:00."""
+    duration_hours: int = 12
+    """Length in hours; AKS accepts 4-24. Reference: 12."""
+
+
+@dataclass(frozen=True)
+class KubernetesClusterProps:
+    """Inputs of the AKS cluster and its user node pool."""
+
+    name: str
+    """Azure name of the cluster (CAF prefix `aks-`)."""
+    location: str
+    """Azure region."""
+    resource_group_name: str
+    """Resource group of the cluster resource."""
+    dns_prefix: str
+    """DNS prefix of the API server FQDN: 1-54 letters, digits and -, not starting or ending in -."""
+    node_resource_group: str
+    """Name of the AKS-managed node resource group. Reference: `rg-<cluster>-nodepools`."""
+    kubernetes_version: str
+    """`major.minor` or `major.minor.patch`. Reference: 1.35.0. With the `patch` upgrade channel
+    the construct emits only `major.minor` (see `automatic_upgrade_channel`)."""
+    control_plane_identity_id: str
+    """Resource ID of the user-assigned control-plane identity. It needs Private DNS Zone
+    Contributor on the zone and Network Contributor on the subnets before the cluster exists; pass
+    those assignments in `depends_on`."""
+    tenant_id: str
+    """Entra ID tenant of the cluster's users (GUID)."""
+    admin_group_object_ids: tuple[str, ...]
+    """Entra groups that are cluster admins (object IDs). May be empty when access is granted only
+    through Azure RBAC role assignments, as the reference does."""
+    node_subnet_id: str
+    """Subnet of both node pools (`snet-clusternodes`)."""
+    api_server_subnet_id: str
+    """Subnet delegated to AKS for API-server VNet integration (`snet-privatecluster`)."""
+    private_dns_zone_id: str | None
+    """BYO `privatelink.<region>.azmk8s.io` zone of a private cluster; must be None when
+    `private_cluster` is False."""
+    log_analytics_workspace_id: str
+    """Workspace of Container Insights, Defender and the cluster's diagnostic settings."""
+    system_pool: SystemNodePool
+    """The default (system) pool; runs critical add-ons only."""
+    user_pool: UserNodePool
+    """The workload pool (`azurerm_kubernetes_cluster_node_pool`, mode User)."""
+    network_plugin_mode: Literal["overlay", "flat"] = "overlay"
+    """`overlay` (Azure CNI Overlay, reference) or `flat` (classic Azure CNI, pods take node-subnet IPs)."""
+    pod_cidr: str | None = "192.168.0.0/16"
+    """Overlay pod range (reference 192.168.0.0/16); required for overlay, must be None for flat."""
+    service_cidr: str = "172.16.0.0/16"
+    """Kubernetes service range. Reference: 172.16.0.0/16."""
+    dns_service_ip: str = "172.16.0.10"
+    """Cluster DNS service IP inside `service_cidr`. Reference: 172.16.0.10."""
+    zones: tuple[str, ...] = ALLOWED_ZONES
+    """Availability zones of both pools; a subset of 1, 2, 3 (empty for a region without zones)."""
+    sku_tier: Literal["Free", "Standard", "Premium"] = "Standard"
+    """Control-plane tier; Standard carries the uptime SLA. Reference: Standard."""
+    private_cluster: bool = True
+    """Private API server endpoint (reference). When False the endpoint is public and
+    `authorized_ip_ranges` must list who may reach it."""
+    authorized_ip_ranges: tuple[str, ...] = field(default_factory=tuple)
+    """CIDRs allowed to reach a public API server; only valid when `private_cluster` is False."""
+    automatic_upgrade_channel: Literal["patch"] | None = "patch"
+    """`patch` (default, stronger than the reference's `none`): AKS applies Kubernetes patch
+    releases in the auto-upgrade window. None leaves control-plane upgrades manual."""
+    node_os_maintenance_window: MaintenanceWindow = field(default_factory=MaintenanceWindow)
+    """Window of the NodeImage OS upgrades. Reference: weekly, Tuesday 21:00 UTC, 12 h."""
+    auto_upgrade_maintenance_window: MaintenanceWindow = field(default_factory=MaintenanceWindow)
+    """Window of the `patch` channel upgrades (same default as the node OS window)."""
+    image_cleaner_interval_hours: int = 120
+    """How often Image Cleaner removes unused images (24-2160). Reference: 120."""
+    secret_rotation_enabled: bool = True
+    """Key Vault CSI driver secret rotation. Default True, stronger than the reference (false)."""
+    secret_rotation_interval: str = "2m"
+    """Rotation poll interval when rotation is enabled, e.g. `2m`."""
+    depends_on: tuple[ITerraformDependable, ...] = field(default_factory=tuple)
+    """Resources that must exist before the cluster (in the same stack), e.g. the control-plane
+    identity's role assignments."""
+
+
+def _validate_pool(field_name: str, pool: NodePool) -> None:
+    if pool.min_count > pool.max_count:
+        raise ValueError(
+            f"{field_name}: min_count ({pool.min_count}) must not exceed max_count ({pool.max_count})")
+
+
+def _validate_window(field_name: str, window: MaintenanceWindow) -> None:
+    if window.day_of_week not in WEEKDAYS:
+        raise ValueError(
+            f"{field_name}.day_of_week: {window.day_of_week!r} must be a weekday name ({', '.join(WEEKDAYS)})")
+    if not _START_TIME.match(window.start_time):
+        raise ValueError(f"{field_name}.start_time: {window.start_time!r} must be HH:MM (24-hour, UTC)")
+    if not 4 <= window.duration_hours <= 24:
+        raise ValueError(
+            f"{field_name}.duration_hours: {window.duration_hours} is outside the 4-24 hours AKS accepts")
+
+
+def _validateipv4_network(props: KubernetesClusterProps) -> None:
+    if props.network_plugin_mode not in ("overlay", "flat"):
+        raise ValueError(f"network_plugin_mode: {props.network_plugin_mode!r} must be overlay or flat")
+    if props.network_plugin_mode == "flat" and props.pod_cidr is not None:
+        raise ValueError(
+            "pod_cidr: flat Azure CNI gives pods addresses from the node subnet; set pod_cidr=None "
+            "or use network_plugin_mode overlay")
+    if props.network_plugin_mode == "overlay" and props.pod_cidr is None:
+        raise ValueError("pod_cidr: Azure CNI Overlay needs a pod range (reference 192.168.0.0/16)")
+    services = ipv4_network("service_cidr", props.service_cidr)
+    try:
+        dns_ip = ipaddress.IPv4Address(props.dns_service_ip)
+    except ValueError:
+        raise ValueError(f"dns_service_ip: {props.dns_service_ip!r} is not an IPv4 address") from None
+    if dns_ip not in services or dns_ip in (services.network_address, services.broadcast_address):
+        raise ValueError(f"dns_service_ip: {dns_ip} is not a usable address of service_cidr {services}")
+    if props.pod_cidr is not None:
+        pods = ipv4_network("pod_cidr", props.pod_cidr)
+        if pods.overlaps(services):
+            raise ValueError(f"pod_cidr: {pods} overlaps service_cidr {services}")
+
+
+def _validate_access(props: KubernetesClusterProps) -> None:
+    if props.private_cluster:
+        if props.authorized_ip_ranges:
+            raise ValueError(
+                "authorized_ip_ranges: only a public API server (private_cluster=False) takes authorized "
+                "IP ranges; a private cluster is reached through its private endpoint")
+        if not props.private_dns_zone_id:
+            raise ValueError(
+                "private_dns_zone_id: a private cluster needs the BYO privatelink.<region>.azmk8s.io zone")
+        return
+    if props.private_dns_zone_id is not None:
+        raise ValueError("private_dns_zone_id: only a private cluster (private_cluster=True) uses a private DNS zone")
+    if not props.authorized_ip_ranges:
+        raise ValueError(
+            "authorized_ip_ranges: a public API server must be restricted to at least one CIDR")
+    for index, cidr in enumerate(props.authorized_ip_ranges):
+        network = ipv4_network(f"authorized_ip_ranges[{index}]", cidr)
+        if network.prefixlen == 0:
+            raise ValueError(f"authorized_ip_ranges[{index}]: {cidr} would open the API server to the internet")
+
+
+def _validate(props: KubernetesClusterProps) -> None:
+    if not _VERSION.match(props.kubernetes_version):
+        raise ValueError(
+            f"kubernetes_version: {props.kubernetes_version!r} must be major.minor or major.minor.patch, e.g. 1.35.0")
+    if not _DNS_PREFIX.match(props.dns_prefix):
+        raise ValueError(
+            f"dns_prefix: {props.dns_prefix!r} must be 1-54 letters, digits and -, not starting or ending in -")
+    if not is_token(props.tenant_id) and not is_guid(props.tenant_id):
+        raise ValueError(f"tenant_id: {props.tenant_id!r} is not a tenant ID (GUID)")
+    for index, group in enumerate(props.admin_group_object_ids):
+        if not is_token(group) and not is_guid(group):
+            raise ValueError(f"admin_group_object_ids[{index}]: {group!r} is not an Entra group object ID (GUID)")
+    _validate_pool("system_pool", props.system_pool)
+    _validate_pool("user_pool", props.user_pool)
+    if props.system_pool.name == props.user_pool.name:
+        raise ValueError(f"user_pool.name: {props.user_pool.name!r} is already the system pool's name")
+    temporary = {_temporary_name(props.system_pool), _temporary_name(props.user_pool)}
+    if len(temporary) < 2 or temporary & {props.system_pool.name, props.user_pool.name}:
+        raise ValueError(
+            f"system_pool.name/user_pool.name: {props.system_pool.name!r} and {props.user_pool.name!r} "
+            "must differ in their first 9 characters (their rotation names are <first 9>tmp)")
+    if len(set(props.zones)) != len(props.zones) or not set(props.zones) <= set(ALLOWED_ZONES):
+        raise ValueError(f"zones: {list(props.zones)} must be distinct values out of 1, 2, 3")
+    if props.sku_tier not in ("Free", "Standard", "Premium"):
+        raise ValueError(f"sku_tier: {props.sku_tier!r} must be Free, Standard or Premium")
+    if props.automatic_upgrade_channel not in ("patch", None):
+        raise ValueError(
+            f"automatic_upgrade_channel: {props.automatic_upgrade_channel!r} must be patch or None "
+            "(other channels need unpinned versions)")
+    _validateipv4_network(props)
+    _validate_access(props)
+    _validate_window("node_os_maintenance_window", props.node_os_maintenance_window)
+    _validate_window("auto_upgrade_maintenance_window", props.auto_upgrade_maintenance_window)
+    if not 24 <= props.image_cleaner_interval_hours <= 2160:
+        raise ValueError(
+            f"image_cleaner_interval_hours: {props.image_cleaner_interval_hours} is outside 24-2160")
+    if not _ROTATION_INTERVAL.match(props.secret_rotation_interval):
+        raise ValueError(
+            f"secret_rotation_interval: {props.secret_rotation_interval!r} must be a duration such as 2m")
+
+
+def _temporary_name(pool: NodePool) -> str:
+    """Name AKS gives the stand-in pool while a pool is rotated (12 characters at most)."""
+    return f"{pool.name[:9]}tmp"
+
+
+def effective_version(props: KubernetesClusterProps) -> str:
+    """The version written to Terraform. With the `patch` channel AKS moves the patch level on its
+    own, so a pinned patch would show as drift (and a downgrade) on every plan: only
+    `major.minor` is emitted (Azure/terraform-azurerm-aks#301, #335)."""
+    if props.automatic_upgrade_channel == "patch":
+        match = _VERSION.match(props.kubernetes_version)
+        assert match is not None
+        return f"{match.group(1)}.{match.group(2)}"
+    return props.kubernetes_version
+
+
+class KubernetesCluster(Construct):
+    """`azurerm_kubernetes_cluster` with its system pool, a user pool
+    (`azurerm_kubernetes_cluster_node_pool`, ID `UserPool`) and diagnostic settings.
+
+    Where it is stricter than the reference (inventory §6):
+    - `private_cluster_public_fqdn_enabled = false`: the reference (true) publishes the private
+      API server's address in public DNS; here only the private zone resolves it.
+    - `automatic_upgrade_channel = "patch"`: the reference (none) leaves Kubernetes patches to a
+      person; here they are applied in `auto_upgrade_maintenance_window`.
+    - Key Vault CSI secret rotation is on (reference: off).
+    - Encryption at host on both pools (reference: off): temp disks and caches are encrypted too.
+      The subscription needs the `Microsoft.Compute/EncryptionAtHost` feature registered.
+    - The reference's preview `securityProfile.nodeRestriction` has no azurerm attribute and is
+      not set here.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: KubernetesClusterProps):
+        super().__init__(scope, id)
+        _validate(props)
+        self.kubernetes_version = effective_version(props)
+        zones = list(props.zones) or None
+        system = props.system_pool
+        user = props.user_pool
+        overlay = props.network_plugin_mode == "overlay"
+        node_os = props.node_os_maintenance_window
+        upgrade = props.auto_upgrade_maintenance_window
+        self.resource = AzureKubernetesCluster(
+            self,
+            "Resource",
+            name=props.name,
+            location=props.location,
+            resource_group_name=props.resource_group_name,
+            dns_prefix=props.dns_prefix,
+            node_resource_group=props.node_resource_group,
+            kubernetes_version=self.kubernetes_version,
+            sku_tier=props.sku_tier,
+            identity=KubernetesClusterIdentity(
+                type="UserAssigned", identity_ids=[props.control_plane_identity_id]),
+            default_node_pool=KubernetesClusterDefaultNodePool(
+                name=system.name,
+                temporary_name_for_rotation=_temporary_name(system),
+                vm_size=system.vm_size,
+                orchestrator_version=self.kubernetes_version,
+                auto_scaling_enabled=True,
+                min_count=system.min_count,
+                max_count=system.max_count,
+                max_pods=system.max_pods,
+                host_encryption_enabled=True,
+                os_disk_type="Ephemeral",
+                os_disk_size_gb=system.os_disk_size_gb,
+                os_sku="AzureLinux",
+                zones=zones,
+                vnet_subnet_id=props.node_subnet_id,
+                only_critical_addons_enabled=True,
+                upgrade_settings=KubernetesClusterDefaultNodePoolUpgradeSettings(max_surge=system.max_surge),
+            ),
+            network_profile=KubernetesClusterNetworkProfile(
+                network_plugin="azure",
+                network_plugin_mode="overlay" if overlay else None,
+                network_policy="azure",
+                outbound_type="userDefinedRouting",
+                load_balancer_sku="standard",
+                pod_cidr=props.pod_cidr if overlay else None,
+                service_cidr=props.service_cidr,
+                dns_service_ip=props.dns_service_ip,
+            ),
+            private_cluster_enabled=props.private_cluster,
+            private_dns_zone_id=props.private_dns_zone_id if props.private_cluster else None,
+            private_cluster_public_fqdn_enabled=False if props.private_cluster else None,
+            api_server_access_profile=KubernetesClusterApiServerAccessProfile(
+                subnet_id=props.api_server_subnet_id,
+                virtual_network_integration_enabled=True,
+                authorized_ip_ranges=None if props.private_cluster else list(props.authorized_ip_ranges),
+            ),
+            run_command_enabled=False,
+            role_based_access_control_enabled=True,
+            local_account_disabled=True,
+            azure_active_directory_role_based_access_control=(
+                KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl(
+                    azure_rbac_enabled=True,
+                    tenant_id=props.tenant_id,
+                    admin_group_object_ids=list(props.admin_group_object_ids) or None,
+                )
+            ),
+            azure_policy_enabled=True,
+            oms_agent=KubernetesClusterOmsAgent(
+                log_analytics_workspace_id=props.log_analytics_workspace_id,
+                msi_auth_for_monitoring_enabled=True,
+            ),
+            key_vault_secrets_provider=KubernetesClusterKeyVaultSecretsProvider(
+                secret_rotation_enabled=props.secret_rotation_enabled,
+                secret_rotation_interval=props.secret_rotation_interval if props.secret_rotation_enabled else None,
+            ),
+            workload_identity_enabled=True,
+            oidc_issuer_enabled=True,
+            image_cleaner_enabled=True,
+            image_cleaner_interval_hours=props.image_cleaner_interval_hours,
+            microsoft_defender=KubernetesClusterMicrosoftDefender(
+                log_analytics_workspace_id=props.log_analytics_workspace_id),
+            monitor_metrics=KubernetesClusterMonitorMetrics(),
+            storage_profile=KubernetesClusterStorageProfile(
+                blob_driver_enabled=False,
+                disk_driver_enabled=False,
+                file_driver_enabled=False,
+                snapshot_controller_enabled=False,
+            ),
+            node_os_upgrade_channel="NodeImage",
+            maintenance_window_node_os=KubernetesClusterMaintenanceWindowNodeOs(
+                frequency="Weekly",
+                interval=1,
+                day_of_week=node_os.day_of_week,
+                start_time=node_os.start_time,
+                duration=node_os.duration_hours,
+                utc_offset="+00:00",
+            ),
+            automatic_upgrade_channel=props.automatic_upgrade_channel,
+            maintenance_window_auto_upgrade=KubernetesClusterMaintenanceWindowAutoUpgrade(
+                frequency="Weekly",
+                interval=1,
+                day_of_week=upgrade.day_of_week,
+                start_time=upgrade.start_time,
+                duration=upgrade.duration_hours,
+                utc_offset="+00:00",
+            ) if props.automatic_upgrade_channel else None,
+            auto_scaler_profile=KubernetesClusterAutoScalerProfile(
+                balance_similar_node_groups=False,
+                expander="random",
+                empty_bulk_delete_max="10",
+                max_graceful_termination_sec="600",
+                max_node_provisioning_time="15m",
+                max_unready_percentage=45,
+                new_pod_scale_up_delay="0s",
+                max_unready_nodes=3,
+                scale_down_delay_after_add="10m",
+                scale_down_delay_after_delete="20s",
+                scale_down_delay_after_failure="3m",
+                scale_down_unneeded="10m",
+                scale_down_unready="20m",
+                scale_down_utilization_threshold="0.5",
+                scan_interval="10s",
+                skip_nodes_with_local_storage=True,
+                skip_nodes_with_system_pods=True,
+            ),
+            depends_on=list(props.depends_on) or None,
+        )
+        self.user_pool = KubernetesClusterNodePool(
+            self,
+            "UserPool",
+            name=user.name,
+            kubernetes_cluster_id=self.resource.id,
+            mode="User",
+            temporary_name_for_rotation=_temporary_name(user),
+            vm_size=user.vm_size,
+            orchestrator_version=self.kubernetes_version,
+            auto_scaling_enabled=True,
+            min_count=user.min_count,
+            max_count=user.max_count,
+            max_pods=user.max_pods,
+            host_encryption_enabled=True,
+            os_type="Linux",
+            os_disk_type="Ephemeral",
+            os_disk_size_gb=user.os_disk_size_gb,
+            os_sku="AzureLinux",
+            zones=zones,
+            vnet_subnet_id=props.node_subnet_id,
+            upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=user.max_surge),
+        )
+        self.diagnostics = DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
+            target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
+
+    @property
+    def id(self) -> str:
+        """Resource ID of the cluster (scope of the AKS RBAC role assignments)."""
+        return self.resource.id
+
+    @property
+    def name(self) -> str:
+        """Azure name of the cluster."""
+        return self.resource.name
+
+    @property
+    def oidc_issuer_url(self) -> str:
+        """Issuer of the cluster's service-account tokens (for federated credentials)."""
+        return self.resource.oidc_issuer_url
+
+    @property
+    def kubelet_object_id(self) -> str:
+        """Object ID of the AKS-created kubelet identity (AcrPull, Virtual Machine Contributor)."""
+        return self.resource.kubelet_identity.object_id
+
+    @property
+    def node_resource_group_id(self) -> str:
+        """Resource ID of the node resource group (scope of Virtual Machine Contributor)."""
+        return self.resource.node_resource_group_id

@@ -1,0 +1,83 @@
+"""Azure Bastion (Standard, native-client tunnelling) with the NSG Azure documents for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_azurerm.bastion_host import (
+    BastionHost,
+    BastionHostIpConfiguration,
+)
+from constructs import Construct
+
+from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.network.public_ip import PublicIp, PublicIpProps
+from constructs_lib.network.subnet_security_group import (
+    SecurityRule,
+    SubnetSecurityGroup,
+    SubnetSecurityGroupProps,
+    deny_all,
+)
+
+BASTION_RULES: tuple[SecurityRule, ...] = (
+    SecurityRule("AllowWebExperienceInbound", 100, "Inbound", "Allow", "Tcp", ("Internet",), ("*",), ("443",)),
+    SecurityRule("AllowControlPlaneInbound", 110, "Inbound", "Allow", "Tcp", ("GatewayManager",), ("*",), ("443",)),
+    SecurityRule("AllowHealthProbesInbound", 120, "Inbound", "Allow", "Tcp", ("AzureLoadBalancer",), ("*",), ("443",)),
+    SecurityRule("AllowBastionHostToHostInbound", 130, "Inbound", "Allow", "*", ("VirtualNetwork",),
+                 ("VirtualNetwork",), ("8080", "5701")),
+    deny_all("Inbound"),
+    SecurityRule("AllowSshToVnetOutbound", 100, "Outbound", "Allow", "Tcp", ("*",), ("VirtualNetwork",), ("22",)),
+    SecurityRule("AllowRdpToVnetOutbound", 110, "Outbound", "Allow", "Tcp", ("*",), ("VirtualNetwork",), ("3389",)),
+    SecurityRule("AllowControlPlaneOutbound", 120, "Outbound", "Allow", "Tcp", ("*",), ("AzureCloud",), ("443",)),
+    SecurityRule("AllowBastionHostToHostOutbound", 130, "Outbound", "Allow", "*", ("VirtualNetwork",),
+                 ("VirtualNetwork",), ("443", "8080", "5701")),
+    SecurityRule("AllowBastionCertificateValidationOutbound", 140, "Outbound", "Allow", "*", ("*",),
+                 ("Internet",), ("80",)),
+    deny_all("Outbound"),
+)
+
+
+@dataclass(frozen=True)
+class BastionProps:
+    """Inputs of the hub Bastion."""
+
+    name: str
+    nsg_name: str
+    public_ip_name: str
+    location: str
+    resource_group_name: str
+    subnet_id: str
+    """The hub's AzureBastionSubnet."""
+    log_analytics_workspace_id: str
+    zones: tuple[str, ...] = ("1", "2", "3")
+    """Zones of the Bastion public IP."""
+
+
+class Bastion(Construct):
+    """Bastion host used by `az aks bastion` to reach the private API server."""
+
+    def __init__(self, scope: Construct, id: str, props: BastionProps):
+        super().__init__(scope, id)
+        workspace = props.log_analytics_workspace_id
+        self.security_group = SubnetSecurityGroup(self, "SecurityGroup", SubnetSecurityGroupProps(
+            name=props.nsg_name, location=props.location, resource_group_name=props.resource_group_name,
+            subnet_id=props.subnet_id, log_analytics_workspace_id=workspace, rules=BASTION_RULES))
+        self.public_ip = PublicIp(self, "PublicIp", PublicIpProps(
+            name=props.public_ip_name, location=props.location,
+            resource_group_name=props.resource_group_name, log_analytics_workspace_id=workspace,
+            zones=props.zones))
+        self.resource = BastionHost(
+            self,
+            "Resource",
+            name=props.name,
+            location=props.location,
+            resource_group_name=props.resource_group_name,
+            sku="Standard",
+            tunneling_enabled=True,
+            ip_configuration=BastionHostIpConfiguration(
+                name="hub-subnet", subnet_id=props.subnet_id, public_ip_address_id=self.public_ip.id),
+            # Azure rejects a Bastion whose subnet NSG lacks the required rules.
+            depends_on=[self.security_group.association],
+        )
+        DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
+            target=self.resource, log_analytics_workspace_id=workspace))

@@ -1,0 +1,253 @@
+"""Inputs of the in-cluster manifests (Traefik ingress controller and the sample workload).
+
+The manifests are plain Python data built from one frozen, validated settings object, so a bad
+value (an unpinned image, one replica, an IP inside the wrong subnet) fails when the stack is
+built, with the field's name, not at `helm install` or during a node drain.
+
+Values known only after `terraform apply` (the ingress identity's client id) are never settings:
+the manifests carry a Helm placeholder for them (`helm_value`), set by the helm_release.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from constructs_lib.core.validation import DNS_LABEL, DNS_NAME, ipv4_network, is_guid
+
+# Helm values the charts read at install time; each appears in the manifests only as the exact
+# placeholder `helm_value(name)` (the ONLY templating in the charts).
+INGRESS_IDENTITY_CLIENT_ID = "ingressIdentityClientId"
+"""Client id of the Traefik user-assigned identity (workload identity, Key Vault access)."""
+HELM_VALUES = (INGRESS_IDENTITY_CLIENT_ID,)
+
+
+def helm_value(name: str) -> str:
+    """The exact Helm placeholder for a value set at install time."""
+    if name not in HELM_VALUES:
+        raise ValueError(f"helm value {name!r} is not one of {HELM_VALUES}")
+    return "{{ .Values.%s }}" % name
+
+
+# repository:tag inside the registry (the environment file's ImageRef), optionally pinned further
+# by digest (repository:tag@sha256:<64 hex>).
+_IMAGE = re.compile(r"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")
+_POOL = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+_SUBNET_NAME = re.compile(r"^[A-Za-z0-9][-\w.]{0,78}\w$")
+_KEY_VAULT = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+_KV_OBJECT = re.compile(r"^[A-Za-z0-9-]{1,127}$")
+_K8S_VERSION = re.compile(r"^1\.(\d{1,2})\.(\d{1,3})$")
+
+
+@dataclass(frozen=True)
+class WorkloadManifestSettings:
+    """Everything the Traefik and workload manifests depend on; validated at construction."""
+
+    registry_login_server: str
+    """Login server of the environment's registry (`<name>.azurecr.io`); every image comes from it."""
+    key_vault_name: str
+    """Key Vault holding the ingress TLS certificate (read by the Secrets Store CSI driver)."""
+    tenant_id: str
+    """Entra tenant of the Key Vault and of the ingress workload identity."""
+    namespace: str = "a0008"
+    """Namespace of Traefik and the workload. Reference: a0008. Must match the federated
+    credential subject `system:serviceaccount:<namespace>:traefik-ingress-controller`."""
+    traefik_image: str = "traefik:v3.4.5"
+    """Traefik `repository:tag` inside the registry (imported with `az acr import`); pinned. A
+    `@sha256:<digest>` suffix pins it by content too (checkov CKV_K8S_43)."""
+    app_image: str = "dotnet/samples:aspnetapp-9.0"
+    """Sample app `repository:tag[@sha256:<digest>]` inside the registry; pinned."""
+    user_pool_name: str = "npuser01"
+    """User node pool both deployments are pinned to (`agentpool` node label). Reference: npuser01."""
+    ingress_load_balancer_ip: str = "10.240.4.4"
+    """Static private IP of Traefik's internal load balancer (the App Gateway backend). Reference: 10.240.4.4."""
+    ingress_subnet_name: str = "snet-clusteringressservices"
+    """Subnet the internal load balancer frontend is placed in."""
+    app_gateway_subnet_cidr: str = "10.240.5.0/24"
+    """App Gateway subnet: the only source allowed into Traefik (network policy and IP allow-list)
+    and the trusted X-Forwarded-For hop. Reference: 10.240.5.0/24."""
+    api_server_subnet_cidr: str = "10.240.7.0/28"
+    """API-server VNet-integration subnet: the only egress Traefik has besides DNS and the app
+    (its Kubernetes provider watches the API). Reference: 10.240.7.0/28."""
+    internal_host: str = "bu0001a0008-00.aks-ingress.contoso.com"
+    """Host name the App Gateway uses towards Traefik (TLS SNI and Ingress rule host)."""
+    ingress_certificate_name: str = "traefik-ingress-internal-aks-ingress-tls"
+    """Key Vault certificate object served by Traefik (wildcard for the internal zone)."""
+    traefik_replicas: int = 2
+    """Traefik replicas, at least 2 (one per node by required anti-affinity). Reference: 2."""
+    app_min_replicas: int = 2
+    """HPA minimum of the sample app, at least 2 so one pod survives a node drain."""
+    app_max_replicas: int = 5
+    """HPA maximum of the sample app (the user pool's maximum node count, since replicas are
+    spread one per node)."""
+    kubernetes_version: str = "1.35.0"
+    """Cluster version; manifests are validated against its API schemas. Reference: 1.35.0."""
+
+    def __post_init__(self) -> None:
+        _check(bool(DNS_LABEL.match(self.namespace)), "namespace",
+               f"{self.namespace!r} must be a DNS label (lowercase letters, digits, -; at most 63)")
+        _check(self.namespace not in ("default", "kube-system", "kube-public", "kube-node-lease"),
+               "namespace", f"{self.namespace!r} is a system namespace; use a dedicated one")
+        _check(bool(DNS_NAME.match(self.registry_login_server)), "registry_login_server",
+               f"{self.registry_login_server!r} must be a lowercase host name without scheme or path")
+        for field_name in ("traefik_image", "app_image"):
+            _check_image(field_name, getattr(self, field_name))
+        _check(bool(_POOL.match(self.user_pool_name)), "user_pool_name",
+               f"{self.user_pool_name!r} must be 1-12 lowercase letters and digits starting with a letter")
+        _check(bool(_SUBNET_NAME.match(self.ingress_subnet_name)), "ingress_subnet_name",
+               f"{self.ingress_subnet_name!r} is not a valid subnet name")
+        appgw = ipv4_network("app_gateway_subnet_cidr", self.app_gateway_subnet_cidr)
+        api = ipv4_network("api_server_subnet_cidr", self.api_server_subnet_cidr)
+        _check(not appgw.overlaps(api), "api_server_subnet_cidr",
+               f"{api} overlaps app_gateway_subnet_cidr {appgw}")
+        try:
+            ip = ipaddress.IPv4Address(self.ingress_load_balancer_ip)
+        except ValueError:
+            raise ValueError(f"ingress_load_balancer_ip: {self.ingress_load_balancer_ip!r} "
+                             "is not an IPv4 address") from None
+        _check(ip.is_private, "ingress_load_balancer_ip", f"{ip} must be a private address (internal load balancer)")
+        for name, net in (("app_gateway_subnet_cidr", appgw), ("api_server_subnet_cidr", api)):
+            _check(ip not in net, "ingress_load_balancer_ip", f"{ip} lies inside {name} {net}")
+        _check(bool(DNS_NAME.match(self.internal_host)), "internal_host",
+               f"{self.internal_host!r} must be a lowercase DNS name")
+        _check(bool(_KEY_VAULT.match(self.key_vault_name)), "key_vault_name",
+               f"{self.key_vault_name!r} must be 3-24 letters, digits and single hyphens, starting with a letter")
+        _check(is_guid(self.tenant_id), "tenant_id", f"{self.tenant_id!r} is not a GUID")
+        _check(bool(_KV_OBJECT.match(self.ingress_certificate_name)), "ingress_certificate_name",
+               f"{self.ingress_certificate_name!r} must be 1-127 letters, digits and hyphens")
+        _check(_is_int(self.traefik_replicas) and 2 <= self.traefik_replicas <= 20, "traefik_replicas",
+               f"{self.traefik_replicas!r} must be between 2 and 20 (one replica cannot survive a node drain)")
+        _check(_is_int(self.app_min_replicas) and 2 <= self.app_min_replicas <= 100, "app_min_replicas",
+               f"{self.app_min_replicas!r} must be between 2 and 100 (one replica cannot survive a node drain)")
+        _check(_is_int(self.app_max_replicas) and self.app_min_replicas <= self.app_max_replicas <= 100,
+               "app_max_replicas",
+               f"{self.app_max_replicas!r} must be between app_min_replicas ({self.app_min_replicas}) and 100")
+        _check(bool(_K8S_VERSION.match(self.kubernetes_version)), "kubernetes_version",
+               f"{self.kubernetes_version!r} must be MAJOR.MINOR.PATCH, e.g. 1.35.0")
+
+    @property
+    def traefik_image_ref(self) -> str:
+        """Full image reference of Traefik, from the registry."""
+        return f"{self.registry_login_server}/{self.traefik_image}"
+
+    @property
+    def app_image_ref(self) -> str:
+        """Full image reference of the sample app, from the registry."""
+        return f"{self.registry_login_server}/{self.app_image}"
+
+    @property
+    def kubernetes_minor(self) -> str:
+        """`1.35` for `1.35.0`."""
+        return self.kubernetes_version.rsplit(".", 1)[0]
+
+
+def _check(ok: bool, field_name: str, message: str) -> None:
+    if not ok:
+        raise ValueError(f"{field_name}: {message}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_image(field_name: str, image: str) -> None:
+    _check(isinstance(image, str) and bool(_IMAGE.match(image)), field_name,
+           f"{image!r} must be repository:tag[@sha256:<digest>] inside the registry (a tag is required)")
+    repository, tag = image.split("@", 1)[0].rsplit(":", 1)
+    _check(tag != "latest", field_name, f"{image!r} uses the moving tag 'latest'; pin a version tag")
+    first = repository.split("/", 1)[0]
+    _check("/" not in repository or ("." not in first and first != "localhost"), field_name,
+           f"{image!r} names a registry host; give the repository inside registry_login_server")
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, ports, labels and sizes shared by both charts: the network policies and affinities of
+# one chart select the other chart's pods, and the workload namespace's quota covers both.
+# ---------------------------------------------------------------------------------------------
+
+TRAEFIK_NAME = "traefik-ingress-controller"
+"""Deployment, ServiceAccount and RBAC name. The ServiceAccount name is load-bearing: the
+federated identity credential's subject is `system:serviceaccount:<namespace>:<this>`."""
+TRAEFIK_SERVICE_NAME = "traefik-ingress-service"
+TRAEFIK_CONFIG_NAME = "traefik-ingress-config"
+SECRET_PROVIDER_CLASS_NAME = "aks-ingress-tls-secret-csi-akv"
+INGRESS_CLASS_NAME = "traefik-internal"
+TRAEFIK_LABELS = {"app.kubernetes.io/name": "traefik-ingress-ilb", "app.kubernetes.io/instance": "traefik-ingress-ilb"}
+APP_NAME = "aspnetapp"
+APP_LABELS = {"app.kubernetes.io/name": "aspnetapp"}
+
+TRAEFIK_WEBSECURE_PORT = 8443
+TRAEFIK_PING_PORT = 9000
+TRAEFIK_METRICS_PORT = 8082
+APP_PORT = 8080
+
+TRAEFIK_RESOURCES = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}}
+"""Reference sizes; the cpu limit stays under the 500m policy limit (Azure Policy #5)."""
+APP_RESOURCES = {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"cpu": "100m", "memory": "256Mi"}}
+"""Reference sizes; the memory limit equals the 256Mi policy limit (Azure Policy #5)."""
+POLICY_MAX_LIMITS = {"cpu": "500m", "memory": "256Mi"}
+"""Azure Policy #5 (container CPU/memory limits should not exceed), enforced with Deny."""
+ROLLOUT_SURGE = 1
+"""Extra pod each Deployment may create during a rolling update (maxSurge)."""
+
+
+def restricted_container_security_context() -> dict:
+    """Container security context meeting Pod Security `restricted` and Azure Policy #4."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def restricted_pod_security_context(uid: int, gid: int) -> dict:
+    """Pod security context: a fixed non-root identity and the runtime's default seccomp profile."""
+    return {
+        "fsGroup": gid,
+        "runAsGroup": gid,
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def dns_egress_rule() -> dict:
+    """Egress to the cluster DNS (CoreDNS pods in kube-system) on 53/UDP and 53/TCP."""
+    return {
+        "to": [{
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }],
+        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+    }
+
+
+def metadata(name: str, namespace: str | None = None, labels: dict | None = None,
+             annotations: dict | None = None) -> dict:
+    """Object metadata; cluster-scoped objects pass no namespace."""
+    meta: dict = {"name": name}
+    if namespace is not None:
+        meta["namespace"] = namespace
+    if labels:
+        meta["labels"] = dict(labels)
+    if annotations:
+        meta["annotations"] = dict(annotations)
+    return meta
+
+
+def cpu_millicores(quantity: str) -> int:
+    """`100m` -> 100, `1` -> 1000 (the forms these manifests use)."""
+    return int(quantity[:-1]) if quantity.endswith("m") else int(float(quantity) * 1000)
+
+
+def memory_mebibytes(quantity: str) -> int:
+    """`64Mi` -> 64, `1Gi` -> 1024 (the forms these manifests use)."""
+    if quantity.endswith("Gi"):
+        return int(quantity[:-2]) * 1024
+    if quantity.endswith("Mi"):
+        return int(quantity[:-2])
+    raise ValueError(f"memory quantity {quantity!r}: use Mi or Gi")
