@@ -14,7 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from constructs_lib.config.loader import ConfigError, load_environments  # noqa: E402
+from constructs_lib.config.loader import ConfigError, load_environments
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,13 +7,13 @@ import os
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from constructs_lib.app import synth_replacing  # noqa: E402
-from constructs_lib.config.loader import load_environments  # noqa: E402
-from tests.synth import Synthesized, synthesize  # noqa: E402
+from constructs_lib.app import synth_replacing
+from constructs_lib.config.loader import load_environments
+from tests.synth import Synthesized, synthesize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,10 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ALLOWLIST = PROJECT_ROOT / "security" / "checkov-allowlist.json"
@@ -74,7 +75,7 @@ class AllowEntry:
     stack: str = "*"
     """Glob on the stack name (Terraform) or the manifest path (Kubernetes); default all."""
 
-    def matches(self, finding: "Finding") -> bool:
+    def matches(self, finding: Finding) -> bool:
         return (
             finding.check_id == self.check
             and fnmatchcase(finding.resource, self.resource)

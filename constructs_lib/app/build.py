@@ -10,14 +10,14 @@ from pathlib import Path
 
 from cdktf import App, Aspects, TerraformStack
 
-from constructs_lib.config.models import Environment
 from constructs_lib.app.deploy_order import write_deploy_order
+from constructs_lib.config.models import Environment
 from constructs_lib.policy.aspects import apply_policy_aspects
+from constructs_lib.policy.tagging import DefaultTags, default_tags
 from constructs_lib.stacks.cluster import ClusterStack
 from constructs_lib.stacks.hub import HubStack
 from constructs_lib.stacks.spoke import SpokeStack
 from constructs_lib.stacks.workload import WorkloadStack
-from constructs_lib.policy.tagging import DefaultTags, default_tags
 
 
 @dataclass

@@ -4,7 +4,6 @@ user pool, the policy/monitoring/Defender/CSI add-ons and cluster diagnostics.""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -35,29 +34,25 @@ from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import (
 )
 from constructs import Construct
 
-from constructs_lib.config.models import NodePool, SystemNodePool, UserNodePool
+from constructs_lib.config.models import (
+    ClusterNetwork,
+    MaintenanceWindow,
+    SystemNodePool,
+    UserNodePool,
+)
+from constructs_lib.config.rules import (
+    check_api_server_access,
+    check_node_pool_names,
+    rotation_name,
+)
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.validation import ipv4_network, is_guid, is_token
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ALLOWED_ZONES = ("1", "2", "3")
 
 _VERSION = re.compile(r"^([1-9][0-9]*)\.([0-9]+)(\.[0-9]+)?$")
-_START_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$")
 _ROTATION_INTERVAL = re.compile(r"^[1-9][0-9]*[smh]$")
-
-
-@dataclass(frozen=True)
-class MaintenanceWindow:
-    """A weekly, UTC planned-maintenance window."""
-
-    day_of_week: str = "Tuesday"
-    """Weekday name, `Monday` to `Sunday`. Reference: Tuesday."""
-    start_time: str = "21:00"
-    """Start, `HH:MM` in UTC. Reference: 21:00."""
-    duration_hours: int = 12
-    """Length in hours; AKS accepts 4-24. Reference: 12."""
 
 
 @dataclass(frozen=True)
@@ -99,14 +94,9 @@ class KubernetesClusterProps:
     """The default (system) pool; runs critical add-ons only."""
     user_pool: UserNodePool
     """The workload pool (`azurerm_kubernetes_cluster_node_pool`, mode User)."""
-    network_plugin_mode: Literal["overlay", "flat"] = "overlay"
-    """`overlay` (Azure CNI Overlay, reference) or `flat` (classic Azure CNI, pods take node-subnet IPs)."""
-    pod_cidr: str | None = "192.168.0.0/16"
-    """Overlay pod range (reference 192.168.0.0/16); required for overlay, must be None for flat."""
-    service_cidr: str = "172.16.0.0/16"
-    """Kubernetes service range. Reference: 172.16.0.0/16."""
-    dns_service_ip: str = "172.16.0.10"
-    """Cluster DNS service IP inside `service_cidr`. Reference: 172.16.0.10."""
+    network: ClusterNetwork = field(default_factory=ClusterNetwork)
+    """Pod networking: Azure CNI Overlay with pods in 192.168.0.0/16 (reference) or flat Azure CNI;
+    services in 172.16.0.0/16 with DNS at 172.16.0.10. The model validates the ranges."""
     zones: tuple[str, ...] = ALLOWED_ZONES
     """Availability zones of both pools; a subset of 1, 2, 3 (empty for a region without zones)."""
     sku_tier: Literal["Free", "Standard", "Premium"] = "Standard"
@@ -120,7 +110,8 @@ class KubernetesClusterProps:
     """`patch` (default, stronger than the reference's `none`): AKS applies Kubernetes patch
     releases in the auto-upgrade window. None leaves control-plane upgrades manual."""
     node_os_maintenance_window: MaintenanceWindow = field(default_factory=MaintenanceWindow)
-    """Window of the NodeImage OS upgrades. Reference: weekly, Tuesday 21:00 UTC, 12 h."""
+    """Window of the NodeImage OS upgrades (`config.models.MaintenanceWindow`, which validates the
+    day, the HH:MM start and the 4-24 hour length). Reference: weekly, Tuesday 21:00 UTC, 12 h."""
     auto_upgrade_maintenance_window: MaintenanceWindow = field(default_factory=MaintenanceWindow)
     """Window of the `patch` channel upgrades (same default as the node OS window)."""
     image_cleaner_interval_hours: int = 120
@@ -134,64 +125,15 @@ class KubernetesClusterProps:
     identity's role assignments."""
 
 
-def _validate_pool(field_name: str, pool: NodePool) -> None:
-    if pool.min_count > pool.max_count:
-        raise ValueError(
-            f"{field_name}: min_count ({pool.min_count}) must not exceed max_count ({pool.max_count})")
-
-
-def _validate_window(field_name: str, window: MaintenanceWindow) -> None:
-    if window.day_of_week not in WEEKDAYS:
-        raise ValueError(
-            f"{field_name}.day_of_week: {window.day_of_week!r} must be a weekday name ({', '.join(WEEKDAYS)})")
-    if not _START_TIME.match(window.start_time):
-        raise ValueError(f"{field_name}.start_time: {window.start_time!r} must be HH:MM (24-hour, UTC)")
-    if not 4 <= window.duration_hours <= 24:
-        raise ValueError(
-            f"{field_name}.duration_hours: {window.duration_hours} is outside the 4-24 hours AKS accepts")
-
-
-def _validateipv4_network(props: KubernetesClusterProps) -> None:
-    if props.network_plugin_mode not in ("overlay", "flat"):
-        raise ValueError(f"network_plugin_mode: {props.network_plugin_mode!r} must be overlay or flat")
-    if props.network_plugin_mode == "flat" and props.pod_cidr is not None:
-        raise ValueError(
-            "pod_cidr: flat Azure CNI gives pods addresses from the node subnet; set pod_cidr=None "
-            "or use network_plugin_mode overlay")
-    if props.network_plugin_mode == "overlay" and props.pod_cidr is None:
-        raise ValueError("pod_cidr: Azure CNI Overlay needs a pod range (reference 192.168.0.0/16)")
-    services = ipv4_network("service_cidr", props.service_cidr)
-    try:
-        dns_ip = ipaddress.IPv4Address(props.dns_service_ip)
-    except ValueError:
-        raise ValueError(f"dns_service_ip: {props.dns_service_ip!r} is not an IPv4 address") from None
-    if dns_ip not in services or dns_ip in (services.network_address, services.broadcast_address):
-        raise ValueError(f"dns_service_ip: {dns_ip} is not a usable address of service_cidr {services}")
-    if props.pod_cidr is not None:
-        pods = ipv4_network("pod_cidr", props.pod_cidr)
-        if pods.overlaps(services):
-            raise ValueError(f"pod_cidr: {pods} overlaps service_cidr {services}")
-
-
 def _validate_access(props: KubernetesClusterProps) -> None:
-    if props.private_cluster:
-        if props.authorized_ip_ranges:
-            raise ValueError(
-                "authorized_ip_ranges: only a public API server (private_cluster=False) takes authorized "
-                "IP ranges; a private cluster is reached through its private endpoint")
-        if not props.private_dns_zone_id:
-            raise ValueError(
-                "private_dns_zone_id: a private cluster needs the BYO privatelink.<region>.azmk8s.io zone")
-        return
-    if props.private_dns_zone_id is not None:
-        raise ValueError("private_dns_zone_id: only a private cluster (private_cluster=True) uses a private DNS zone")
-    if not props.authorized_ip_ranges:
+    ranges = tuple(ipv4_network(f"authorized_ip_ranges[{index}]", cidr)
+                   for index, cidr in enumerate(props.authorized_ip_ranges))
+    check_api_server_access(props.private_cluster, ranges)
+    if props.private_cluster and not props.private_dns_zone_id:
         raise ValueError(
-            "authorized_ip_ranges: a public API server must be restricted to at least one CIDR")
-    for index, cidr in enumerate(props.authorized_ip_ranges):
-        network = ipv4_network(f"authorized_ip_ranges[{index}]", cidr)
-        if network.prefixlen == 0:
-            raise ValueError(f"authorized_ip_ranges[{index}]: {cidr} would open the API server to the internet")
+            "private_dns_zone_id: a private cluster needs the BYO privatelink.<region>.azmk8s.io zone")
+    if not props.private_cluster and props.private_dns_zone_id is not None:
+        raise ValueError("private_dns_zone_id: only a private cluster (private_cluster=True) uses a private DNS zone")
 
 
 def _validate(props: KubernetesClusterProps) -> None:
@@ -206,15 +148,7 @@ def _validate(props: KubernetesClusterProps) -> None:
     for index, group in enumerate(props.admin_group_object_ids):
         if not is_token(group) and not is_guid(group):
             raise ValueError(f"admin_group_object_ids[{index}]: {group!r} is not an Entra group object ID (GUID)")
-    _validate_pool("system_pool", props.system_pool)
-    _validate_pool("user_pool", props.user_pool)
-    if props.system_pool.name == props.user_pool.name:
-        raise ValueError(f"user_pool.name: {props.user_pool.name!r} is already the system pool's name")
-    temporary = {_temporary_name(props.system_pool), _temporary_name(props.user_pool)}
-    if len(temporary) < 2 or temporary & {props.system_pool.name, props.user_pool.name}:
-        raise ValueError(
-            f"system_pool.name/user_pool.name: {props.system_pool.name!r} and {props.user_pool.name!r} "
-            "must differ in their first 9 characters (their rotation names are <first 9>tmp)")
+    check_node_pool_names(props.system_pool.name, props.user_pool.name)
     if len(set(props.zones)) != len(props.zones) or not set(props.zones) <= set(ALLOWED_ZONES):
         raise ValueError(f"zones: {list(props.zones)} must be distinct values out of 1, 2, 3")
     if props.sku_tier not in ("Free", "Standard", "Premium"):
@@ -223,21 +157,13 @@ def _validate(props: KubernetesClusterProps) -> None:
         raise ValueError(
             f"automatic_upgrade_channel: {props.automatic_upgrade_channel!r} must be patch or None "
             "(other channels need unpinned versions)")
-    _validateipv4_network(props)
     _validate_access(props)
-    _validate_window("node_os_maintenance_window", props.node_os_maintenance_window)
-    _validate_window("auto_upgrade_maintenance_window", props.auto_upgrade_maintenance_window)
     if not 24 <= props.image_cleaner_interval_hours <= 2160:
         raise ValueError(
             f"image_cleaner_interval_hours: {props.image_cleaner_interval_hours} is outside 24-2160")
     if not _ROTATION_INTERVAL.match(props.secret_rotation_interval):
         raise ValueError(
             f"secret_rotation_interval: {props.secret_rotation_interval!r} must be a duration such as 2m")
-
-
-def _temporary_name(pool: NodePool) -> str:
-    """Name AKS gives the stand-in pool while a pool is rotated (12 characters at most)."""
-    return f"{pool.name[:9]}tmp"
 
 
 def effective_version(props: KubernetesClusterProps) -> str:
@@ -274,7 +200,8 @@ class KubernetesCluster(Construct):
         zones = list(props.zones) or None
         system = props.system_pool
         user = props.user_pool
-        overlay = props.network_plugin_mode == "overlay"
+        network = props.network
+        overlay = network.plugin_mode == "overlay"
         node_os = props.node_os_maintenance_window
         upgrade = props.auto_upgrade_maintenance_window
         self.resource = AzureKubernetesCluster(
@@ -291,7 +218,7 @@ class KubernetesCluster(Construct):
                 type="UserAssigned", identity_ids=[props.control_plane_identity_id]),
             default_node_pool=KubernetesClusterDefaultNodePool(
                 name=system.name,
-                temporary_name_for_rotation=_temporary_name(system),
+                temporary_name_for_rotation=rotation_name(system.name),
                 vm_size=system.vm_size,
                 orchestrator_version=self.kubernetes_version,
                 auto_scaling_enabled=True,
@@ -313,9 +240,9 @@ class KubernetesCluster(Construct):
                 network_policy="azure",
                 outbound_type="userDefinedRouting",
                 load_balancer_sku="standard",
-                pod_cidr=props.pod_cidr if overlay else None,
-                service_cidr=props.service_cidr,
-                dns_service_ip=props.dns_service_ip,
+                pod_cidr=str(network.overlay_pod_cidr) if overlay else None,
+                service_cidr=str(network.service_cidr),
+                dns_service_ip=str(network.dns_service_ip),
             ),
             private_cluster_enabled=props.private_cluster,
             private_dns_zone_id=props.private_dns_zone_id if props.private_cluster else None,
@@ -361,8 +288,8 @@ class KubernetesCluster(Construct):
             maintenance_window_node_os=KubernetesClusterMaintenanceWindowNodeOs(
                 frequency="Weekly",
                 interval=1,
-                day_of_week=node_os.day_of_week,
-                start_time=node_os.start_time,
+                day_of_week=node_os.day,
+                start_time=node_os.start,
                 duration=node_os.duration_hours,
                 utc_offset="+00:00",
             ),
@@ -370,8 +297,8 @@ class KubernetesCluster(Construct):
             maintenance_window_auto_upgrade=KubernetesClusterMaintenanceWindowAutoUpgrade(
                 frequency="Weekly",
                 interval=1,
-                day_of_week=upgrade.day_of_week,
-                start_time=upgrade.start_time,
+                day_of_week=upgrade.day,
+                start_time=upgrade.start,
                 duration=upgrade.duration_hours,
                 utc_offset="+00:00",
             ) if props.automatic_upgrade_channel else None,
@@ -402,7 +329,7 @@ class KubernetesCluster(Construct):
             name=user.name,
             kubernetes_cluster_id=self.resource.id,
             mode="User",
-            temporary_name_for_rotation=_temporary_name(user),
+            temporary_name_for_rotation=rotation_name(user.name),
             vm_size=user.vm_size,
             orchestrator_version=self.kubernetes_version,
             auto_scaling_enabled=True,

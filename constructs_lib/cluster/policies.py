@@ -28,13 +28,16 @@ from cdktf_cdktf_provider_azurerm.resource_group_policy_assignment import (
 )
 from constructs import Construct
 
-from constructs_lib.core.validation import DNS_LABEL, DNS_NAME
+from constructs_lib.config.patterns import (
+    DNS_LABEL,
+    DNS_NAME,
+    KUBERNETES_CLUSTER_NAME,
+    REGISTRY_LOGIN_SERVER,
+)
 
 _DEFINITION = "/providers/Microsoft.Authorization/policyDefinitions/"
 _SET_DEFINITION = "/providers/Microsoft.Authorization/policySetDefinitions/"
 
-_AKS_NAME = re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]{0,61}[A-Za-z0-9]$")
-_LOGIN_SERVER = re.compile(r"^[a-z0-9]{5,50}(-[a-z0-9]+)?\.azurecr\.io$")
 _CPU = re.compile(r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$")
 _MEMORY = re.compile(r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|K|M|G|T)?$")
 _DEFINITION_NAME = re.compile(r"^[A-Za-z0-9][-_.A-Za-z0-9]{0,63}$")
@@ -322,12 +325,8 @@ _INGRESS_TLS_PARAMETERS: dict[str, Any] = {
 
 
 def _validate(props: ClusterPoliciesProps) -> None:
-    if not _AKS_NAME.match(props.cluster_name):
-        raise ValueError(f"cluster_name: {props.cluster_name!r} is not an AKS cluster name "
-                         "(1-63 letters, digits, - and _, starting and ending alphanumeric)")
-    if not _LOGIN_SERVER.match(props.registry_login_server):
-        raise ValueError(f"registry_login_server: {props.registry_login_server!r} must be a literal "
-                         "registry login server ending with .azurecr.io (e.g. crxxx.azurecr.io)")
+    KUBERNETES_CLUSTER_NAME.check("cluster_name", props.cluster_name)
+    REGISTRY_LOGIN_SERVER.check("registry_login_server", props.registry_login_server)
     if not props.workload_namespaces:
         raise ValueError("workload_namespaces: at least one workload namespace is required")
     namespaces = {
@@ -338,14 +337,10 @@ def _validate(props: ClusterPoliciesProps) -> None:
     }
     for field_name, values in namespaces.items():
         for value in values:
-            if not DNS_LABEL.match(value):
-                raise ValueError(f"{field_name}: {value!r} is not a Kubernetes namespace name "
-                                 "(DNS label: 1-63 lowercase letters, digits and -)")
+            DNS_LABEL.check(field_name, value)
         if len(set(values)) != len(values):
             raise ValueError(f"{field_name}: {', '.join(values)} lists a namespace twice")
-    if not DNS_NAME.match(props.ingress_domain_suffix):
-        raise ValueError(f"ingress_domain_suffix: {props.ingress_domain_suffix!r} must be a lowercase "
-                         "DNS name such as contoso.com (no leading dot, no wildcard)")
+    DNS_NAME.check("ingress_domain_suffix", props.ingress_domain_suffix)
     if not _CPU.match(props.container_cpu_limit):
         raise ValueError(f"container_cpu_limit: {props.container_cpu_limit!r} is not a Kubernetes CPU "
                          "quantity such as 500m or 1")

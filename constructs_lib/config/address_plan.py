@@ -158,9 +158,4 @@ def _check_overlaps(env: Environment) -> list[Problem]:
         for vnet_path, vnet in vnets:
             if cluster_range.overlaps(vnet):
                 problems.append(Problem(path, f"{cluster_range} overlaps {vnet_path} {vnet}"))
-    if len(cluster_ranges) == 2 and cluster_ranges[0][1].overlaps(cluster_ranges[1][1]):
-        problems.append(Problem(
-            "cluster.network.service_cidr",
-            f"{network.service_cidr} overlaps cluster.network.pod_cidr {network.overlay_pod_cidr}",
-        ))
     return problems

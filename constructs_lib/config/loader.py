@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from constructs_lib.config.address_plan import Problem, check_environment
 from constructs_lib.config.models import Environment
+from constructs_lib.config.naming import NamingError
+from constructs_lib.config.resource_names import RegionNames
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 12
@@ -47,7 +50,7 @@ class ConfigError(Exception):
         super().__init__(self.render())
 
     @classmethod
-    def combine(cls, errors: list["ConfigError"]) -> "ConfigError":
+    def combine(cls, errors: list[ConfigError]) -> ConfigError:
         """One error carrying the problems of several files, each still naming its file."""
         combined = cls("", [])
         combined.located = [item for error in errors for item in error.located]
@@ -163,15 +166,31 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
             message = "unknown key (check the spelling; see README 'Environment files')"
         elif item["type"] == "missing":
             message = "required field is missing"
-        problems.append(Problem(_field_path(item["loc"]), message))
+        problems.append(_located(_field_path(item["loc"]), message))
     return problems
+
+
+_BLAMED_FIELD = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*(?:\[\d+\])?)*): (.+)$", re.S)
+
+
+def _located(path: str, message: str) -> Problem:
+    """A rule's message starts with the field it blames ("thresholds: ..."); the shared rules
+    (`config.rules`) are written that way so constructs name the field too. Merge that field
+    into the path pydantic reports (the model the validator ran on), without repeating it."""
+    match = _BLAMED_FIELD.match(message)
+    if not match:
+        return Problem(path, message)
+    blamed, rest = match.groups()
+    last = path.rsplit(".", 1)[-1] if path else ""
+    if last == blamed.split(".", 1)[0].split("[", 1)[0]:
+        blamed = blamed.split(".", 1)[1] if "." in blamed else ""
+        blamed = blamed if blamed else ""
+    joined = ".".join(part for part in (path, blamed) if part)
+    return Problem(joined, rest)
 
 
 def _check_names(env: Environment) -> list[Problem]:
     """Derive every Azure name of every region; a name breaking Azure's rules is a config error."""
-    from constructs_lib.config.naming import NamingError
-    from constructs_lib.config.resource_names import RegionNames
-
     problems = []
     for index, region in enumerate(env.regions):
         try:

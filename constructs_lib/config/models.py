@@ -11,17 +11,20 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StrictInt,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from constructs_lib.config import patterns, rules
 from constructs_lib.config.regions import (
     ALL_REGIONS,
     REGION_PAIRS,
@@ -29,8 +32,13 @@ from constructs_lib.config.regions import (
 )
 
 Zone = Literal["1", "2", "3"]
-# A lowercase slug that is safe inside every Azure resource name this project derives.
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*$")]
+
+
+def _text(pattern: patterns.Pattern, **constraints: object) -> Any:
+    """A string field checked against one of the shared patterns (see `config.patterns`)."""
+    if pattern.max_length is not None:
+        constraints.setdefault("max_length", pattern.max_length)
+    return Field(pattern=pattern.regex, **constraints)  # type: ignore[call-overload]
 
 
 class StrictModel(BaseModel):
@@ -153,7 +161,7 @@ class Region(StrictModel):
         return tuple(sorted(value))
 
     @model_validator(mode="after")
-    def _zones_supported(self) -> "Region":
+    def _zones_supported(self) -> Region:
         if self.zones and self.name not in ZONE_REDUNDANT_REGIONS:
             raise ValueError(
                 f"zones: region {self.name} has no availability zones; set zones: [] "
@@ -166,10 +174,10 @@ class AzureRmState(StrictModel):
     """Remote state in an Azure Storage blob container, authenticated with Entra ID only."""
 
     backend: Literal["azurerm"]
-    resource_group_name: Annotated[str, Field(pattern=r"^[-\w.()]{1,89}[-\w()]$")]
-    storage_account_name: Annotated[str, Field(pattern=r"^[a-z0-9]{3,24}$")]
+    resource_group_name: Annotated[str, _text(patterns.RESOURCE_GROUP_NAME)]
+    storage_account_name: Annotated[str, _text(patterns.STORAGE_ACCOUNT_NAME)]
     """Globally unique storage account: 3-24 lowercase letters and digits."""
-    container_name: Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9]|-[a-z0-9]){2,62}$")]
+    container_name: Annotated[str, _text(patterns.BLOB_CONTAINER_NAME)]
     """Blob container: 3-63 lowercase letters, digits and single hyphens."""
     subscription_id: uuid.UUID | None = None
     """Subscription of the state storage account; defaults to the provider's subscription."""
@@ -182,32 +190,29 @@ class LocalState(StrictModel):
     backend: Literal["local"] = "local"
 
 
-StateBackend = Annotated[Union[AzureRmState, LocalState], Field(discriminator="backend")]
+StateBackend = Annotated[AzureRmState | LocalState, Field(discriminator="backend")]
 
 
 class NodePool(StrictModel):
     """An AKS node pool. Defaults are the reference's user pool `npuser01`."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")]
+    name: Annotated[str, _text(patterns.NODE_POOL_NAME)]
     """Pool name: lowercase letters and digits, at most 12 characters (Azure's Linux pool rule)."""
-    vm_size: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D4d_v5"
-    min_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 2
+    vm_size: Annotated[str, _text(patterns.VM_SIZE)] = "Standard_D4d_v5"
+    min_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 2
     """Autoscaler minimum. AKS allows 1-1000 nodes per pool."""
-    max_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 5
+    max_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 5
     """Autoscaler maximum. AKS allows 1-1000 nodes per pool."""
-    os_disk_size_gb: Annotated[StrictInt, Field(ge=30, le=2048)] = 120
+    os_disk_size_gb: Annotated[StrictInt, Field(ge=rules.OS_DISK_SIZE_GB[0], le=rules.OS_DISK_SIZE_GB[1])] = 120
     """Ephemeral OS disk size; it must fit the VM size's cache or temp disk."""
-    max_pods: Annotated[StrictInt, Field(ge=10, le=250)] = 30
+    max_pods: Annotated[StrictInt, Field(ge=rules.MAX_PODS[0], le=rules.MAX_PODS[1])] = 30
     """Pods per node; AKS allows 10-250. The reference keeps the default 30."""
-    max_surge: Annotated[str, Field(pattern=r"^([1-9][0-9]?%|100%|[1-9][0-9]*)$")] = "33%"
+    max_surge: Annotated[str, _text(patterns.MAX_SURGE)] = "33%"
     """Extra nodes during an upgrade: a percentage of the pool (`33%`) or a node count (`2`)."""
 
     @model_validator(mode="after")
-    def _min_not_above_max(self) -> "NodePool":
-        if self.min_count > self.max_count:
-            raise ValueError(
-                f"min_count ({self.min_count}) must not exceed max_count ({self.max_count})"
-            )
+    def _min_not_above_max(self) -> NodePool:
+        rules.check_min_not_above_max("min_count", self.min_count, "max_count", self.max_count)
         return self
 
     def surge_nodes(self) -> int:
@@ -221,17 +226,17 @@ class NodePool(StrictModel):
 class SystemNodePool(NodePool):
     """The system pool: critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "npsystem"
-    vm_size: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D2d_v5"
-    min_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 3
-    max_count: Annotated[StrictInt, Field(ge=1, le=1000)] = 4
-    os_disk_size_gb: Annotated[StrictInt, Field(ge=30, le=2048)] = 64
+    name: Annotated[str, _text(patterns.NODE_POOL_NAME)] = "npsystem"
+    vm_size: Annotated[str, _text(patterns.VM_SIZE)] = "Standard_D2d_v5"
+    min_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 3
+    max_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 4
+    os_disk_size_gb: Annotated[StrictInt, Field(ge=rules.OS_DISK_SIZE_GB[0], le=rules.OS_DISK_SIZE_GB[1])] = 64
 
 
 class UserNodePool(NodePool):
     """The workload pool. Reference: `npuser01`, 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{0,11}$")] = "npuser01"
+    name: Annotated[str, _text(patterns.NODE_POOL_NAME)] = "npuser01"
 
 
 class ClusterNetwork(StrictModel):
@@ -254,19 +259,8 @@ class ClusterNetwork(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _pod_cidr_matches_mode(self) -> "ClusterNetwork":
-        if self.plugin_mode == "flat" and self.pod_cidr is not None:
-            raise ValueError(
-                "pod_cidr: flat Azure CNI gives pods addresses from the node subnet; "
-                "remove pod_cidr or use plugin_mode: overlay"
-            )
-        if self.dns_service_ip not in self.service_cidr:
-            raise ValueError(
-                f"dns_service_ip: {self.dns_service_ip} is outside service_cidr {self.service_cidr}"
-            )
-        if self.dns_service_ip in (self.service_cidr.network_address,
-                                   self.service_cidr.broadcast_address):
-            raise ValueError(f"dns_service_ip: {self.dns_service_ip} is not a usable host address")
+    def _pod_cidr_matches_mode(self) -> ClusterNetwork:
+        rules.check_cluster_network(self.plugin_mode, self.pod_cidr, self.service_cidr, self.dns_service_ip)
         return self
 
     @property
@@ -274,7 +268,7 @@ class ClusterNetwork(StrictModel):
         """The overlay pod range in effect (192.168.0.0/16 unless set); None for flat CNI."""
         if self.plugin_mode == "flat":
             return None
-        return self.pod_cidr or ipaddress.IPv4Network("192.168.0.0/16")
+        return self.pod_cidr or rules.DEFAULT_OVERLAY_POD_CIDR
 
 
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -285,16 +279,16 @@ class MaintenanceWindow(StrictModel):
 
     day: Weekday = "Tuesday"
     """Reference: Tuesday."""
-    start: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "21:00"
+    start: Annotated[str, _text(patterns.TIME_OF_DAY)] = "21:00"
     """HH:MM UTC. Reference: 21:00."""
-    duration_hours: Annotated[StrictInt, Field(ge=4, le=24)] = 12
+    duration_hours: Annotated[StrictInt, Field(ge=rules.MAINTENANCE_HOURS[0], le=rules.MAINTENANCE_HOURS[1])] = 12
     """AKS requires at least 4 hours. Reference: 12."""
 
 
 class Cluster(StrictModel):
     """AKS settings shared by every region of the environment."""
 
-    kubernetes_version: Annotated[str, Field(pattern=r"^1\.[0-9]{2}\.[0-9]+$")] = "1.35.0"
+    kubernetes_version: Annotated[str, _text(patterns.KUBERNETES_VERSION)] = "1.35.0"
     """Pinned Kubernetes version (major.minor.patch); the reference pins 1.35.0."""
     sku_tier: Literal["Standard", "Premium"] = "Standard"
     """Standard gives the financially backed uptime SLA; Free is not offered for the baseline."""
@@ -315,54 +309,37 @@ class Cluster(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _distinct_pool_names(self) -> "Cluster":
-        if self.private and self.authorized_ip_ranges:
-            raise ValueError(
-                "authorized_ip_ranges: a private cluster's API server has no public endpoint to "
-                "restrict; remove the ranges or set private: false")
-        if not self.private and not self.authorized_ip_ranges:
-            raise ValueError(
-                "authorized_ip_ranges: a public API server must be limited to named source ranges; "
-                "list at least one or keep private: true")
-        if self.system_pool.name == self.user_pool.name:
-            raise ValueError(
-                f"user_pool.name: {self.user_pool.name!r} is already the system pool's name"
-            )
-        if self.system_pool.min_count < 2:
-            raise ValueError(
-                f"system_pool.min_count: {self.system_pool.min_count} is below 2; "
-                "the baseline keeps at least 2 (reference 3) system nodes across zones"
-            )
+    def _access_and_pools(self) -> Cluster:
+        rules.check_api_server_access(self.private, self.authorized_ip_ranges)
+        rules.check_node_pool_names(self.system_pool.name, self.user_pool.name)
+        rules.check_system_pool_minimum(self.system_pool.min_count)
         return self
 
 
 class AppGateway(StrictModel):
     """Application Gateway WAF_v2 autoscale bounds (they size the gateway subnet)."""
 
-    min_capacity: Annotated[StrictInt, Field(ge=0, le=125)] = 0
+    min_capacity: Annotated[StrictInt, Field(ge=rules.APP_GATEWAY_MIN_CAPACITY[0], le=rules.APP_GATEWAY_MIN_CAPACITY[1])] = 0
     """Autoscale minimum instances. Reference: 0."""
-    max_capacity: Annotated[StrictInt, Field(ge=2, le=125)] = 10
+    max_capacity: Annotated[StrictInt, Field(ge=rules.APP_GATEWAY_MAX_CAPACITY[0], le=rules.APP_GATEWAY_MAX_CAPACITY[1])] = 10
     """Autoscale maximum instances. Reference: 10. WAF_v2 allows up to 125."""
 
     @model_validator(mode="after")
-    def _min_not_above_max(self) -> "AppGateway":
-        if self.min_capacity > self.max_capacity:
-            raise ValueError(
-                f"min_capacity ({self.min_capacity}) must not exceed max_capacity ({self.max_capacity})"
-            )
+    def _min_not_above_max(self) -> AppGateway:
+        rules.check_min_not_above_max("min_capacity", self.min_capacity, "max_capacity", self.max_capacity)
         return self
 
 
 class Hub(StrictModel):
     """Hub settings shared by every region."""
 
-    log_retention_days: Annotated[StrictInt, Field(ge=30, le=730)] = 30
+    log_retention_days: Annotated[StrictInt, Field(ge=rules.LOG_RETENTION_DAYS[0], le=rules.LOG_RETENTION_DAYS[1])] = 30
     """Retention of the hub Log Analytics workspace and firewall insights. Reference: 30."""
 
 
-DnsName = Annotated[str, Field(max_length=200, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
-DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+DnsName = Annotated[str, _text(patterns.DNS_NAME, max_length=200)]
+DnsLabel = Annotated[str, _text(patterns.DNS_LABEL)]
+Email = Annotated[str, _text(patterns.EMAIL, max_length=254)]
 
 
 class Entra(StrictModel):
@@ -385,7 +362,7 @@ class Ingress(StrictModel):
     """App Gateway listener host: `<public_host>.<domain>`. Reference: bicycle."""
     internal_zone_label: DnsLabel = "aks-ingress"
     """Private DNS zone `<label>.<domain>` that resolves the ingress load balancer."""
-    certificate_issuer: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,127}$")] = "Self"
+    certificate_issuer: Annotated[str, _text(patterns.KEY_VAULT_OBJECT_NAME)] = "Self"
     """Key Vault certificate issuer for the listener and ingress certificates: `Self` (self-signed,
     for sandboxes) or the name of an issuer configured on the vault for a public CA."""
 
@@ -404,7 +381,7 @@ class KeyVault(StrictModel):
     purge_protection: bool = True
     """On by default (stronger than the reference): a deleted vault and its certificates cannot
     be purged before the retention ends. A sandbox may turn it off."""
-    soft_delete_retention_days: Annotated[StrictInt, Field(ge=7, le=90)] = 90
+    soft_delete_retention_days: Annotated[StrictInt, Field(ge=rules.KEY_VAULT_SOFT_DELETE_DAYS[0], le=rules.KEY_VAULT_SOFT_DELETE_DAYS[1])] = 90
     """Days a deleted vault stays recoverable (Azure allows 7-90; the reference uses 7)."""
 
 
@@ -413,7 +390,7 @@ class Monitoring(StrictModel):
 
     workspace: Literal["workload", "hub"] = "workload"
     """`workload`: a workspace in the cluster resource group (reference); `hub`: the regional hub's."""
-    retention_days: Annotated[StrictInt, Field(ge=30, le=730)] = 30
+    retention_days: Annotated[StrictInt, Field(ge=rules.LOG_RETENTION_DAYS[0], le=rules.LOG_RETENTION_DAYS[1])] = 30
     alert_emails: Annotated[tuple[Email, ...], Field(min_length=1)]
     """Receivers of the action group every alert notifies (the reference has none)."""
 
@@ -423,44 +400,45 @@ class Budget(StrictModel):
 
     monthly_amount: Annotated[StrictInt, Field(gt=0, le=10_000_000)]
     """Amount in the billing currency."""
-    start_date: Annotated[str, Field(pattern=r"^20[2-9][0-9]-(0[1-9]|1[0-2])-01$")]
+    start_date: Annotated[str, _text(patterns.FIRST_OF_MONTH)]
     """First day of a month, YYYY-MM-01."""
-    thresholds: Annotated[tuple[Annotated[StrictInt, Field(gt=0, le=1000)], ...], Field(min_length=1)] = (50, 80, 100)
+    thresholds: Annotated[tuple[StrictInt, ...], Field(min_length=1)] = (50, 80, 100)
     """Percent of the amount (actual cost) that notifies."""
-    forecast_threshold: Annotated[StrictInt, Field(gt=0, le=1000)] | None = 100
+    forecast_threshold: StrictInt | None = 100
     """Percent of forecast cost that notifies; null to disable."""
 
     @field_validator("thresholds")
     @classmethod
-    def _sorted_unique(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError(f"thresholds must be distinct, got {list(value)}")
+    def _sorted(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(sorted(value))
 
+    @model_validator(mode="after")
+    def _notifications(self) -> Budget:
+        rules.check_budget_thresholds(self.thresholds, self.forecast_thresholds)
+        return self
 
-ImageRef = Annotated[str, Field(
-    pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")]
-"""`repository:tag` inside the environment's registry, optionally `repository:tag@sha256:<digest>`."""
+    @property
+    def forecast_thresholds(self) -> tuple[int, ...]:
+        """The forecast threshold as a (possibly empty) tuple."""
+        return () if self.forecast_threshold is None else (self.forecast_threshold,)
 
 
-def image_tag(image: str) -> str:
-    """The tag of `repository:tag[@sha256:<digest>]`."""
-    return image.split("@", 1)[0].rsplit(":", 1)[1]
-
-
-def _pinned(value: str) -> str:
-    if image_tag(value) == "latest":
-        raise ValueError(f"{value!r} uses the moving tag 'latest'; pin a version tag")
+def _image(value: str, info: ValidationInfo) -> str:
+    rules.check_image_reference(str(info.field_name), value)
     return value
+
+
+ImageRef = Annotated[str, AfterValidator(_image)]
+"""`repository:tag` inside the environment's registry, optionally `repository:tag@sha256:<digest>`."""
 
 
 class GitOps(StrictModel):
     """Where Flux pulls the cluster baseline (namespaces, RBAC, monitoring config) from."""
 
-    repository_url: Annotated[str, Field(pattern=r"^https://[a-z0-9.-]+\.[a-z]{2,}(/[A-Za-z0-9._~-]+)+$")]
+    repository_url: Annotated[str, _text(patterns.GIT_HTTPS_URL)]
     """Public HTTPS Git repository. Its host is also allowed through the hub firewall."""
-    branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9._/-]{1,200}$")] = "main"
-    path: Annotated[str, Field(pattern=r"^\./[A-Za-z0-9._/-]*$")] = "./cluster-manifests"
+    branch: Annotated[str, _text(patterns.GIT_BRANCH)] = "main"
+    path: Annotated[str, _text(patterns.REPOSITORY_PATH)] = "./cluster-manifests"
     """Folder of the kustomization inside the repository (this project ships `cluster-manifests/`)."""
 
     @property
@@ -475,23 +453,25 @@ class App(StrictModel):
     """Namespace of the workload and of Traefik. Reference: a0008."""
     image: ImageRef = "dotnet/samples:aspnetapp-9.0"
     """Repository:tag inside the environment's registry (import it with `az acr import`)."""
-    min_replicas: Annotated[StrictInt, Field(ge=2, le=100)] = 2
+    min_replicas: Annotated[StrictInt, Field(ge=rules.WORKLOAD_REPLICAS[0], le=rules.WORKLOAD_REPLICAS[1])] = 2
     """HPA minimum; at least 2 so one pod survives a node drain."""
-    max_replicas: Annotated[StrictInt, Field(ge=2, le=100)] = 5
+    max_replicas: Annotated[StrictInt, Field(ge=rules.WORKLOAD_REPLICAS[0], le=rules.WORKLOAD_REPLICAS[1])] = 5
     internal_host_label: DnsLabel = "bu0001a0008-00"
     """Host of the ingress inside the internal zone: `<label>.<ingress.internal_zone>`."""
     traefik_image: ImageRef = "traefik:v3.4.5"
     """Repository:tag of Traefik inside the environment's registry."""
-    traefik_replicas: Annotated[StrictInt, Field(ge=2, le=20)] = 2
+    traefik_replicas: Annotated[StrictInt, Field(ge=rules.INGRESS_REPLICAS[0], le=rules.INGRESS_REPLICAS[1])] = 2
     """At least 2, spread across nodes by required anti-affinity."""
 
-    _pin = field_validator("image", "traefik_image")(lambda cls, v: _pinned(v))
+    @field_validator("namespace")
+    @classmethod
+    def _dedicated_namespace(cls, value: str) -> str:
+        rules.check_workload_namespace("namespace", value)
+        return value
 
     @model_validator(mode="after")
-    def _bounds(self) -> "App":
-        if self.min_replicas > self.max_replicas:
-            raise ValueError(
-                f"min_replicas ({self.min_replicas}) must not exceed max_replicas ({self.max_replicas})")
+    def _bounds(self) -> App:
+        rules.check_min_not_above_max("min_replicas", self.min_replicas, "max_replicas", self.max_replicas)
         return self
 
 
@@ -505,9 +485,9 @@ class Deploy(StrictModel):
 class Environment(StrictModel):
     """One environment (`envs/<name>.yaml`): a set of regions deployed from one file."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{1,7}$")]
+    name: Annotated[str, _text(patterns.ENVIRONMENT_NAME)]
     """Environment name, 2-8 lowercase letters/digits; must match the file name."""
-    workload: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{2,11}$")]
+    workload: Annotated[str, _text(patterns.WORKLOAD_NAME)]
     """Workload identifier used in resource names (reference: bu0001a0008), 3-12 characters."""
     owner: Annotated[str, Field(min_length=1, max_length=256)]
     """Owning team or contact, applied as a tag."""
@@ -544,7 +524,7 @@ class Environment(StrictModel):
         return value
 
     @model_validator(mode="after")
-    def _regions_unique_and_paired(self) -> "Environment":
+    def _regions_unique_and_paired(self) -> Environment:
         names = [region.name for region in self.regions]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:

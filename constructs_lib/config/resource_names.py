@@ -13,6 +13,48 @@ from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.naming import Naming
 
 
+HUB_SUBNET_NAMES: dict[str, str] = {
+    "firewall": "AzureFirewallSubnet",
+    "gateway": "GatewaySubnet",
+    "bastion": "AzureBastionSubnet",
+}
+"""Hub subnet key (as in `regions[].hub.subnets`) -> the name Azure requires for it."""
+
+SPOKE_SUBNET_NAMES: dict[str, str] = {
+    "nodes": "snet-clusternodes",
+    "ingress": "snet-clusteringressservices",
+    "app_gateway": "snet-applicationgateway",
+    "private_endpoints": "snet-privatelinkendpoints",
+    "api_server": "snet-privatecluster",
+}
+"""Spoke subnet key (as in `regions[].spoke.subnets`) -> Azure name (the reference's names)."""
+
+LISTENER_CERTIFICATE = "appgw-listener-tls"
+"""Key Vault certificate of the App Gateway's public listener."""
+INGRESS_CERTIFICATE = "traefik-ingress-internal-aks-ingress-tls"
+"""Key Vault certificate (wildcard for the internal zone) served by the ingress controller."""
+
+REGISTRY_ZONE = "privatelink.azurecr.io"
+"""Private Link zone of Azure Container Registry (login server and data endpoints)."""
+KEY_VAULT_ZONE = "privatelink.vaultcore.azure.net"
+"""Private Link zone of Key Vault."""
+
+
+def api_server_zone(region: str) -> str:
+    """BYO private DNS zone of a private AKS API server in `region`."""
+    return f"privatelink.{region}.azmk8s.io"
+
+
+def registry_login_server(registry_name: str) -> str:
+    """Login server of a registry in Azure's public cloud."""
+    return f"{registry_name}.azurecr.io"
+
+
+def ingress_host(env: Environment) -> str:
+    """FQDN the App Gateway re-encrypts to; the internal zone resolves it to the ingress ILB."""
+    return f"{env.app.internal_host_label}.{env.ingress.internal_zone}"
+
+
 @dataclass(frozen=True)
 class HubNames:
     """Hub (network team) resources."""
@@ -78,7 +120,7 @@ class RegionNames:
     cluster: ClusterNames
 
     @classmethod
-    def of(cls, env: Environment, region: Region | str) -> "RegionNames":
+    def of(cls, env: Environment, region: Region | str) -> RegionNames:
         region_name = region if isinstance(region, str) else region.name
         n = Naming(env.name, env.workload, region_name)
         w = env.workload

@@ -38,6 +38,13 @@ from cdktf_cdktf_provider_azurerm.application_gateway import (
 )
 from constructs import Construct
 
+from constructs_lib.config.patterns import DNS_NAME
+from constructs_lib.config.rules import (
+    APP_GATEWAY_MAX_CAPACITY,
+    APP_GATEWAY_MIN_CAPACITY,
+    check_min_not_above_max,
+    check_range,
+)
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
 from constructs_lib.core.validation import is_token
@@ -48,10 +55,6 @@ CIPHER_SUITES = (
     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 )
 """The only suites the listener negotiates (reference TLS policy)."""
-MIN_CAPACITY_RANGE = (0, 100)
-"""Azure's bounds for WAF_v2 autoscale `min_capacity`."""
-MAX_CAPACITY_RANGE = (2, 125)
-"""Azure's bounds for WAF_v2 autoscale `max_capacity`."""
 AVAILABILITY_ZONES = ("1", "2", "3")
 
 # Names of the gateway's child elements; they are internal to the gateway and fixed.
@@ -66,8 +69,6 @@ PROBE = "probe-ingress"
 TRUSTED_ROOT = "backend-trusted-root"
 ROUTING_RULE = "routing-https"
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", re.IGNORECASE)
-_TOP_LEVEL = re.compile(r"^[a-z]{2,63}$", re.IGNORECASE)
 _VERSIONLESS_SECRET_ID = re.compile(r"^https://[^/]+/secrets/[0-9A-Za-z-]{1,127}/?$")
 
 
@@ -109,9 +110,10 @@ class ApplicationGatewayProps:
     """Availability zones of the instances, a subset of 1-3; empty for a region without zones.
     Reference and default: 1, 2, 3."""
     min_capacity: int = 0
-    """Autoscale minimum instance count (0-100). Reference and default: 0."""
+    """Autoscale minimum instance count, 0-100 (`config.rules.APP_GATEWAY_MIN_CAPACITY`).
+    Reference and default: 0."""
     max_capacity: int = 10
-    """Autoscale maximum instance count (2-125, not below min_capacity). Reference and default: 10."""
+    """Autoscale maximum instance count, 2-125 and not below min_capacity. Reference and default: 10."""
     http2_enabled: bool = True
     """HTTP/2 between clients and the gateway (the gateway speaks HTTP/1.1 to the backend).
     Default true; the reference leaves it off."""
@@ -120,12 +122,6 @@ class ApplicationGatewayProps:
     depends_on: tuple[ITerraformDependable, ...] = field(default_factory=tuple)
     """Resources that must exist first: the Key Vault private endpoint and the identity's role
     assignments on the vault (reference dependsOn). Empty by default."""
-
-
-def _is_dns_name(value: str) -> bool:
-    labels = value.split(".")
-    return (len(value) <= 253 and len(labels) >= 2 and all(_DNS_LABEL.match(label) for label in labels)
-            and bool(_TOP_LEVEL.match(labels[-1])))
 
 
 def _is_base64(value: str) -> bool:
@@ -137,24 +133,17 @@ def _is_base64(value: str) -> bool:
 
 def _validate(props: ApplicationGatewayProps) -> None:
     where = f"application gateway {props.name}"
-    low, high = MIN_CAPACITY_RANGE
-    if not low <= props.min_capacity <= high:
-        raise ValueError(f"{where}: min_capacity must be within {low}-{high}, got {props.min_capacity}")
-    low, high = MAX_CAPACITY_RANGE
-    if not low <= props.max_capacity <= high:
-        raise ValueError(f"{where}: max_capacity must be within {low}-{high}, got {props.max_capacity}")
-    if props.min_capacity > props.max_capacity:
-        raise ValueError(f"{where}: min_capacity ({props.min_capacity}) must not exceed "
-                         f"max_capacity ({props.max_capacity})")
+    check_range("min_capacity", props.min_capacity, APP_GATEWAY_MIN_CAPACITY)
+    check_range("max_capacity", props.max_capacity, APP_GATEWAY_MAX_CAPACITY)
+    check_min_not_above_max("min_capacity", props.min_capacity, "max_capacity", props.max_capacity)
     unknown = [zone for zone in props.zones if zone not in AVAILABILITY_ZONES]
     if unknown or len(set(props.zones)) != len(props.zones):
         raise ValueError(f"{where}: zones must be distinct values from {', '.join(AVAILABILITY_ZONES)}, "
                          f"got {list(props.zones)}")
     for field_name in ("listener_host_name", "backend_fqdn"):
         value = getattr(props, field_name)
-        if not is_token(value) and not _is_dns_name(value):
-            raise ValueError(f"{where}: {field_name} must be a DNS name such as bicycle.contoso.com "
-                             f"(labels of letters, digits and -, no wildcard), got {value!r}")
+        if not is_token(value):
+            DNS_NAME.check(field_name, value)
     if not props.health_probe_path.startswith("/"):
         raise ValueError(f"{where}: health_probe_path must start with '/', got {props.health_probe_path!r}")
     secret_id = props.listener_certificate_secret_id

@@ -21,15 +21,13 @@ from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import (
 )
 from constructs import Construct
 
+from constructs_lib.config.patterns import DNS_RELATIVE_NAME, DNS_ZONE_NAME
 from constructs_lib.core.primary_resource import PrimaryResource
 from constructs_lib.core.validation import is_token
 
 A_RECORD_TTL_SECONDS = 3600
 """TTL of every A record (the reference's ingress record uses 3600)."""
 
-_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
-_ZONE_NAME = re.compile(rf"^(?=.{{1,253}}$)({_LABEL}\.)+{_LABEL}$")
-_RECORD_NAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 _LINK_KEY = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9_]{0,74}$")
 
 
@@ -53,7 +51,7 @@ def _validate(props: PrivateDnsZoneProps) -> None:
     where = f"private DNS zone {props.name!r}"
     if not props.name:
         raise ValueError("private DNS zone: name is required")
-    if not is_token(props.name) and not _ZONE_NAME.match(props.name):
+    if not is_token(props.name) and not DNS_ZONE_NAME.matches(props.name):
         raise ValueError(f"{where}: name must be a lowercase DNS name with at least two labels")
     if not props.resource_group_name:
         raise ValueError(f"{where}: resource_group_name is required")
@@ -73,7 +71,7 @@ def _validate(props: PrivateDnsZoneProps) -> None:
                              f"[{seen_vnets[normalized]}]; a zone can link a VNet only once")
         seen_vnets[normalized] = key
     for record, addresses in props.a_records.items():
-        if not _RECORD_NAME.match(record):
+        if not DNS_RELATIVE_NAME.matches(record):
             raise ValueError(f"{where}: a_records name {record!r} must be a relative lowercase DNS name")
         if record == props.name or record.endswith(f".{props.name}"):
             raise ValueError(f"{where}: a_records name {record!r} must be relative to the zone, "

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES
+
 from constructs_lib.config.models import SpokeNetwork as SpokeNetworkPlan
 from constructs_lib.network.egress_route_table import EgressRouteTable, EgressRouteTableProps
 from constructs_lib.network.subnet_security_group import (
@@ -37,14 +39,39 @@ PRIVATE_ENDPOINT_RULES: tuple[SecurityRule, ...] = (
     deny_all("Outbound"),
 )
 
-# Subnet key -> (Azure subnet name, NSG rules, routed through the firewall, delegation)
-SPOKE_SUBNETS: dict[str, tuple[str, tuple[SecurityRule, ...], bool, str | None]] = {
-    "nodes": ("snet-clusternodes", (), True, None),
-    "ingress": ("snet-clusteringressservices", (), True, None),
-    "app_gateway": ("snet-applicationgateway", APP_GATEWAY_RULES, False, None),
-    "private_endpoints": ("snet-privatelinkendpoints", PRIVATE_ENDPOINT_RULES, False, None),
-    "api_server": ("snet-privatecluster", (), True, "Microsoft.ContainerService/managedClusters"),
-}
+API_SERVER_DELEGATION = "Microsoft.ContainerService/managedClusters"
+
+
+@dataclass(frozen=True)
+class SpokeSubnet:
+    """One subnet of the spoke: its NSG rules and whether its egress is forced through the hub."""
+
+    key: str
+    """Config key (`regions[].spoke.subnets.<key>`) and construct-ID suffix."""
+    rules: tuple[SecurityRule, ...] = ()
+    """NSG rules on top of Azure's defaults; empty keeps only the defaults (reference)."""
+    routed_through_firewall: bool = False
+    """Whether the subnet's 0.0.0.0/0 route goes to the hub firewall."""
+    delegation: str | None = None
+    """Service the subnet is delegated to (the API-server subnet: AKS)."""
+    private_endpoints: bool = False
+    """Hosts private endpoints: private-link policies on, and its NSG applies to the endpoints."""
+
+    @property
+    def name(self) -> str:
+        """Azure name of the subnet (`config.resource_names.SPOKE_SUBNET_NAMES`)."""
+        return SPOKE_SUBNET_NAMES[self.key]
+
+
+SPOKE_SUBNETS: tuple[SpokeSubnet, ...] = (
+    SpokeSubnet("nodes", routed_through_firewall=True),
+    SpokeSubnet("ingress", routed_through_firewall=True),
+    # The App Gateway keeps Azure's internet route (the gateway needs it).
+    SpokeSubnet("app_gateway", rules=APP_GATEWAY_RULES),
+    SpokeSubnet("private_endpoints", rules=PRIVATE_ENDPOINT_RULES, private_endpoints=True),
+    SpokeSubnet("api_server", routed_through_firewall=True, delegation=API_SERVER_DELEGATION),
+)
+"""The spoke's five subnets in construct order."""
 
 
 @dataclass(frozen=True)
@@ -83,31 +110,33 @@ class SpokeNetwork(Construct):
             # and the hub-linked private zones still answer through it.
             dns_servers=(props.firewall_private_ip,),
             subnets=tuple(
-                SubnetSpec(key=key, name=name, address_prefix=getattr(subnets, key), delegation=delegation,
-                           private_link_service_network_policies_enabled=key == "private_endpoints",
+                SubnetSpec(key=subnet.key, name=subnet.name, address_prefix=getattr(subnets, subnet.key),
+                           delegation=subnet.delegation,
+                           private_link_service_network_policies_enabled=subnet.private_endpoints,
                            # Stronger than the reference: its NSG (443 from the VNet only) then
                            # really applies to the registry and key vault endpoints.
                            private_endpoint_network_policies=(
-                               "NetworkSecurityGroupEnabled" if key == "private_endpoints" else "Disabled"))
-                for key, (name, _, _, delegation) in SPOKE_SUBNETS.items()
+                               "NetworkSecurityGroupEnabled" if subnet.private_endpoints else "Disabled"))
+                for subnet in SPOKE_SUBNETS
             ),
         ))
         subnet_ids = {key: subnet.id for key, subnet in self.virtual_network.subnets.items()}
         self.security_groups = {
-            key: SubnetSecurityGroup(self, f"SecurityGroup-{key}", SubnetSecurityGroupProps(
-                name=f"{props.nsg_name_prefix}-{key.replace('_', '')}",
+            subnet.key: SubnetSecurityGroup(self, f"SecurityGroup-{subnet.key}", SubnetSecurityGroupProps(
+                name=f"{props.nsg_name_prefix}-{subnet.key.replace('_', '')}",
                 location=props.location,
                 resource_group_name=props.resource_group_name,
-                subnet_id=subnet_ids[key],
+                subnet_id=subnet_ids[subnet.key],
                 log_analytics_workspace_id=props.log_analytics_workspace_id,
-                rules=rules,
+                rules=subnet.rules,
             ))
-            for key, (_, rules, _, _) in SPOKE_SUBNETS.items()
+            for subnet in SPOKE_SUBNETS
         }
         self.route_table = EgressRouteTable(self, "EgressRoutes", EgressRouteTableProps(
             name=props.route_table_name,
             location=props.location,
             resource_group_name=props.resource_group_name,
             firewall_private_ip=props.firewall_private_ip,
-            subnet_ids={key: subnet_ids[key] for key, (_, _, routed, _) in SPOKE_SUBNETS.items() if routed},
+            subnet_ids={subnet.key: subnet_ids[subnet.key] for subnet in SPOKE_SUBNETS
+                        if subnet.routed_through_firewall},
         ))

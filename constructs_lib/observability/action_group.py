@@ -16,11 +16,8 @@ from cdktf_cdktf_provider_azurerm.monitor_action_group import (
 )
 from constructs import Construct
 
+from constructs_lib.config.patterns import EMAIL
 from constructs_lib.core.primary_resource import PrimaryResource
-
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?"
-                   r"(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)+$")
-"""A plain e-mail address (local part @ dotted domain), as Azure Monitor accepts it."""
 
 _RECEIVER_NAME = re.compile(r"^[^<>*%&:\\?/+]{1,128}$")
 
@@ -80,8 +77,7 @@ def _validate(props: ActionGroupProps) -> None:
     if len(set(names)) != len(names):
         raise ValueError(f"receiver names must be unique within the action group: {', '.join(names)}")
     for name, address in props.email_receivers:
-        if not EMAIL.match(address):
-            raise ValueError(f"email_receivers[{name}]: {address!r} is not an e-mail address")
+        EMAIL.check(f"email_receivers[{name}]", address)
     for name, uri in props.webhook_receivers:
         if not uri.startswith("https://") or len(uri) <= len("https://"):
             raise ValueError(f"webhook_receivers[{name}]: {uri!r} must be an https:// URI")

@@ -17,11 +17,9 @@ from cdktf_cdktf_provider_azurerm.consumption_budget_resource_group import (
 )
 from constructs import Construct
 
-from constructs_lib.observability.action_group import EMAIL
+from constructs_lib.config.patterns import EMAIL
+from constructs_lib.config.rules import check_budget_thresholds
 from constructs_lib.core.primary_resource import PrimaryResource
-
-MAX_NOTIFICATIONS = 5
-"""Azure accepts at most five notifications per budget."""
 
 _START = re.compile(r"^\d{4}-\d{2}-01T00:00:00Z$")
 _NAME = re.compile(r"^[-_A-Za-z0-9]{1,63}$")
@@ -95,21 +93,9 @@ def _validate(props: BudgetProps) -> None:
         raise ValueError(f"time_period_start: {start!r} must be the first of a month as YYYY-MM-01T00:00:00Z")
     if not props.action_group_id.strip():
         raise ValueError("action_group_id: every budget notification must reach an action group; none given")
-    for field_name, thresholds in (("actual_thresholds", props.actual_thresholds),
-                                   ("forecasted_thresholds", props.forecasted_thresholds)):
-        for threshold in thresholds:
-            if not 0 < threshold <= 1000:
-                raise ValueError(f"{field_name}: {threshold} is outside 0 < threshold <= 1000 (percent)")
-        if list(thresholds) != sorted(set(thresholds)):
-            raise ValueError(f"{field_name}: {list(thresholds)} must be sorted ascending without duplicates")
-    count = len(props.actual_thresholds) + len(props.forecasted_thresholds)
-    if count == 0:
-        raise ValueError("actual_thresholds, forecasted_thresholds: at least one threshold is required")
-    if count > MAX_NOTIFICATIONS:
-        raise ValueError(f"actual_thresholds + forecasted_thresholds: {count} notifications; "
-                         f"Azure allows at most {MAX_NOTIFICATIONS} per budget")
+    check_budget_thresholds(props.actual_thresholds, props.forecasted_thresholds,
+                            "actual_thresholds", "forecasted_thresholds")
     for address in props.contact_emails:
-        if not EMAIL.match(address):
-            raise ValueError(f"contact_emails: {address!r} is not an e-mail address")
+        EMAIL.check("contact_emails", address)
     if len(set(props.contact_emails)) != len(props.contact_emails):
         raise ValueError(f"contact_emails: {', '.join(props.contact_emails)} lists an address twice")

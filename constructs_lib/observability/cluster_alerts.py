@@ -16,7 +16,6 @@ node-termination taints of other clouds are not listed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.monitor_activity_log_alert import (
@@ -38,7 +37,7 @@ from cdktf_cdktf_provider_azurerm.monitor_scheduled_query_rules_alert_v2 import 
 )
 from constructs import Construct
 
-_AKS_NAME = re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]{0,61}[A-Za-z0-9]$")
+from constructs_lib.config.patterns import KUBERNETES_CLUSTER_NAME
 
 KSM = 'job="kube-state-metrics"'
 KUBELET = 'job="kubelet"'
@@ -272,9 +271,7 @@ class ClusterAlerts(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ClusterAlertsProps):
         super().__init__(scope, id)
-        if not _AKS_NAME.match(props.cluster_name):
-            raise ValueError(f"cluster_name: {props.cluster_name!r} is not an AKS cluster name "
-                             "(1-63 letters, digits, - and _, starting and ending alphanumeric)")
+        KUBERNETES_CLUSTER_NAME.check("cluster_name", props.cluster_name)
         if not props.action_group_id.strip():
             raise ValueError("action_group_id: every alert must notify an action group; none given")
         cluster = props.cluster_name

@@ -36,8 +36,8 @@ from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule_association impor
 from cdktf_cdktf_provider_azurerm.monitor_workspace import MonitorWorkspace
 from constructs import Construct
 
+from constructs_lib.config.patterns import DNS_LABEL
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
-from constructs_lib.core.validation import DNS_LABEL
 
 PROMETHEUS_STREAM = "Microsoft-PrometheusMetrics"
 SYSLOG_STREAM = "Microsoft-Syslog"
@@ -211,9 +211,7 @@ class ClusterMonitoring(Construct):
 
 def _validate(props: ClusterMonitoringProps) -> None:
     for value in props.excluded_namespaces:
-        if not DNS_LABEL.match(value):
-            raise ValueError(f"excluded_namespaces: {value!r} is not a Kubernetes namespace name "
-                             "(DNS label: 1-63 lowercase letters, digits and -)")
+        DNS_LABEL.check("excluded_namespaces", value)
     if len(set(props.excluded_namespaces)) != len(props.excluded_namespaces):
         raise ValueError(f"excluded_namespaces: {', '.join(props.excluded_namespaces)} lists a namespace twice")
     days = props.container_log_total_retention_days

@@ -20,13 +20,15 @@ from __future__ import annotations
 import abc
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformStack
 from constructs import IConstruct
 
+from constructs_lib.config.resource_names import HUB_SUBNET_NAMES, SPOKE_SUBNET_NAMES
 from constructs_lib.core.diagnostics import DIAGNOSTIC_CATEGORIES
 
 
@@ -273,8 +275,8 @@ def _app_gateway_policy_problem(policy: dict[str, Any]) -> str | None:
 
 # Azure forbids or does not support an NSG on these subnets. AzureBastionSubnet is not here: it
 # needs the NSG Azure documents for Bastion.
-NSG_EXEMPT_SUBNETS = frozenset({"AzureFirewallSubnet", "AzureFirewallManagementSubnet", "GatewaySubnet",
-                                "RouteServerSubnet"})
+NSG_EXEMPT_SUBNETS = frozenset({HUB_SUBNET_NAMES["firewall"], "AzureFirewallManagementSubnet",
+                                HUB_SUBNET_NAMES["gateway"], "RouteServerSubnet"})
 
 
 @jsii.implements(IAspect)
@@ -307,7 +309,7 @@ class SubnetsHaveNsg(StackPolicy):
 # ---------------------------------------------------------------------------------------------
 # 4. Node subnet egress goes through the firewall.
 
-NODE_SUBNET_NAMES: tuple[str, ...] = ("snet-clusternodes",)
+NODE_SUBNET_NAMES: tuple[str, ...] = (SPOKE_SUBNET_NAMES["nodes"],)
 
 
 @jsii.implements(IAspect)

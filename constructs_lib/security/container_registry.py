@@ -17,8 +17,8 @@ from constructs import Construct
 
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
-from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 from constructs_lib.core.validation import is_token
+from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 
 RETENTION_DAYS_RANGE = (0, 365)
 """Azure's bounds for the untagged-manifest retention policy."""

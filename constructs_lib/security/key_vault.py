@@ -32,13 +32,13 @@ from cdktf_cdktf_provider_azurerm.key_vault_certificate import (
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
 
+from constructs_lib.config.patterns import KEY_VAULT_OBJECT_NAME
+from constructs_lib.config.rules import KEY_VAULT_SOFT_DELETE_DAYS, check_range
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
-from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 from constructs_lib.core.validation import is_guid, is_token
+from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 
-SOFT_DELETE_DAYS_RANGE = (7, 90)
-"""Azure's bounds for soft-delete retention."""
 VALIDITY_MONTHS_RANGE = (1, 120)
 """Bounds this library accepts for a certificate's validity."""
 KEY_SIZES = (2048, 3072, 4096)
@@ -47,7 +47,6 @@ SERVER_AUTH_EKU = "1.3.6.1.5.5.7.3.1"
 """Extended key usage of a TLS server certificate."""
 CERTIFICATES_OFFICER_ROLE = "Key Vault Certificates Officer"
 
-_CERTIFICATE_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
 _KEY = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9_]*$")
 
 
@@ -116,8 +115,7 @@ def _validate_certificate(where: str, spec: KeyVaultCertificateSpec) -> None:
     at = f"{where}: certificates[{spec.key}]"
     if not _KEY.match(spec.key):
         raise ValueError(f"{where}: certificates key {spec.key!r} must be letters, digits, - or _")
-    if not _CERTIFICATE_NAME.match(spec.name):
-        raise ValueError(f"{at}.name {spec.name!r} must be 1-127 letters, digits and -")
+    KEY_VAULT_OBJECT_NAME.check(f"{at}.name", spec.name)
     if not spec.common_name:
         raise ValueError(f"{at}.common_name is required")
     names = (spec.common_name, *spec.subject_alternative_names)
@@ -153,10 +151,8 @@ def _validate(props: KeyVaultProps) -> None:
             raise ValueError(f"{where}: {field_name} is required")
     if not is_token(props.tenant_id) and not is_guid(props.tenant_id):
         raise ValueError(f"{where}: tenant_id {props.tenant_id!r} is not a GUID")
-    low, high = SOFT_DELETE_DAYS_RANGE
-    if not low <= props.soft_delete_retention_days <= high:
-        raise ValueError(f"{where}: soft_delete_retention_days {props.soft_delete_retention_days} "
-                         f"is outside {low}-{high}")
+    check_range(f"{where}: soft_delete_retention_days", props.soft_delete_retention_days,
+                KEY_VAULT_SOFT_DELETE_DAYS, "days")
     for spec in props.certificates:
         _validate_certificate(where, spec)
     keys = [spec.key for spec in props.certificates]

@@ -13,13 +13,13 @@ from cdktf_cdktf_provider_azurerm.federated_identity_credential import (
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
 
+from constructs_lib.config.patterns import DNS_LABEL
 from constructs_lib.core.validation import is_token
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 """The only audience Entra ID accepts for Kubernetes workload identity."""
 
 _CREDENTIAL_NAME = re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]{2,119}$")
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _SERVICE_ACCOUNT = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 
 
@@ -67,10 +67,7 @@ def _validate_credential(identity: str, index: int, spec: FederatedCredentialSpe
             "starting with a letter or digit")
     if not is_token(spec.issuer) and not spec.issuer.startswith("https://"):
         raise ValueError(f"{where}.issuer: {spec.issuer!r} must be an https URL (the cluster's OIDC issuer)")
-    if not _NAMESPACE.match(spec.namespace):
-        raise ValueError(
-            f"{where}.namespace: {spec.namespace!r} is not a Kubernetes namespace name "
-            "(lowercase letters, digits and -, at most 63 characters)")
+    DNS_LABEL.check(f"{where}.namespace", spec.namespace)
     if not _SERVICE_ACCOUNT.match(spec.service_account):
         raise ValueError(
             f"{where}.service_account: {spec.service_account!r} is not a Kubernetes service account "

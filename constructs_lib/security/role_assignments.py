@@ -1,77 +1,76 @@
-"""Azure RBAC role assignments, restricted to the built-in roles this baseline grants.
+"""Azure RBAC role assignments, shaped like the Azure Verified Modules `role_assignments` input and
+restricted to the narrow built-in roles this baseline grants.
 
 The reference grants 15 assignments (inventory §7): Key Vault access for the App Gateway and
 ingress identities, DNS-zone and network rights for the control-plane identity, AcrPull and VM
 Contributor for the kubelet identity, and the AKS RBAC roles for Entra groups. Anything broader
-(Owner, Contributor, User Access Administrator, ...) is refused at synth time.
+(Owner, Contributor, User Access Administrator, ...) is refused at synth time. Which principal
+gets which role where is the baseline's RBAC matrix (`cluster.rbac`); this construct only
+creates and checks assignments.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
 
+from constructs_lib.config.patterns import CONSTRUCT_KEY
+from constructs_lib.config.roles import GRANTABLE, role_name
 from constructs_lib.core.validation import is_guid, is_token
 
-ALLOWED_ROLES: frozenset[str] = frozenset({
-    "Key Vault Secrets User",
-    "Key Vault Reader",
-    "Private DNS Zone Contributor",
-    "Network Contributor",
-    "AcrPull",
-    "Azure Kubernetes Service RBAC Cluster Admin",
-    "Azure Kubernetes Service RBAC Reader",
-    "Azure Kubernetes Service Cluster User Role",
-    "Monitoring Metrics Publisher",
-    "Virtual Machine Contributor",
-})
-"""Built-in roles this project grants; every other role name is rejected."""
-
 PRINCIPAL_TYPES = ("ServicePrincipal", "Group", "User")
-
-_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,79}$")
+CONDITION_VERSIONS = ("2.0",)
 
 
 @dataclass(frozen=True)
 class RoleAssignmentSpec:
-    """One role granted to one principal at one scope."""
+    """One role granted to one principal at one scope (an AVM `role_assignments` map value, plus
+    the scope, since one set spans several resources)."""
 
-    key: str
-    """Construct-ID key, unique within the construct: a literal of letters, digits and -,
-    starting with a letter (e.g. `ControlPlaneDnsZone`)."""
-    role_definition_name: str
-    """Built-in role name; must be one of `ALLOWED_ROLES`."""
+    role_definition_id_or_name: str
+    """Built-in role name (`AcrPull`) or `/providers/Microsoft.Authorization/roleDefinitions/<guid>`;
+    must be one of `config.roles.GRANTABLE`, else ValueError."""
     principal_id: str
-    """Object ID of the principal (usually a token such as `ManagedIdentity.principal_id`)."""
+    """Object ID of the principal (usually a token such as `ManagedIdentity.principal_id`); a
+    literal must be a GUID."""
     scope: str
     """Resource ID the role applies to (usually a token); a literal must start with
     `/subscriptions/`."""
     principal_type: str = "ServicePrincipal"
     """`ServicePrincipal` (managed identities, the default), `Group` (Entra groups) or `User`."""
+    description: str | None = None
+    """Free text shown on the assignment. Default none."""
+    skip_service_principal_aad_check: bool | None = None
+    """Skip Entra ID's replication check. Default: true for `ServicePrincipal` (a freshly created
+    managed identity is often not yet visible to the role-assignment API), unset otherwise."""
+    condition: str | None = None
+    """ABAC condition limiting the assignment (e.g. which roles an RBAC administrator may grant).
+    Default none; requires `condition_version`."""
+    condition_version: str | None = None
+    """`2.0` when `condition` is set. Default none."""
 
 
 @dataclass(frozen=True)
 class RoleAssignmentsProps:
     """A set of role assignments created together."""
 
-    assignments: tuple[RoleAssignmentSpec, ...]
-    """The assignments; keys must be unique and roles must be in `ALLOWED_ROLES`."""
+    role_assignments: Mapping[str, RoleAssignmentSpec]
+    """Key -> assignment. The key becomes the construct ID `Assignment-<key>` (so a Terraform
+    address): a literal of 1-80 letters, digits and -, starting with a letter, stable over time."""
 
 
-def _validate(index: int, spec: RoleAssignmentSpec) -> None:
-    where = f"assignments[{index}]"
-    if is_token(spec.key) or not _KEY.match(spec.key):
+def _validate(key: str, spec: RoleAssignmentSpec) -> None:
+    if is_token(key) or not CONSTRUCT_KEY.matches(key):
+        raise ValueError(f"role_assignments key {key!r}: {CONSTRUCT_KEY.message(key)}")
+    where = f"role_assignments[{key}]"
+    if role_name(spec.role_definition_id_or_name) not in GRANTABLE:
         raise ValueError(
-            f"{where}.key: {spec.key!r} must be a literal of letters, digits and -, starting with a letter")
-    where = f"role assignment {spec.key}"
-    if spec.role_definition_name not in ALLOWED_ROLES:
-        raise ValueError(
-            f"{where}: role_definition_name {spec.role_definition_name!r} is not an allowed built-in role; "
-            f"least privilege allows only: {', '.join(sorted(ALLOWED_ROLES))}")
+            f"{where}: role {spec.role_definition_id_or_name!r} is not an allowed built-in role; "
+            f"least privilege allows only: {', '.join(sorted(GRANTABLE))}")
     if spec.principal_type not in PRINCIPAL_TYPES:
         raise ValueError(
             f"{where}: principal_type {spec.principal_type!r} must be one of {', '.join(PRINCIPAL_TYPES)}")
@@ -79,44 +78,59 @@ def _validate(index: int, spec: RoleAssignmentSpec) -> None:
         raise ValueError(f"{where}: principal_id {spec.principal_id!r} is not an object ID (GUID)")
     if not is_token(spec.scope) and not spec.scope.startswith("/subscriptions/"):
         raise ValueError(f"{where}: scope {spec.scope!r} must be an Azure resource ID (/subscriptions/...)")
+    if (spec.condition is None) != (spec.condition_version is None):
+        raise ValueError(f"{where}: condition and condition_version go together")
+    if spec.condition_version is not None and spec.condition_version not in CONDITION_VERSIONS:
+        raise ValueError(f"{where}: condition_version {spec.condition_version!r} must be one of "
+                         f"{', '.join(CONDITION_VERSIONS)}")
+
+
+def _by_name(spec: RoleAssignmentSpec) -> dict[str, str | None]:
+    """azurerm takes a role by name or by ID, in different attributes."""
+    if spec.role_definition_id_or_name.startswith("/"):
+        return {"role_definition_id": spec.role_definition_id_or_name, "role_definition_name": None}
+    return {"role_definition_id": None, "role_definition_name": spec.role_definition_id_or_name}
 
 
 class RoleAssignments(Construct):
-    """One `azurerm_role_assignment` per spec, with construct ID `Assignment-<key>`.
+    """One `azurerm_role_assignment` per map entry, with construct ID `Assignment-<key>`.
 
-    Managed identities skip the Entra ID replication check
-    (`skip_service_principal_aad_check = true`), as a freshly created identity is often not yet
-    visible to the role-assignment API.
+    Raises ValueError for a role outside `config.roles.GRANTABLE`, a malformed key, principal or
+    scope, and for two entries granting the same role to the same principal at the same scope
+    (Azure rejects the second with RoleAssignmentExists).
     """
 
     def __init__(self, scope: Construct, id: str, props: RoleAssignmentsProps):
         super().__init__(scope, id)
-        for index, spec in enumerate(props.assignments):
-            _validate(index, spec)
-        keys = [spec.key for spec in props.assignments]
-        duplicates = sorted({k for k in keys if keys.count(k) > 1})
-        if duplicates:
-            raise ValueError(f"assignments: keys must be unique; repeated: {', '.join(duplicates)}")
-        triples = [(s.role_definition_name, s.principal_id, s.scope) for s in props.assignments]
-        repeated = sorted({s.key for s, t in zip(props.assignments, triples) if triples.count(t) > 1})
-        if repeated:
-            raise ValueError(
-                f"assignments: {', '.join(repeated)} grant the same role to the same principal at the "
-                "same scope; Azure rejects the second (RoleAssignmentExists)")
+        for key, spec in props.role_assignments.items():
+            _validate(key, spec)
+        grants: dict[tuple[str | None, str, str], str] = {}
+        for key, spec in props.role_assignments.items():
+            grant = (role_name(spec.role_definition_id_or_name), spec.principal_id, spec.scope)
+            if grant in grants:
+                raise ValueError(
+                    f"role_assignments: {grants[grant]} and {key} grant the same role to the same principal "
+                    "at the same scope; Azure rejects the second (RoleAssignmentExists)")
+            grants[grant] = key
         self.assignments: dict[str, RoleAssignment] = {
-            spec.key: RoleAssignment(
+            key: RoleAssignment(
                 self,
-                f"Assignment-{spec.key}",
+                f"Assignment-{key}",
                 scope=spec.scope,
-                role_definition_name=spec.role_definition_name,
+                **_by_name(spec),
                 principal_id=spec.principal_id,
                 principal_type=spec.principal_type,
-                skip_service_principal_aad_check=True if spec.principal_type == "ServicePrincipal" else None,
+                description=spec.description,
+                skip_service_principal_aad_check=(
+                    spec.skip_service_principal_aad_check if spec.skip_service_principal_aad_check is not None
+                    else (True if spec.principal_type == "ServicePrincipal" else None)),
+                condition=spec.condition,
+                condition_version=spec.condition_version,
             )
-            for spec in props.assignments
+            for key, spec in props.role_assignments.items()
         }
 
     @property
     def resources(self) -> tuple[ITerraformDependable, ...]:
-        """Every assignment, in spec order, for `depends_on` of a resource that needs them."""
+        """Every assignment, in map order, for `depends_on` of a resource that needs them."""
         return tuple(self.assignments.values())

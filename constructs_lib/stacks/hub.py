@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.network.bastion import Bastion, BastionProps
 from constructs_lib.config.models import Environment, Region
+from constructs_lib.config.resource_names import HUB_SUBNET_NAMES
+from constructs_lib.network.bastion import Bastion, BastionProps
 from constructs_lib.network.firewall import Firewall, FirewallProps
 from constructs_lib.network.firewall_policy import FirewallPolicy, FirewallPolicyProps
-from constructs_lib.observability.log_analytics import (
-    LogAnalyticsWorkspace,
-    LogAnalyticsWorkspaceProps,
-)
-from constructs_lib.stacks.regional_stack import RegionalStack
 from constructs_lib.network.virtual_network import (
     SubnetSpec,
     VirtualNetwork,
     VirtualNetworkProps,
 )
+from constructs_lib.observability.log_analytics import (
+    LogAnalyticsWorkspace,
+    LogAnalyticsWorkspaceProps,
+)
+from constructs_lib.stacks.regional_stack import RegionalStack
 
 
 def gitops_hosts(repository_host: str) -> tuple[str, ...]:
@@ -44,10 +45,8 @@ class HubStack(RegionalStack):
         self.network = VirtualNetwork(self, "VirtualNetwork", VirtualNetworkProps(
             name=names.virtual_network, location=location, resource_group_name=rg,
             address_space=region.hub.address_space, log_analytics_workspace_id=workspace,
-            subnets=(
-                SubnetSpec("firewall", "AzureFirewallSubnet", subnets.firewall),
-                SubnetSpec("gateway", "GatewaySubnet", subnets.gateway),
-                SubnetSpec("bastion", "AzureBastionSubnet", subnets.bastion),
+            subnets=tuple(
+                SubnetSpec(key, name, getattr(subnets, key)) for key, name in HUB_SUBNET_NAMES.items()
             ),
         ))
         self.firewall_policy = FirewallPolicy(self, "FirewallPolicy", FirewallPolicyProps(

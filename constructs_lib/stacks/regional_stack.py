@@ -10,9 +10,9 @@ from cdktf_cdktf_provider_azurerm.provider import (
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
-from constructs_lib.stacks.backend import configure_backend
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.resource_names import RegionNames
+from constructs_lib.stacks.backend import configure_backend
 
 TERRAFORM_REQUIRED_VERSION = ">= 1.6.0, < 2.0.0"
 

@@ -6,10 +6,10 @@ from cdktf import TerraformStack
 from constructs import Construct
 
 from constructs_lib.config.models import Environment, Region
-from constructs_lib.stacks.hub_lookup import HubLookup, HubLookupProps
 from constructs_lib.network.hub_spoke_peering import HubSpokePeering, HubSpokePeeringProps
 from constructs_lib.network.public_ip import PublicIp, PublicIpProps
 from constructs_lib.network.spoke_network import SpokeNetwork, SpokeNetworkProps
+from constructs_lib.stacks.lookups import HubLookup, HubLookupProps
 from constructs_lib.stacks.regional_stack import RegionalStack
 
 

@@ -12,23 +12,23 @@ from cdktf_cdktf_provider_helm.provider import (
 )
 from constructs import Construct
 
-from constructs_lib.stacks.cluster_lookup import ClusterLookup, ClusterLookupProps
-from constructs_lib.config.models import Environment, Region, image_tag
-from constructs_lib.workload.flux_gitops import FluxGitOps, FluxGitOpsProps
-from constructs_lib.workload.manifests.settings import WorkloadManifestSettings
-from constructs_lib.workload.manifests.traefik import traefik_manifests
-from constructs_lib.workload.manifests.sample_app import workload_manifests
-from constructs_lib.workload.chart_release import LocalChartRelease, LocalChartReleaseProps
-from constructs_lib.network.spoke_network import SPOKE_SUBNETS
-from constructs_lib.stacks.cluster import (
+from constructs_lib.config.models import Environment, Region
+from constructs_lib.config.resource_names import (
     INGRESS_CERTIFICATE,
+    SPOKE_SUBNET_NAMES,
     ingress_host,
     registry_login_server,
 )
+from constructs_lib.config.rules import image_tag
+from constructs_lib.stacks.contracts import AKS_ENTRA_SERVER_APP_ID
+from constructs_lib.stacks.lookups import ClusterLookup, ClusterLookupProps
 from constructs_lib.stacks.regional_stack import RegionalStack
+from constructs_lib.workload.chart_release import LocalChartRelease, LocalChartReleaseProps
+from constructs_lib.workload.flux_gitops import FluxGitOps, FluxGitOpsProps
+from constructs_lib.workload.manifests.sample_app import workload_manifests
+from constructs_lib.workload.manifests.settings import WorkloadManifestSettings
+from constructs_lib.workload.manifests.traefik import traefik_manifests
 
-# The fixed application ID of the AKS Entra ID server (the audience kubelogin asks tokens for).
-AKS_ENTRA_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 CHART_VERSION = "1.0.0"
 
 
@@ -52,7 +52,7 @@ def manifest_settings(env: Environment, region: Region, registry: str, key_vault
         app_image=env.app.image,
         user_pool_name=env.cluster.user_pool.name,
         ingress_load_balancer_ip=str(region.spoke.ingress_load_balancer_ip),
-        ingress_subnet_name=SPOKE_SUBNETS["ingress"][0],
+        ingress_subnet_name=SPOKE_SUBNET_NAMES["ingress"],
         app_gateway_subnet_cidr=str(plan.app_gateway),
         api_server_subnet_cidr=str(plan.api_server),
         internal_host=ingress_host(env),

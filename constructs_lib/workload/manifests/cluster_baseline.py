@@ -4,8 +4,8 @@ substitution Flux applies to them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 

@@ -11,10 +11,26 @@ the manifests carry a Helm placeholder for them (`helm_value`), set by the helm_
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 
-from constructs_lib.core.validation import DNS_LABEL, DNS_NAME, ipv4_network, is_guid
+from constructs_lib.config.patterns import (
+    AZURE_SUBNET_NAME,
+    DNS_NAME,
+    GUID,
+    KEY_VAULT_NAME,
+    KEY_VAULT_OBJECT_NAME,
+    KUBERNETES_VERSION,
+    NODE_POOL_NAME,
+)
+from constructs_lib.config.rules import (
+    INGRESS_REPLICAS,
+    WORKLOAD_REPLICAS,
+    check_image_reference,
+    check_min_not_above_max,
+    check_range,
+    check_workload_namespace,
+    ipv4_network,
+)
 
 # Helm values the charts read at install time; each appears in the manifests only as the exact
 # placeholder `helm_value(name)` (the ONLY templating in the charts).
@@ -28,16 +44,6 @@ def helm_value(name: str) -> str:
     if name not in HELM_VALUES:
         raise ValueError(f"helm value {name!r} is not one of {HELM_VALUES}")
     return "{{ .Values.%s }}" % name
-
-
-# repository:tag inside the registry (the environment file's ImageRef), optionally pinned further
-# by digest (repository:tag@sha256:<64 hex>).
-_IMAGE = re.compile(r"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")
-_POOL = re.compile(r"^[a-z][a-z0-9]{0,11}$")
-_SUBNET_NAME = re.compile(r"^[A-Za-z0-9][-\w.]{0,78}\w$")
-_KEY_VAULT = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
-_KV_OBJECT = re.compile(r"^[A-Za-z0-9-]{1,127}$")
-_K8S_VERSION = re.compile(r"^1\.(\d{1,2})\.(\d{1,3})$")
 
 
 @dataclass(frozen=True)
@@ -85,18 +91,12 @@ class WorkloadManifestSettings:
     """Cluster version; manifests are validated against its API schemas. Reference: 1.35.0."""
 
     def __post_init__(self) -> None:
-        _check(bool(DNS_LABEL.match(self.namespace)), "namespace",
-               f"{self.namespace!r} must be a DNS label (lowercase letters, digits, -; at most 63)")
-        _check(self.namespace not in ("default", "kube-system", "kube-public", "kube-node-lease"),
-               "namespace", f"{self.namespace!r} is a system namespace; use a dedicated one")
-        _check(bool(DNS_NAME.match(self.registry_login_server)), "registry_login_server",
-               f"{self.registry_login_server!r} must be a lowercase host name without scheme or path")
+        check_workload_namespace("namespace", self.namespace)
+        DNS_NAME.check("registry_login_server", self.registry_login_server)
         for field_name in ("traefik_image", "app_image"):
-            _check_image(field_name, getattr(self, field_name))
-        _check(bool(_POOL.match(self.user_pool_name)), "user_pool_name",
-               f"{self.user_pool_name!r} must be 1-12 lowercase letters and digits starting with a letter")
-        _check(bool(_SUBNET_NAME.match(self.ingress_subnet_name)), "ingress_subnet_name",
-               f"{self.ingress_subnet_name!r} is not a valid subnet name")
+            check_image_reference(field_name, getattr(self, field_name))
+        NODE_POOL_NAME.check("user_pool_name", self.user_pool_name)
+        AZURE_SUBNET_NAME.check("ingress_subnet_name", self.ingress_subnet_name)
         appgw = ipv4_network("app_gateway_subnet_cidr", self.app_gateway_subnet_cidr)
         api = ipv4_network("api_server_subnet_cidr", self.api_server_subnet_cidr)
         _check(not appgw.overlaps(api), "api_server_subnet_cidr",
@@ -109,22 +109,17 @@ class WorkloadManifestSettings:
         _check(ip.is_private, "ingress_load_balancer_ip", f"{ip} must be a private address (internal load balancer)")
         for name, net in (("app_gateway_subnet_cidr", appgw), ("api_server_subnet_cidr", api)):
             _check(ip not in net, "ingress_load_balancer_ip", f"{ip} lies inside {name} {net}")
-        _check(bool(DNS_NAME.match(self.internal_host)), "internal_host",
-               f"{self.internal_host!r} must be a lowercase DNS name")
-        _check(bool(_KEY_VAULT.match(self.key_vault_name)), "key_vault_name",
-               f"{self.key_vault_name!r} must be 3-24 letters, digits and single hyphens, starting with a letter")
-        _check(is_guid(self.tenant_id), "tenant_id", f"{self.tenant_id!r} is not a GUID")
-        _check(bool(_KV_OBJECT.match(self.ingress_certificate_name)), "ingress_certificate_name",
-               f"{self.ingress_certificate_name!r} must be 1-127 letters, digits and hyphens")
-        _check(_is_int(self.traefik_replicas) and 2 <= self.traefik_replicas <= 20, "traefik_replicas",
-               f"{self.traefik_replicas!r} must be between 2 and 20 (one replica cannot survive a node drain)")
-        _check(_is_int(self.app_min_replicas) and 2 <= self.app_min_replicas <= 100, "app_min_replicas",
-               f"{self.app_min_replicas!r} must be between 2 and 100 (one replica cannot survive a node drain)")
-        _check(_is_int(self.app_max_replicas) and self.app_min_replicas <= self.app_max_replicas <= 100,
-               "app_max_replicas",
-               f"{self.app_max_replicas!r} must be between app_min_replicas ({self.app_min_replicas}) and 100")
-        _check(bool(_K8S_VERSION.match(self.kubernetes_version)), "kubernetes_version",
-               f"{self.kubernetes_version!r} must be MAJOR.MINOR.PATCH, e.g. 1.35.0")
+        DNS_NAME.check("internal_host", self.internal_host)
+        KEY_VAULT_NAME.check("key_vault_name", self.key_vault_name)
+        GUID.check("tenant_id", self.tenant_id)
+        KEY_VAULT_OBJECT_NAME.check("ingress_certificate_name", self.ingress_certificate_name)
+        for field_name, bounds in (("traefik_replicas", INGRESS_REPLICAS), ("app_min_replicas", WORKLOAD_REPLICAS),
+                                   ("app_max_replicas", WORKLOAD_REPLICAS)):
+            value = getattr(self, field_name)
+            _check(_is_int(value), field_name, f"{value!r} is not a whole number")
+            check_range(field_name, value, bounds)
+        check_min_not_above_max("app_min_replicas", self.app_min_replicas, "app_max_replicas", self.app_max_replicas)
+        KUBERNETES_VERSION.check("kubernetes_version", self.kubernetes_version)
 
     @property
     def traefik_image_ref(self) -> str:
@@ -149,16 +144,6 @@ def _check(ok: bool, field_name: str, message: str) -> None:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_image(field_name: str, image: str) -> None:
-    _check(isinstance(image, str) and bool(_IMAGE.match(image)), field_name,
-           f"{image!r} must be repository:tag[@sha256:<digest>] inside the registry (a tag is required)")
-    repository, tag = image.split("@", 1)[0].rsplit(":", 1)
-    _check(tag != "latest", field_name, f"{image!r} uses the moving tag 'latest'; pin a version tag")
-    first = repository.split("/", 1)[0]
-    _check("/" not in repository or ("." not in first and first != "localhost"), field_name,
-           f"{image!r} names a registry host; give the repository inside registry_login_server")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import re
 import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 
-from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
 from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
+from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
 from tests.synth import StackJson, synth_construct
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -206,14 +206,14 @@ def test_tenant_id_is_a_guid():
 
 @pytest.mark.parametrize("days", [6, 91])
 def test_soft_delete_range(days):
-    with pytest.raises(ValueError, match=f"soft_delete_retention_days {days} is outside 7-90"):
+    with pytest.raises(ValueError, match=f"soft_delete_retention_days: {days} days is outside 7-90"):
         _vault(soft_delete_retention_days=days)
 
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"key": "with space"}, "certificates key 'with space' must be letters"),
-    ({"name": "under_score"}, r"certificates\[ingress\]\.name 'under_score' must be 1-127"),
-    ({"name": "x" * 128}, r"\.name '.*' must be 1-127"),
+    ({"name": "under_score"}, r"certificates\[ingress\]\.name: 'under_score' is not a Key Vault object"),
+    ({"name": "x" * 128}, r"\.name: '.*' is not a Key Vault object"),
     ({"common_name": ""}, r"certificates\[ingress\]\.common_name is required"),
     ({"subject_alternative_names": ("a.contoso.com", "")}, "subject_alternative_names contains an empty"),
     ({"subject_alternative_names": ("a.contoso.com", "A.contoso.com")}, "subject_alternative_names repeats"),

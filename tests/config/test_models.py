@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from constructs_lib.config.loader import ConfigError, load_environments
-from constructs_lib.config.models import image_tag
+from constructs_lib.config.rules import image_tag
 from tests.envfiles import base_env, load, set_path, two_regions, write_env
 
 
@@ -165,7 +165,7 @@ def test_folder_error_names_each_broken_file(tmp_path):
         ("monitoring.alert_emails", ["not-an-email"], r"monitoring\.alert_emails\[0\]: String should match pattern"),
         ("monitoring.alert_emails", [], r"monitoring\.alert_emails: Tuple should have at least 1 item"),
         ("monitoring.workspace", "central", r"monitoring\.workspace: Input should be 'workload' or 'hub'"),
-        ("budget.thresholds", [80, 80], r"budget\.thresholds: thresholds must be distinct"),
+        ("budget.thresholds", [80, 80], r"budget\.thresholds: \[80, 80\] must be distinct"),
         ("budget.start_date", "2026-12-15", r"budget\.start_date: String should match pattern"),
         ("budget.monthly_amount", 0, r"budget\.monthly_amount: Input should be greater than 0"),
     ],
@@ -189,7 +189,7 @@ def test_public_cluster_with_ranges_is_accepted(tmp_path):
     ("path", "value", "message"),
     [
         ("app.image", "dotnet/samples:latest", r"app\.image: 'dotnet/samples:latest' uses the moving tag 'latest'"),
-        ("app.traefik_image", "traefik", r"app\.traefik_image: String should match pattern"),
+        ("app.traefik_image", "traefik", r"app\.traefik_image: 'traefik' is not an image reference"),
         ("app.min_replicas", 1, r"app\.min_replicas: Input should be greater than or equal to 2"),
         ("app.max_replicas", 2, r"app: min_replicas \(3\) must not exceed max_replicas \(2\)"),
         ("app.traefik_replicas", 1, r"app\.traefik_replicas: Input should be greater than or equal to 2"),

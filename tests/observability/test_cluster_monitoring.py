@@ -214,7 +214,7 @@ def _monitoring(**changes) -> None:
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"excluded_namespaces": ("Kube-System",)}, r"excluded_namespaces: 'Kube-System' is not a Kubernetes namespace"),
+    ({"excluded_namespaces": ("Kube-System",)}, r"excluded_namespaces: 'Kube-System' is not a DNS label"),
     ({"excluded_namespaces": ("kube-system", "kube-system")}, r"excluded_namespaces: .* lists a namespace twice"),
     ({"container_log_total_retention_days": 8}, r"container_log_total_retention_days: 8 must be 30-730"),
     ({"container_log_total_retention_days": 1000}, r"container_log_total_retention_days: 1000"),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from cdktf import Aspects, TerraformStack, Testing
@@ -49,6 +49,16 @@ from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association impo
 from constructs_lib.app import build_app
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.network.egress_route_table import EgressRouteTable, EgressRouteTableProps
+from constructs_lib.network.public_ip import PublicIp, PublicIpProps
+from constructs_lib.network.subnet_security_group import (
+    SubnetSecurityGroup,
+    SubnetSecurityGroupProps,
+)
+from constructs_lib.network.virtual_network import (
+    SubnetSpec,
+    VirtualNetwork,
+    VirtualNetworkProps,
+)
 from constructs_lib.observability.log_analytics import (
     LogAnalyticsWorkspace,
     LogAnalyticsWorkspaceProps,
@@ -60,16 +70,6 @@ from constructs_lib.policy.aspects import (
     apply_policy_aspects,
     refers_to,
     tls_version,
-)
-from constructs_lib.network.public_ip import PublicIp, PublicIpProps
-from constructs_lib.network.subnet_security_group import (
-    SubnetSecurityGroup,
-    SubnetSecurityGroupProps,
-)
-from constructs_lib.network.virtual_network import (
-    SubnetSpec,
-    VirtualNetwork,
-    VirtualNetworkProps,
 )
 
 RG, LOC = "rg-test", "eastus2"

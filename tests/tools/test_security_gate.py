@@ -11,7 +11,7 @@ import pytest
 
 from tools import security_gate as gate
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 REASON = "Required by the architecture: fabricated for this test, long enough to count."
 

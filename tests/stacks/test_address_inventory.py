@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-INVENTORY = Path(__file__).with_name("address_inventory.json")
+INVENTORY = Path(__file__).resolve().parents[1] / "address_inventory.json"
 
 
 def test_no_recorded_address_disappears(synthesized):
@@ -39,7 +39,7 @@ def _update() -> None:
     from constructs_lib.config.loader import load_environments
     from tests.synth import synthesize
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     with tempfile.TemporaryDirectory() as folder:
         synthesized = synthesize(load_environments(root / "envs"), Path(folder))
         inventory = {name: sorted(stack.addresses()) for name, stack in sorted(synthesized.stacks.items())}

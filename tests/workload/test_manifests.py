@@ -29,6 +29,7 @@ from constructs_lib.workload.manifests.cluster_baseline import (
     cluster_manifest_variables,
     substitute_variables,
 )
+from constructs_lib.workload.manifests.sample_app import workload_manifests
 from constructs_lib.workload.manifests.scan_bundle import write_all_manifests
 from constructs_lib.workload.manifests.serialize import (
     render_for_validation,
@@ -44,7 +45,6 @@ from constructs_lib.workload.manifests.settings import (
     memory_mebibytes,
 )
 from constructs_lib.workload.manifests.traefik import traefik_manifests
-from constructs_lib.workload.manifests.sample_app import workload_manifests
 
 SCHEMAS = Path(__file__).parent / "k8s_schemas"
 CLIENT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"

@@ -7,11 +7,15 @@ import dataclasses
 import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 
-from constructs_lib.config.models import SystemNodePool, UserNodePool
 from constructs_lib.cluster.kubernetes_cluster import (
     KubernetesCluster,
     KubernetesClusterProps,
+)
+from constructs_lib.config.models import (
+    ClusterNetwork,
     MaintenanceWindow,
+    SystemNodePool,
+    UserNodePool,
 )
 from constructs_lib.security.managed_identity import (
     FederatedCredentialSpec,
@@ -64,37 +68,37 @@ def doc():
     def build(stack):
         control_plane = ManagedIdentity(stack, "ControlPlane", ManagedIdentityProps(
             name="id-aks-controlplane", location="eastus2", resource_group_name="rg-cluster"))
-        prerequisites = RoleAssignments(stack, "ControlPlaneRoles", RoleAssignmentsProps(assignments=(
-            RoleAssignmentSpec("DnsZone", "Private DNS Zone Contributor", control_plane.principal_id, DNS_ZONE),
-            RoleAssignmentSpec("NodeSubnet", "Network Contributor", control_plane.principal_id, NODE_SUBNET),
-            RoleAssignmentSpec("ApiSubnet", "Network Contributor", control_plane.principal_id, API_SUBNET),
-        )))
+        prerequisites = RoleAssignments(stack, "ControlPlaneRoles", RoleAssignmentsProps(role_assignments={
+            "DnsZone": RoleAssignmentSpec("Private DNS Zone Contributor", control_plane.principal_id, DNS_ZONE),
+            "NodeSubnet": RoleAssignmentSpec("Network Contributor", control_plane.principal_id, NODE_SUBNET),
+            "ApiSubnet": RoleAssignmentSpec("Network Contributor", control_plane.principal_id, API_SUBNET),
+        }))
         cluster = KubernetesCluster(stack, "Cluster", props(
             name="aks-main", control_plane_identity_id=control_plane.id, depends_on=prerequisites.resources))
         ManagedIdentity(stack, "Ingress", ManagedIdentityProps(
             name="id-ingress", location="eastus2", resource_group_name="rg-cluster",
             federated_credentials=(FederatedCredentialSpec(
                 "ingress-controller", cluster.oidc_issuer_url, "a0008", "traefik-ingress-controller"),)))
-        RoleAssignments(stack, "KubeletRoles", RoleAssignmentsProps(assignments=(
-            RoleAssignmentSpec("AcrPull", "AcrPull", cluster.kubelet_object_id, ACR),
-            RoleAssignmentSpec("NodeVms", "Virtual Machine Contributor", cluster.kubelet_object_id,
-                               cluster.node_resource_group_id),
-            RoleAssignmentSpec("Admins", "Azure Kubernetes Service RBAC Cluster Admin", ADMINS, cluster.id,
-                               principal_type="Group"),
-        )))
+        RoleAssignments(stack, "KubeletRoles", RoleAssignmentsProps(role_assignments={
+            "AcrPull": RoleAssignmentSpec("AcrPull", cluster.kubelet_object_id, ACR),
+            "NodeVms": RoleAssignmentSpec("Virtual Machine Contributor", cluster.kubelet_object_id,
+                                          cluster.node_resource_group_id),
+            "Admins": RoleAssignmentSpec("Azure Kubernetes Service RBAC Cluster Admin", ADMINS, cluster.id,
+                                         principal_type="Group"),
+        }))
         TerraformOutput(stack, "cluster_name", value=cluster.name)
         TerraformOutput(stack, "cluster_id", value=cluster.id)
         KubernetesCluster(stack, "Flat", props(
-            name="aks-flat", network_plugin_mode="flat", pod_cidr=None, zones=(), admin_group_object_ids=()))
+            name="aks-flat", network=ClusterNetwork(plugin_mode="flat"), zones=(), admin_group_object_ids=()))
         KubernetesCluster(stack, "Public", props(
             name="aks-public", private_cluster=False, private_dns_zone_id=None,
             authorized_ip_ranges=("203.0.113.0/24", "198.51.100.7/32")))
         KubernetesCluster(stack, "Manual", props(
             name="aks-manual", automatic_upgrade_channel=None, secret_rotation_enabled=False,
-            node_os_maintenance_window=MaintenanceWindow("Saturday", "02:30", 6),
+            node_os_maintenance_window=MaintenanceWindow(day="Saturday", start="02:30", duration_hours=6),
             image_cleaner_interval_hours=48, sku_tier="Premium"))
         KubernetesCluster(stack, "Windows", props(
-            name="aks-windows", auto_upgrade_maintenance_window=MaintenanceWindow("Sunday", "04:00", 8)))
+            name="aks-windows", auto_upgrade_maintenance_window=MaintenanceWindow(day="Sunday", start="04:00", duration_hours=8)))
 
     return synth_construct(build)
 
@@ -416,30 +420,17 @@ def build(candidate: KubernetesClusterProps) -> None:
     ({"dns_prefix": "a" * 55}, "dns_prefix"),
     ({"tenant_id": "contoso.onmicrosoft.com"}, "tenant_id: .* not a tenant ID"),
     ({"admin_group_object_ids": (ADMINS, "admins")}, r"admin_group_object_ids\[1\]"),
-    ({"system_pool": SystemNodePool().model_copy(update={"min_count": 5})},
-     r"system_pool: min_count \(5\) must not exceed max_count \(4\)"),
-    ({"user_pool": UserNodePool().model_copy(update={"max_count": 1})},
-     r"user_pool: min_count \(2\) must not exceed max_count \(1\)"),
     ({"user_pool": UserNodePool(name="npsystem")}, "user_pool.name: 'npsystem' is already the system pool's name"),
     ({"system_pool": SystemNodePool(name="npsystem0001"), "user_pool": UserNodePool(name="npsystem0002")},
      "must differ in their first 9 characters"),
-    ({"user_pool": UserNodePool(name="npsystemtmp")}, "rotation names"),
+    ({"user_pool": UserNodePool(name="npsystemtmp")}, "during rotation"),
     ({"zones": ("1", "4")}, r"zones: \['1', '4'\] must be distinct values out of 1, 2, 3"),
     ({"zones": ("1", "1")}, "zones"),
     ({"sku_tier": "Paid"}, "sku_tier"),
     ({"automatic_upgrade_channel": "stable"}, "automatic_upgrade_channel: 'stable' must be patch or None"),
-    ({"network_plugin_mode": "kubenet"}, "network_plugin_mode: 'kubenet' must be overlay or flat"),
-    ({"network_plugin_mode": "flat"}, "pod_cidr: flat Azure CNI"),
-    ({"pod_cidr": None}, "pod_cidr: Azure CNI Overlay needs a pod range"),
-    ({"pod_cidr": "192.168.0.1/16"}, "pod_cidr: .* not a valid IPv4 CIDR"),
-    ({"pod_cidr": "172.16.0.0/12"}, "pod_cidr: 172.16.0.0/12 overlaps service_cidr"),
-    ({"service_cidr": "172.16.0.0/33"}, "service_cidr"),
-    ({"dns_service_ip": "10.0.0.10"}, "dns_service_ip: 10.0.0.10 is not a usable address of service_cidr"),
-    ({"dns_service_ip": "172.16.0.0"}, "dns_service_ip: 172.16.0.0 is not a usable"),
-    ({"dns_service_ip": "172.16.0"}, "dns_service_ip: .* not an IPv4 address"),
-    ({"authorized_ip_ranges": ("203.0.113.0/24",)}, "authorized_ip_ranges: only a public API server"),
+    ({"authorized_ip_ranges": ("203.0.113.0/24",)}, "authorized_ip_ranges: a private cluster's API server"),
     ({"private_dns_zone_id": None}, "private_dns_zone_id: a private cluster needs"),
-    ({"private_cluster": False, "private_dns_zone_id": None}, "a public API server must be restricted"),
+    ({"private_cluster": False, "private_dns_zone_id": None}, "a public API server must be limited"),
     ({"private_cluster": False, "authorized_ip_ranges": ("203.0.113.0/24",)},
      "private_dns_zone_id: only a private cluster"),
     ({"private_cluster": False, "private_dns_zone_id": None, "authorized_ip_ranges": ("203.0.113.0/24", "office")},
@@ -448,16 +439,6 @@ def build(candidate: KubernetesClusterProps) -> None:
      r"authorized_ip_ranges\[0\]"),
     ({"private_cluster": False, "private_dns_zone_id": None, "authorized_ip_ranges": ("0.0.0.0/0",)},
      "would open the API server to the internet"),
-    ({"node_os_maintenance_window": MaintenanceWindow(day_of_week="Tue")},
-     "node_os_maintenance_window.day_of_week: 'Tue' must be a weekday name"),
-    ({"auto_upgrade_maintenance_window": MaintenanceWindow(day_of_week="tuesday")},
-     "auto_upgrade_maintenance_window.day_of_week"),
-    ({"node_os_maintenance_window": MaintenanceWindow(start_time="9:00")},
-     "node_os_maintenance_window.start_time: '9:00' must be HH:MM"),
-    ({"auto_upgrade_maintenance_window": MaintenanceWindow(start_time="24:00")},
-     "auto_upgrade_maintenance_window.start_time"),
-    ({"node_os_maintenance_window": MaintenanceWindow(duration_hours=3)},
-     "node_os_maintenance_window.duration_hours: 3 is outside the 4-24 hours"),
     ({"image_cleaner_interval_hours": 12}, "image_cleaner_interval_hours: 12 is outside 24-2160"),
     ({"secret_rotation_interval": "2 minutes"}, "secret_rotation_interval: '2 minutes' must be a duration"),
 ])

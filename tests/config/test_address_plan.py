@@ -59,7 +59,9 @@ def test_surge_as_node_count(tmp_path):
         ("cluster.network", {"service_cidr": "10.200.0.0/16", "dns_service_ip": "10.200.0.10"},
          r"cluster\.network\.service_cidr: 10\.200\.0\.0/16 overlaps regions\[0\]\.hub\.address_space"),
         ("cluster.network", {"pod_cidr": "172.16.0.0/12"},
-         r"service_cidr: 172\.16\.0\.0/16 overlaps cluster\.network\.pod_cidr 172\.16\.0\.0/12"),
+         r"cluster\.network\.service_cidr: 172\.16\.0\.0/16 overlaps the pod range 172\.16\.0\.0/12"),
+        ("cluster.network", {"service_cidr": "192.168.0.0/24", "dns_service_ip": "192.168.0.10"},
+         r"cluster\.network\.service_cidr: 192\.168\.0\.0/24 overlaps the pod range 192\.168\.0\.0/16"),
     ],
 )
 def test_address_rules(tmp_path, path, value, message):

@@ -10,8 +10,8 @@ from constructs_lib.security.managed_identity import (
     ManagedIdentity,
     ManagedIdentityProps,
 )
+from constructs_lib.config.roles import BUILT_IN_ROLES, GRANTABLE, ROLE_DEFINITION_PREFIX
 from constructs_lib.security.role_assignments import (
-    ALLOWED_ROLES,
     RoleAssignments,
     RoleAssignmentSpec,
     RoleAssignmentsProps,
@@ -37,14 +37,16 @@ def doc():
                 FederatedCredentialSpec("second-cluster", control_plane.id + "/issuer", "a0008",
                                         "traefik-ingress-controller"),
             )))
-        RoleAssignments(stack, "Roles", RoleAssignmentsProps(assignments=(
-            RoleAssignmentSpec("IngressSecrets", "Key Vault Secrets User", ingress.principal_id, KEY_VAULT),
-            RoleAssignmentSpec("IngressReader", "Key Vault Reader", ingress.principal_id, KEY_VAULT),
-            RoleAssignmentSpec("ClusterAdmins", "Azure Kubernetes Service RBAC Cluster Admin", ADMIN_GROUP,
-                               CLUSTER, principal_type="Group"),
-            RoleAssignmentSpec("NamespaceReaders", "Azure Kubernetes Service RBAC Reader", ADMIN_GROUP,
-                               f"{CLUSTER}/namespaces/a0008", principal_type="Group"),
-        )))
+        RoleAssignments(stack, "Roles", RoleAssignmentsProps(role_assignments={
+            "IngressSecrets": RoleAssignmentSpec("Key Vault Secrets User", ingress.principal_id, KEY_VAULT),
+            "IngressReader": RoleAssignmentSpec("Key Vault Reader", ingress.principal_id, KEY_VAULT),
+            "ClusterAdmins": RoleAssignmentSpec("Azure Kubernetes Service RBAC Cluster Admin", ADMIN_GROUP,
+                                                CLUSTER, principal_type="Group"),
+            "NamespaceReaders": RoleAssignmentSpec("Azure Kubernetes Service RBAC Reader", ADMIN_GROUP,
+                                                   f"{CLUSTER}/namespaces/a0008", principal_type="Group"),
+            "ById": RoleAssignmentSpec(f"{ROLE_DEFINITION_PREFIX}{BUILT_IN_ROLES['AcrPull']}", ADMIN_GROUP,
+                                       CLUSTER, principal_type="Group", description="pull images"),
+        }))
         TerraformOutput(stack, "client_id", value=ingress.client_id)
         TerraformOutput(stack, "principal_id", value=ingress.principal_id)
         TerraformOutput(stack, "identity_id", value=ingress.id)
@@ -111,7 +113,7 @@ def _identity(credentials: tuple[FederatedCredentialSpec, ...]) -> None:
     (FederatedCredentialSpec("ab", ISSUER, "a0008", "sa"), r"federated_credentials\[0\]\.name"),
     (FederatedCredentialSpec("-lead", ISSUER, "a0008", "sa"), r"federated_credentials\[0\]\.name"),
     (FederatedCredentialSpec("ok-name", "http://issuer.example", "a0008", "sa"), r"\.issuer: .* https URL"),
-    (FederatedCredentialSpec("ok-name", ISSUER, "A0008", "sa"), r"\.namespace: .* namespace name"),
+    (FederatedCredentialSpec("ok-name", ISSUER, "A0008", "sa"), r"\.namespace: .* is not a DNS label"),
     (FederatedCredentialSpec("ok-name", ISSUER, "a" * 64, "sa"), r"\.namespace"),
     (FederatedCredentialSpec("ok-name", ISSUER, "a0008", "Traefik"), r"\.service_account: .*service account"),
 ])
@@ -150,7 +152,7 @@ def assignment(doc, key: str) -> dict:
 
 
 def test_one_assignment_per_spec(doc):
-    assert len(doc.resources("azurerm_role_assignment")) == 4
+    assert len(doc.resources("azurerm_role_assignment")) == 5
 
 
 def test_identity_assignments_target_the_identity_at_the_vault(doc):
@@ -174,63 +176,74 @@ def test_group_assignments_skip_no_aad_check(doc):
     assert "skip_service_principal_aad_check" not in readers
 
 
-def test_allow_list_is_the_least_privilege_set():
-    assert "Owner" not in ALLOWED_ROLES and "Contributor" not in ALLOWED_ROLES
-    assert ALLOWED_ROLES == {
-        "Key Vault Secrets User", "Key Vault Reader", "Private DNS Zone Contributor", "Network Contributor",
-        "AcrPull", "Azure Kubernetes Service RBAC Cluster Admin", "Azure Kubernetes Service RBAC Reader",
-        "Azure Kubernetes Service Cluster User Role", "Monitoring Metrics Publisher",
-        "Virtual Machine Contributor",
-    }
+def test_a_role_given_by_id_is_written_as_an_id(doc):
+    by_id = assignment(doc, "ById")
+    assert by_id["role_definition_id"] == f"{ROLE_DEFINITION_PREFIX}7f951dda-4ed3-4680-a7ca-43fe172d538d"
+    assert "role_definition_name" not in by_id
+    assert by_id["description"] == "pull images"
 
 
-def _assign(*specs: RoleAssignmentSpec) -> None:
+BROAD_ROLES = {"Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator"}
+
+
+def test_no_broad_role_is_grantable_and_every_grantable_role_has_its_guid():
+    assert not GRANTABLE & BROAD_ROLES
+    assert GRANTABLE <= set(BUILT_IN_ROLES)
+
+
+def _assign(**specs: RoleAssignmentSpec) -> None:
     stack = TerraformStack(Testing.app(), "test")
-    RoleAssignments(stack, "Roles", RoleAssignmentsProps(assignments=specs))
+    RoleAssignments(stack, "Roles", RoleAssignmentsProps(role_assignments=specs))
 
 
-@pytest.mark.parametrize("role", ["Owner", "Contributor", "User Access Administrator", "acrpull"])
+@pytest.mark.parametrize("role", [*sorted(BROAD_ROLES), "acrpull",
+                                  f"{ROLE_DEFINITION_PREFIX}{BUILT_IN_ROLES['Owner']}"])
 def test_roles_outside_the_allow_list_are_refused(role):
-    with pytest.raises(ValueError, match=rf"role assignment Broad: role_definition_name '{role}' is not an allowed"):
-        _assign(RoleAssignmentSpec("Broad", role, ADMIN_GROUP, CLUSTER))
+    with pytest.raises(ValueError, match=r"role_assignments\[Broad\]: role .* is not an allowed built-in role"):
+        _assign(Broad=RoleAssignmentSpec(role, ADMIN_GROUP, CLUSTER))
 
 
 @pytest.mark.parametrize("key", ["", "1st", "has space", "under_score"])
 def test_keys_are_construct_id_safe(key):
-    with pytest.raises(ValueError, match=r"assignments\[0\]\.key"):
-        _assign(RoleAssignmentSpec(key, "AcrPull", ADMIN_GROUP, CLUSTER))
+    with pytest.raises(ValueError, match=r"role_assignments key .* is not a key"):
+        _assign(**{key: RoleAssignmentSpec("AcrPull", ADMIN_GROUP, CLUSTER)})
 
 
 def test_key_must_be_a_literal():
     stack = TerraformStack(Testing.app(), "test")
     identity = ManagedIdentity(stack, "Identity", ManagedIdentityProps("id-x", "eastus2", "rg"))
-    with pytest.raises(ValueError, match=r"assignments\[0\]\.key: .* must be a literal"):
-        RoleAssignments(stack, "Roles", RoleAssignmentsProps(assignments=(
-            RoleAssignmentSpec(identity.client_id, "AcrPull", ADMIN_GROUP, CLUSTER),)))
-
-
-def test_keys_are_unique():
-    with pytest.raises(ValueError, match="keys must be unique; repeated: Same"):
-        _assign(RoleAssignmentSpec("Same", "AcrPull", ADMIN_GROUP, CLUSTER),
-                RoleAssignmentSpec("Same", "Key Vault Reader", ADMIN_GROUP, KEY_VAULT))
+    with pytest.raises(ValueError, match=r"role_assignments key .* is not a key: a literal"):
+        RoleAssignments(stack, "Roles", RoleAssignmentsProps(role_assignments={
+            identity.client_id: RoleAssignmentSpec("AcrPull", ADMIN_GROUP, CLUSTER)}))
 
 
 def test_identical_grants_are_refused():
-    with pytest.raises(ValueError, match="One, Two grant the same role to the same principal"):
-        _assign(RoleAssignmentSpec("One", "AcrPull", ADMIN_GROUP, CLUSTER),
-                RoleAssignmentSpec("Two", "AcrPull", ADMIN_GROUP, CLUSTER))
+    with pytest.raises(ValueError, match="One and Two grant the same role to the same principal"):
+        _assign(One=RoleAssignmentSpec("AcrPull", ADMIN_GROUP, CLUSTER),
+                Two=RoleAssignmentSpec(f"{ROLE_DEFINITION_PREFIX}{BUILT_IN_ROLES['AcrPull']}", ADMIN_GROUP, CLUSTER))
 
 
 def test_principal_type_is_known():
     with pytest.raises(ValueError, match="principal_type 'ManagedIdentity' must be one of"):
-        _assign(RoleAssignmentSpec("Odd", "AcrPull", ADMIN_GROUP, CLUSTER, principal_type="ManagedIdentity"))
+        _assign(Odd=RoleAssignmentSpec("AcrPull", ADMIN_GROUP, CLUSTER, principal_type="ManagedIdentity"))
 
 
 def test_literal_principal_is_a_guid():
     with pytest.raises(ValueError, match="principal_id 'cluster-admins' is not an object ID"):
-        _assign(RoleAssignmentSpec("Named", "AcrPull", "cluster-admins", CLUSTER))
+        _assign(Named=RoleAssignmentSpec("AcrPull", "cluster-admins", CLUSTER))
 
 
 def test_literal_scope_is_a_resource_id():
     with pytest.raises(ValueError, match=r"scope 'kv-x' must be an Azure resource ID"):
-        _assign(RoleAssignmentSpec("Short", "Key Vault Reader", ADMIN_GROUP, "kv-x"))
+        _assign(Short=RoleAssignmentSpec("Key Vault Reader", ADMIN_GROUP, "kv-x"))
+
+
+@pytest.mark.parametrize("condition, version, match", [
+    ("@Request[x] ForAnyOfAnyValues:GuidEquals {x}", None, "condition and condition_version go together"),
+    (None, "2.0", "condition and condition_version go together"),
+    ("@Request[x] ForAnyOfAnyValues:GuidEquals {x}", "1.0", "condition_version '1.0' must be one of 2.0"),
+])
+def test_conditions_need_their_version(condition, version, match):
+    with pytest.raises(ValueError, match=match):
+        _assign(Cond=RoleAssignmentSpec("AcrPull", ADMIN_GROUP, CLUSTER, condition=condition,
+                                        condition_version=version))

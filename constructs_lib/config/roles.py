@@ -1,0 +1,64 @@
+"""Azure built-in roles this project refers to, by name and role-definition GUID.
+
+Source: Microsoft Learn, "Azure built-in roles"
+(https://learn.microsoft.com/azure/role-based-access-control/built-in-roles), read 2026-11-29.
+The GUIDs are the same in every Azure public-cloud tenant.
+
+`GRANTABLE` is the least-privilege allow-list the stacks may assign; the deploy identity's ABAC
+condition (bootstrap) is derived from what the stacks actually assign, and every such role must
+be in this table. Pure Python: nothing here imports cdktf.
+"""
+
+from __future__ import annotations
+
+BUILT_IN_ROLES: dict[str, str] = {
+    "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    "Azure Kubernetes Service Cluster User Role": "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+    "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+    "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "Key Vault Certificates Officer": "a4417e6f-fecd-4de8-b567-7b0420556985",
+    "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    "Private DNS Zone Contributor": "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "Resource Policy Contributor": "36243c78-bf99-498c-9df9-86d9f8d28608",
+    "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    "Virtual Machine Contributor": "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+}
+"""Built-in role name -> role definition GUID."""
+
+GRANTABLE: frozenset[str] = frozenset({
+    "AcrPull",
+    "Azure Kubernetes Service Cluster User Role",
+    "Azure Kubernetes Service RBAC Cluster Admin",
+    "Azure Kubernetes Service RBAC Reader",
+    "Key Vault Certificates Officer",
+    "Key Vault Reader",
+    "Key Vault Secrets User",
+    "Monitoring Metrics Publisher",
+    "Network Contributor",
+    "Private DNS Zone Contributor",
+    "Virtual Machine Contributor",
+})
+"""Roles the stacks may grant: each as narrow as the reference's. Owner, Contributor, User Access
+Administrator and RBAC Administrator never appear in a stack."""
+
+ROLE_DEFINITION_PREFIX = "/providers/Microsoft.Authorization/roleDefinitions/"
+
+
+def role_name(role_definition_id_or_name: str) -> str | None:
+    """The built-in role a name or a `/providers/Microsoft.Authorization/roleDefinitions/<guid>`
+    ID stands for (None when it is neither)."""
+    if role_definition_id_or_name in BUILT_IN_ROLES:
+        return role_definition_id_or_name
+    guid = role_definition_id_or_name.rsplit("/", 1)[-1].lower()
+    if role_definition_id_or_name.startswith(ROLE_DEFINITION_PREFIX):
+        return next((name for name, known in BUILT_IN_ROLES.items() if known == guid), None)
+    return None

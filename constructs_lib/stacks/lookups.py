@@ -1,0 +1,132 @@
+"""Name-based lookups of what an earlier stack created, for the stacks that follow it.
+
+Consumer stacks read the hub, the spoke and the cluster through data sources by name (every name
+comes from `config.resource_names`), instead of cdktf's remote-state references. That keeps every
+synthesized stack folder self-contained (no `terraform_remote_state` pointing at another
+backend), lets a consumer be re-planned without re-applying its producer to publish new outputs,
+and keeps the graph one-way: hub -> spoke -> cluster -> workload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_azurerm.data_azurerm_firewall import DataAzurermFirewall
+from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import (
+    DataAzurermKubernetesCluster,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_log_analytics_workspace import (
+    DataAzurermLogAnalyticsWorkspace,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_public_ip import DataAzurermPublicIp
+from cdktf_cdktf_provider_azurerm.data_azurerm_subnet import DataAzurermSubnet
+from cdktf_cdktf_provider_azurerm.data_azurerm_user_assigned_identity import (
+    DataAzurermUserAssignedIdentity,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import (
+    DataAzurermVirtualNetwork,
+)
+from constructs import Construct
+
+from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES
+
+
+@dataclass(frozen=True)
+class HubLookupProps:
+    """Names of the hub resources to look up."""
+
+    resource_group_name: str
+    virtual_network_name: str
+    firewall_name: str
+    log_analytics_workspace_name: str
+
+
+class HubLookup(Construct):
+    """Read-only view of a regional hub: VNet, firewall private IP and workspace."""
+
+    def __init__(self, scope: Construct, id: str, props: HubLookupProps):
+        super().__init__(scope, id)
+        self.virtual_network = DataAzurermVirtualNetwork(
+            self, "VirtualNetwork", name=props.virtual_network_name,
+            resource_group_name=props.resource_group_name)
+        self.firewall = DataAzurermFirewall(
+            self, "Firewall", name=props.firewall_name, resource_group_name=props.resource_group_name)
+        self.log_analytics_workspace = DataAzurermLogAnalyticsWorkspace(
+            self, "LogAnalytics", name=props.log_analytics_workspace_name,
+            resource_group_name=props.resource_group_name)
+
+    @property
+    def firewall_private_ip(self) -> str:
+        return self.firewall.ip_configuration.get(0).private_ip_address
+
+
+@dataclass(frozen=True)
+class SpokeLookupProps:
+    """Names of the spoke (and hub VNet) resources to look up."""
+
+    resource_group_name: str
+    virtual_network_name: str
+    app_gateway_public_ip_name: str
+    hub_resource_group_name: str
+    hub_virtual_network_name: str
+
+
+class SpokeLookup(Construct):
+    """Read-only view of a spoke: its VNet, every subnet by config key, the App Gateway IP."""
+
+    def __init__(self, scope: Construct, id: str, props: SpokeLookupProps):
+        super().__init__(scope, id)
+        self.virtual_network = DataAzurermVirtualNetwork(
+            self, "VirtualNetwork", name=props.virtual_network_name,
+            resource_group_name=props.resource_group_name)
+        self.hub_virtual_network = DataAzurermVirtualNetwork(
+            self, "HubVirtualNetwork", name=props.hub_virtual_network_name,
+            resource_group_name=props.hub_resource_group_name)
+        self.subnets = {
+            key: DataAzurermSubnet(
+                self, f"Subnet-{key}", name=subnet_name, virtual_network_name=props.virtual_network_name,
+                resource_group_name=props.resource_group_name)
+            for key, subnet_name in SPOKE_SUBNET_NAMES.items()
+        }
+        self.app_gateway_public_ip = DataAzurermPublicIp(
+            self, "AppGatewayPublicIp", name=props.app_gateway_public_ip_name,
+            resource_group_name=props.resource_group_name)
+
+    def subnet_id(self, key: str) -> str:
+        return self.subnets[key].id
+
+
+@dataclass(frozen=True)
+class ClusterLookupProps:
+    """Names of the cluster-stack resources to look up."""
+
+    resource_group_name: str
+    cluster_name: str
+    ingress_identity_name: str
+
+
+class ClusterLookup(Construct):
+    """Read-only view of the AKS cluster (API endpoint and CA, never credentials) and the ingress
+    controller's workload identity."""
+
+    def __init__(self, scope: Construct, id: str, props: ClusterLookupProps):
+        super().__init__(scope, id)
+        self.cluster = DataAzurermKubernetesCluster(
+            self, "Cluster", name=props.cluster_name, resource_group_name=props.resource_group_name)
+        self.ingress_identity = DataAzurermUserAssignedIdentity(
+            self, "IngressIdentity", name=props.ingress_identity_name,
+            resource_group_name=props.resource_group_name)
+
+    @property
+    def id(self) -> str:
+        return self.cluster.id
+
+    @property
+    def host(self) -> str:
+        """API server URL from the Entra-integrated user kubeconfig (no client key or token)."""
+        return self.cluster.kube_config.get(0).host
+
+    @property
+    def cluster_ca_certificate(self) -> str:
+        """Base64 PEM of the cluster CA."""
+        return self.cluster.kube_config.get(0).cluster_ca_certificate
