@@ -234,8 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             for run in runs:
                 if run.returncode != 0:
                     log = work / (run.label.replace(' ', '_').replace('/', '_') + ".log")
-                    print(f"--- tail of {run.label} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]),
-                          file=sys.stderr)
+                    tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                    print(f"--- tail of {run.label} ---\n{tail}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -159,7 +159,7 @@ def parse_allowlist(data: Any, source: Path) -> list[AllowEntry]:
         problems.append(f"unknown top-level keys {unknown}; allowed: description, entries")
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list):
-        raise AllowlistError(source, problems + ['"entries" must be a list (may be empty)'])
+        raise AllowlistError(source, [*problems, '"entries" must be a list (may be empty)'])
 
     entries: list[AllowEntry] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -293,7 +293,8 @@ def prepare_terraform(stack_files: Iterable[Path], workdir: Path) -> list[Terraf
 
 def manifest_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """Split manifest paths into the existing ones and the missing ones."""
-    existing, missing = [], []
+    existing: list[Path] = []
+    missing: list[Path] = []
     for path in paths:
         (existing if path.exists() else missing).append(path)
     return existing, missing
@@ -396,7 +397,7 @@ def checkov_command(checkov: Path, copies: list[TerraformCopy], manifests: list[
         files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
         for file in files:
             command += ["-f", str(file)]
-    return command + ["--skip-download", "--output", "json", "--quiet", "--compact"]
+    return [*command, "--skip-download", "--output", "json", "--quiet", "--compact"]
 
 
 def run_checkov(command: list[str]) -> tuple[Any, str, float]:

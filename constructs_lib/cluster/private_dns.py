@@ -42,12 +42,13 @@ class ClusterPrivateDnsZones:
     """
 
     def __init__(self, scope: Construct, props: ClusterPrivateDnsZonesProps):
-        links = dict(props.virtual_network_links)
-        common = {"resource_group_name": props.resource_group_name, "virtual_network_links": links}
-        self.registry = PrivateDnsZone(scope, "RegistryZone", PrivateDnsZoneProps(name=REGISTRY_ZONE, **common))
-        self.key_vault = PrivateDnsZone(scope, "KeyVaultZone", PrivateDnsZoneProps(name=KEY_VAULT_ZONE, **common))
-        self.api_server = PrivateDnsZone(scope, "ApiServerZone", PrivateDnsZoneProps(
-            name=api_server_zone(props.location), **common)) if props.private_cluster else None
-        self.ingress = PrivateDnsZone(scope, "IngressZone", PrivateDnsZoneProps(
-            name=props.ingress_zone, **common,
-            a_records={record: [address] for record, address in props.ingress_records.items()}))
+        def zone(id: str, name: str, a_records: dict[str, list[str]] | None = None) -> PrivateDnsZone:
+            return PrivateDnsZone(scope, id, PrivateDnsZoneProps(
+                name=name, resource_group_name=props.resource_group_name,
+                virtual_network_links=dict(props.virtual_network_links), a_records=a_records or {}))
+
+        self.registry = zone("RegistryZone", REGISTRY_ZONE)
+        self.key_vault = zone("KeyVaultZone", KEY_VAULT_ZONE)
+        self.api_server = zone("ApiServerZone", api_server_zone(props.location)) if props.private_cluster else None
+        self.ingress = zone("IngressZone", props.ingress_zone,
+                            {record: [address] for record, address in props.ingress_records.items()})

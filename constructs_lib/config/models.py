@@ -34,6 +34,11 @@ from constructs_lib.config.regions import (
 Zone = Literal["1", "2", "3"]
 
 
+def _within(bounds: tuple[int, int]) -> Any:
+    """A number within inclusive bounds defined in `config.rules`."""
+    return Field(ge=bounds[0], le=bounds[1])
+
+
 def _text(pattern: patterns.Pattern, **constraints: object) -> Any:
     """A string field checked against one of the shared patterns (see `config.patterns`)."""
     if pattern.max_length is not None:
@@ -199,13 +204,13 @@ class NodePool(StrictModel):
     name: Annotated[str, _text(patterns.NODE_POOL_NAME)]
     """Pool name: lowercase letters and digits, at most 12 characters (Azure's Linux pool rule)."""
     vm_size: Annotated[str, _text(patterns.VM_SIZE)] = "Standard_D4d_v5"
-    min_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 2
+    min_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 2
     """Autoscaler minimum. AKS allows 1-1000 nodes per pool."""
-    max_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 5
+    max_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 5
     """Autoscaler maximum. AKS allows 1-1000 nodes per pool."""
-    os_disk_size_gb: Annotated[StrictInt, Field(ge=rules.OS_DISK_SIZE_GB[0], le=rules.OS_DISK_SIZE_GB[1])] = 120
+    os_disk_size_gb: Annotated[StrictInt, _within(rules.OS_DISK_SIZE_GB)] = 120
     """Ephemeral OS disk size; it must fit the VM size's cache or temp disk."""
-    max_pods: Annotated[StrictInt, Field(ge=rules.MAX_PODS[0], le=rules.MAX_PODS[1])] = 30
+    max_pods: Annotated[StrictInt, _within(rules.MAX_PODS)] = 30
     """Pods per node; AKS allows 10-250. The reference keeps the default 30."""
     max_surge: Annotated[str, _text(patterns.MAX_SURGE)] = "33%"
     """Extra nodes during an upgrade: a percentage of the pool (`33%`) or a node count (`2`)."""
@@ -228,9 +233,9 @@ class SystemNodePool(NodePool):
 
     name: Annotated[str, _text(patterns.NODE_POOL_NAME)] = "npsystem"
     vm_size: Annotated[str, _text(patterns.VM_SIZE)] = "Standard_D2d_v5"
-    min_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 3
-    max_count: Annotated[StrictInt, Field(ge=rules.NODE_COUNT[0], le=rules.NODE_COUNT[1])] = 4
-    os_disk_size_gb: Annotated[StrictInt, Field(ge=rules.OS_DISK_SIZE_GB[0], le=rules.OS_DISK_SIZE_GB[1])] = 64
+    min_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 3
+    max_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 4
+    os_disk_size_gb: Annotated[StrictInt, _within(rules.OS_DISK_SIZE_GB)] = 64
 
 
 class UserNodePool(NodePool):
@@ -281,7 +286,7 @@ class MaintenanceWindow(StrictModel):
     """Reference: Tuesday."""
     start: Annotated[str, _text(patterns.TIME_OF_DAY)] = "21:00"
     """HH:MM UTC. Reference: 21:00."""
-    duration_hours: Annotated[StrictInt, Field(ge=rules.MAINTENANCE_HOURS[0], le=rules.MAINTENANCE_HOURS[1])] = 12
+    duration_hours: Annotated[StrictInt, _within(rules.MAINTENANCE_HOURS)] = 12
     """AKS requires at least 4 hours. Reference: 12."""
 
 
@@ -319,9 +324,9 @@ class Cluster(StrictModel):
 class AppGateway(StrictModel):
     """Application Gateway WAF_v2 autoscale bounds (they size the gateway subnet)."""
 
-    min_capacity: Annotated[StrictInt, Field(ge=rules.APP_GATEWAY_MIN_CAPACITY[0], le=rules.APP_GATEWAY_MIN_CAPACITY[1])] = 0
+    min_capacity: Annotated[StrictInt, _within(rules.APP_GATEWAY_MIN_CAPACITY)] = 0
     """Autoscale minimum instances. Reference: 0."""
-    max_capacity: Annotated[StrictInt, Field(ge=rules.APP_GATEWAY_MAX_CAPACITY[0], le=rules.APP_GATEWAY_MAX_CAPACITY[1])] = 10
+    max_capacity: Annotated[StrictInt, _within(rules.APP_GATEWAY_MAX_CAPACITY)] = 10
     """Autoscale maximum instances. Reference: 10. WAF_v2 allows up to 125."""
 
     @model_validator(mode="after")
@@ -333,7 +338,7 @@ class AppGateway(StrictModel):
 class Hub(StrictModel):
     """Hub settings shared by every region."""
 
-    log_retention_days: Annotated[StrictInt, Field(ge=rules.LOG_RETENTION_DAYS[0], le=rules.LOG_RETENTION_DAYS[1])] = 30
+    log_retention_days: Annotated[StrictInt, _within(rules.LOG_RETENTION_DAYS)] = 30
     """Retention of the hub Log Analytics workspace and firewall insights. Reference: 30."""
 
 
@@ -381,7 +386,7 @@ class KeyVault(StrictModel):
     purge_protection: bool = True
     """On by default (stronger than the reference): a deleted vault and its certificates cannot
     be purged before the retention ends. A sandbox may turn it off."""
-    soft_delete_retention_days: Annotated[StrictInt, Field(ge=rules.KEY_VAULT_SOFT_DELETE_DAYS[0], le=rules.KEY_VAULT_SOFT_DELETE_DAYS[1])] = 90
+    soft_delete_retention_days: Annotated[StrictInt, _within(rules.KEY_VAULT_SOFT_DELETE_DAYS)] = 90
     """Days a deleted vault stays recoverable (Azure allows 7-90; the reference uses 7)."""
 
 
@@ -390,7 +395,7 @@ class Monitoring(StrictModel):
 
     workspace: Literal["workload", "hub"] = "workload"
     """`workload`: a workspace in the cluster resource group (reference); `hub`: the regional hub's."""
-    retention_days: Annotated[StrictInt, Field(ge=rules.LOG_RETENTION_DAYS[0], le=rules.LOG_RETENTION_DAYS[1])] = 30
+    retention_days: Annotated[StrictInt, _within(rules.LOG_RETENTION_DAYS)] = 30
     alert_emails: Annotated[tuple[Email, ...], Field(min_length=1)]
     """Receivers of the action group every alert notifies (the reference has none)."""
 
@@ -453,14 +458,14 @@ class App(StrictModel):
     """Namespace of the workload and of Traefik. Reference: a0008."""
     image: ImageRef = "dotnet/samples:aspnetapp-9.0"
     """Repository:tag inside the environment's registry (import it with `az acr import`)."""
-    min_replicas: Annotated[StrictInt, Field(ge=rules.WORKLOAD_REPLICAS[0], le=rules.WORKLOAD_REPLICAS[1])] = 2
+    min_replicas: Annotated[StrictInt, _within(rules.WORKLOAD_REPLICAS)] = 2
     """HPA minimum; at least 2 so one pod survives a node drain."""
-    max_replicas: Annotated[StrictInt, Field(ge=rules.WORKLOAD_REPLICAS[0], le=rules.WORKLOAD_REPLICAS[1])] = 5
+    max_replicas: Annotated[StrictInt, _within(rules.WORKLOAD_REPLICAS)] = 5
     internal_host_label: DnsLabel = "bu0001a0008-00"
     """Host of the ingress inside the internal zone: `<label>.<ingress.internal_zone>`."""
     traefik_image: ImageRef = "traefik:v3.4.5"
     """Repository:tag of Traefik inside the environment's registry."""
-    traefik_replicas: Annotated[StrictInt, Field(ge=rules.INGRESS_REPLICAS[0], le=rules.INGRESS_REPLICAS[1])] = 2
+    traefik_replicas: Annotated[StrictInt, _within(rules.INGRESS_REPLICAS)] = 2
     """At least 2, spread across nodes by required anti-affinity."""
 
     @field_validator("namespace")

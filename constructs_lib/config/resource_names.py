@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.naming import Naming
 
-
 HUB_SUBNET_NAMES: dict[str, str] = {
     "firewall": "AzureFirewallSubnet",
     "gateway": "GatewaySubnet",

@@ -28,8 +28,8 @@ class HubSpokePeering(Construct):
 
     def __init__(self, scope: Construct, id: str, props: HubSpokePeeringProps):
         super().__init__(scope, id)
-        common = dict(allow_virtual_network_access=True, allow_forwarded_traffic=False,
-                      allow_gateway_transit=False, use_remote_gateways=False)
+        common = {"allow_virtual_network_access": True, "allow_forwarded_traffic": False,
+                  "allow_gateway_transit": False, "use_remote_gateways": False}
         self.spoke_to_hub = VirtualNetworkPeering(
             self, "SpokeToHub",
             name=f"to_{props.hub_virtual_network_name}",

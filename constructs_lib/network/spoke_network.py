@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES
-
 from constructs_lib.config.models import SpokeNetwork as SpokeNetworkPlan
+from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES
 from constructs_lib.network.egress_route_table import EgressRouteTable, EgressRouteTableProps
 from constructs_lib.network.subnet_security_group import (
     SecurityRule,

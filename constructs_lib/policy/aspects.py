@@ -326,12 +326,12 @@ class NodeSubnetRouted(StackPolicy):
     def check(self, resources: list[StackResource]) -> Iterable[Violation]:
         associations = [r for r in resources if r.type == "azurerm_subnet_route_table_association"]
         for resource in resources:
-            if resource.type == "azurerm_subnet" and resource.get("name") in self._subnet_names:
-                if not any(refers_to(a.get("subnet_id"), resource) for a in associations):
-                    yield Violation(resource, (
-                        f"node subnet {_shown(resource.get('name'))} has no azurerm_subnet_route_table_association "
-                        f"in this stack whose subnet_id refers to {resource.address}.id; node egress must "
-                        "be forced through the hub firewall"))
+            if (resource.type == "azurerm_subnet" and resource.get("name") in self._subnet_names
+                    and not any(refers_to(a.get("subnet_id"), resource) for a in associations)):
+                yield Violation(resource, (
+                    f"node subnet {_shown(resource.get('name'))} has no azurerm_subnet_route_table_association "
+                    f"in this stack whose subnet_id refers to {resource.address}.id; node egress must "
+                    "be forced through the hub firewall"))
 
 
 # ---------------------------------------------------------------------------------------------

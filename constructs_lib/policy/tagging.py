@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jsii
 from cdktf import IAspect, TerraformResource
 from constructs import IConstruct
@@ -30,4 +32,6 @@ class DefaultTags:
 
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, TerraformResource) and hasattr(node, "tags_input"):
-            node.tags = {**self._tags, **(node.tags_input or {})}
+            # Every taggable azurerm resource class has `tags`/`tags_input`; TerraformResource does not.
+            taggable: Any = node
+            taggable.tags = {**self._tags, **(taggable.tags_input or {})}

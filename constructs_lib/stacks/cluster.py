@@ -8,6 +8,11 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
 )
 from constructs import Construct
 
+from constructs_lib.cluster.kubernetes_cluster import (
+    KubernetesCluster,
+    KubernetesClusterProps,
+)
+from constructs_lib.cluster.policies import ClusterPolicies, ClusterPoliciesProps
 from constructs_lib.cluster.private_dns import ClusterPrivateDnsZones, ClusterPrivateDnsZonesProps
 from constructs_lib.cluster.rbac import (
     ClusterPrincipals,
@@ -16,11 +21,6 @@ from constructs_lib.cluster.rbac import (
     cluster_role_assignments,
     control_plane_role_assignments,
 )
-from constructs_lib.cluster.kubernetes_cluster import (
-    KubernetesCluster,
-    KubernetesClusterProps,
-)
-from constructs_lib.cluster.policies import ClusterPolicies, ClusterPoliciesProps
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.resource_names import (
     INGRESS_CERTIFICATE,
@@ -52,6 +52,7 @@ from constructs_lib.security.role_assignments import RoleAssignments, RoleAssign
 from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
 from constructs_lib.stacks.lookups import HubLookup, HubLookupProps, SpokeLookup, SpokeLookupProps
 from constructs_lib.stacks.regional_stack import RegionalStack
+
 
 class ClusterStack(RegionalStack):
     """Registry, Key Vault (+certificates), private DNS, App Gateway + WAF, AKS, identities and

@@ -43,7 +43,7 @@ def helm_value(name: str) -> str:
     """The exact Helm placeholder for a value set at install time."""
     if name not in HELM_VALUES:
         raise ValueError(f"helm value {name!r} is not one of {HELM_VALUES}")
-    return "{{ .Values.%s }}" % name
+    return f"{{{{ .Values.{name} }}}}"
 
 
 @dataclass(frozen=True)
