@@ -1,0 +1,9 @@
+"""The AKS secure baseline as cdktf constructs and stacks (see README.md for the layout).
+
+Importing this package makes the prebuilt provider bindings load lazily (`_bindings`), so a
+process pays only for the provider modules it uses.
+"""
+
+from constructs_lib import _bindings
+
+_bindings.load_provider_modules_lazily()

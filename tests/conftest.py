@@ -1,5 +1,14 @@
-"""Session fixtures: the azurerm bindings are imported once and every environment is
-synthesized once per test session (the import alone costs ~12 s and ~0.5 GB)."""
+"""Session fixtures and background checks.
+
+- The provider bindings load lazily (`constructs_lib._bindings`): importing `constructs_lib`
+  first makes every later binding import cheap. Tests of pure configuration never import cdktf:
+  the fixtures that need it import it when they are first used.
+- Every shipped environment is synthesized once per session (`synthesized`).
+- Work that runs in another process is started early and collected by the tests that judge it,
+  so it overlaps with the rest of the suite on a second core: the checkov gate starts as soon as
+  the shipped environments are synthesized, the static checks (ruff, mypy, import contracts) at
+  the start of the session. Each only starts when its tests are selected.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +16,53 @@ import os
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+import subprocess
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from constructs_lib.app import synth_replacing
+import constructs_lib  # noqa: F401  (first: the provider bindings then load lazily)
 from constructs_lib.config.loader import load_environments
-from tests.synth import Synthesized, synthesize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+STATIC_CHECKS: dict[str, list[str]] = {
+    "ruff": [str(VENV_BIN / "ruff"), "check", "--no-cache", "."],
+    "mypy": [str(VENV_BIN / "mypy")],
+    "import contracts": [str(VENV_BIN / "lint-imports"), "--no-cache"],
+}
+"""Static checks `make test` runs (tests/test_static_checks.py), each a command from the project root."""
+
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="background-check")
+_static: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
+_gate_wanted = False
+
+
+def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
+    global _gate_wanted
+    paths = {str(Path(str(item.path)).relative_to(PROJECT_ROOT)) for item in items}
+    if "tests/test_static_checks.py" in paths:
+        for name, command in STATIC_CHECKS.items():
+            _static[name] = _executor.submit(_run, command)
+    _gate_wanted = "tests/tools/test_security_gate.py" in paths
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _executor.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def static_checks() -> dict[str, Future[subprocess.CompletedProcess[str]]]:
+    """The static checks started at collection: name -> future of the finished process."""
+    return _static
 
 
 @pytest.fixture(scope="session")
@@ -25,15 +72,26 @@ def environments():
 
 
 @pytest.fixture(scope="session")
-def synthesized(environments, tmp_path_factory) -> Synthesized:
+def synthesized(environments, tmp_path_factory):
     """Every shipped environment synthesized once, through `App.synth()` as main.py does."""
-    return synthesize(environments, tmp_path_factory.mktemp("cdktf.out"))
+    from tests.synth import synthesize
+
+    result = synthesize(environments, tmp_path_factory.mktemp("cdktf.out"))
+    if _gate_wanted:
+        from tools import security_gate
+
+        result.security_gate = _executor.submit(
+            security_gate.run_gate, result.outdir,
+            [PROJECT_ROOT / path for path in security_gate.DEFAULT_MANIFESTS])
+    return result
 
 
 @pytest.fixture(scope="session")
 def replaced_output(environments, tmp_path_factory) -> Path:
     """What `main.py` does to an existing cdktf.out/ holding a stale stack: `synth_replacing` of
     every shipped environment (a second, independent synth of the same input)."""
+    from constructs_lib.app import synth_replacing
+
     outdir = tmp_path_factory.mktemp("replaced") / "cdktf.out"
     stale = outdir / "stacks" / "old-eastus-hub"
     stale.mkdir(parents=True)

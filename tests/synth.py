@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ class StackJson:
         assert len(matches) == 1, f"{self.name}: expected one {resource_type} named {name}, found {len(matches)}"
         return matches[0]
 
+    def named_data(self, data_type: str, name: str) -> dict[str, Any]:
+        """The data source of a type that looks up `name`."""
+        matches = [body for body in self.data(data_type).values() if body.get("name") == name]
+        assert len(matches) == 1, f"{self.name}: expected one data {data_type} named {name}, found {len(matches)}"
+        return matches[0]
+
     def ref(self, resource_type: str, attribute: str = "id", name: str | None = None) -> str:
         """`${type.logical_id.attribute}` of the one resource of a type (or the one named `name`)."""
         keys = [k for k, b in self.resources(resource_type).items() if name is None or b.get("name") == name]
@@ -72,6 +79,8 @@ class Synthesized:
     outdir: Path
     manifest: dict[str, Any]
     stacks: dict[str, StackJson]
+    security_gate: Future[Any] | None = field(default=None, repr=False)
+    """The checkov gate over `outdir`, running in the background (see tests/conftest.py)."""
 
     def stack(self, name: str) -> StackJson:
         assert name in self.stacks, f"no stack {name}; have {sorted(self.stacks)}"
@@ -90,6 +99,23 @@ def synthesize(environments: list[Environment], outdir: Path) -> Synthesized:
         for name, entry in manifest["stacks"].items()
     }
     return Synthesized(outdir, manifest, stacks)
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shipped_stacks(kind: str) -> list[str]:
+    """Names of the `<env>-<region>-<kind>` stacks of whatever `envs/` holds (read at collection,
+    without cdktf), so stack tests cover every environment a user adds."""
+    from constructs_lib.config.loader import load_environments
+
+    return [f"{env.name}-{region.name}-{kind}"
+            for env in load_environments(PROJECT_ROOT / "envs") for region in env.regions]
+
+
+def empty_stack(name: str = "test") -> TerraformStack:
+    """A bare stack in a throwaway app, for constructs that must refuse their props."""
+    return TerraformStack(Testing.app(), name)
 
 
 def synth_construct(build: Callable[[TerraformStack], Any]) -> StackJson:

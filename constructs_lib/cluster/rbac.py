@@ -23,9 +23,13 @@ class ControlPlaneScopes:
     principal_id: str
     """The user-assigned control-plane identity's principal."""
     node_subnet_id: str
+    """The spoke's node subnet (Network Contributor: AKS joins the nodes to it)."""
     ingress_subnet_id: str
+    """The ingress subnet (Network Contributor: AKS places the internal load balancer there)."""
     api_server_subnet_id: str
+    """The delegated API-server subnet (Network Contributor: API-server VNet integration)."""
     spoke_virtual_network_id: str
+    """The spoke VNet (Private DNS Zone Contributor: AKS links the API-server zone to it)."""
     api_server_zone_id: str | None
     """The BYO private API-server zone; None for a public cluster (no zone, no DNS grants)."""
 
@@ -61,17 +65,25 @@ class ClusterPrincipals:
     """Identities and scopes that exist once the cluster does."""
 
     cluster_id: str
+    """The AKS cluster (scope of the AKS RBAC roles and of Monitoring Metrics Publisher)."""
     kubelet_object_id: str
+    """Object ID of the AKS-created kubelet identity."""
     node_resource_group_id: str
+    """The AKS-managed node resource group (Virtual Machine Contributor for the kubelet)."""
     registry_id: str
+    """The registry the kubelet pulls from (AcrPull)."""
     key_vault_id: str
+    """The vault holding the ingress certificate (Key Vault Secrets User + Reader)."""
     ingress_principal_id: str
     """The ingress controller's workload identity (reads its TLS certificate from the vault)."""
     monitoring_agent_object_id: str
     """The OMS agent add-on's identity (publishes metrics)."""
     workload_namespace: str
+    """Namespace the reader groups may read (`<cluster>/namespaces/<namespace>` scope)."""
     admin_group_object_ids: Sequence[uuid.UUID | str]
+    """Entra groups granted AKS RBAC Cluster Admin and Cluster User."""
     reader_group_object_ids: Sequence[uuid.UUID | str]
+    """Entra groups granted AKS RBAC Reader on the namespace and Cluster User. May be empty."""
 
 
 def cluster_role_assignments(p: ClusterPrincipals) -> dict[str, RoleAssignmentSpec]:

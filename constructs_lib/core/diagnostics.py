@@ -58,6 +58,7 @@ class DiagnosticSettingsProps:
     target: TerraformResource
     """The resource to observe; its Terraform type selects the categories."""
     log_analytics_workspace_id: str
+    """Workspace receiving the logs and metrics."""
     name: str = "to-log-analytics"
     """Name of the diagnostic setting on the resource."""
     extra_log_categories: tuple[str, ...] = field(default_factory=tuple)

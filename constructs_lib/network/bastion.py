@@ -42,13 +42,19 @@ class BastionProps:
     """Inputs of the hub Bastion."""
 
     name: str
+    """Azure name of the Bastion host (CAF prefix `bas-`)."""
     nsg_name: str
+    """Name of the NSG on AzureBastionSubnet (Azure requires its documented rules)."""
     public_ip_name: str
+    """Name of the Bastion's Standard public IP."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the host, its NSG and public IP."""
     subnet_id: str
     """The hub's AzureBastionSubnet."""
     log_analytics_workspace_id: str
+    """Workspace receiving the host's, NSG's and public IP's diagnostics."""
     zones: tuple[str, ...] = ("1", "2", "3")
     """Zones of the Bastion public IP."""
 

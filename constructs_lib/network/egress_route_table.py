@@ -16,8 +16,11 @@ class EgressRouteTableProps:
     """Inputs of the egress route table."""
 
     name: str
+    """Azure name of the route table (CAF prefix `rt-`)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the route table."""
     firewall_private_ip: str
     """Next hop for 0.0.0.0/0: the hub firewall's private address."""
     subnet_ids: dict[str, str] = field(default_factory=dict)

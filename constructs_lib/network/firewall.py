@@ -18,15 +18,22 @@ class FirewallProps:
     """Inputs of the hub firewall."""
 
     name: str
+    """Azure name of the firewall (CAF prefix `afw-`, at most 56 characters)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the firewall and its public IPs."""
     subnet_id: str
     """The hub's AzureFirewallSubnet."""
     policy: FirewallPolicy
+    """The firewall policy (`FirewallPolicy`); the firewall waits for its rule collection groups and IP group."""
     public_ip_names: tuple[str, ...]
     """One public IP per name; the reference uses three to widen the SNAT port pool."""
     log_analytics_workspace_id: str
+    """Workspace receiving the firewall's and public IPs' diagnostics."""
     zones: tuple[str, ...] = field(default_factory=lambda: ("1", "2", "3"))
+    """Availability zones of the firewall and its public IPs. Default and reference: 1, 2, 3; empty
+    for a region without zones."""
 
 
 class Firewall(Construct):

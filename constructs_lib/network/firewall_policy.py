@@ -43,13 +43,19 @@ class FirewallPolicyProps:
     """Inputs of the hub firewall policy."""
 
     name: str
+    """Azure name of the policy (CAF prefix `afwp-`)."""
     ip_group_name: str
+    """Name of the IP group holding the spoke node subnets (CAF prefix `ipg-`)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the policy, its rule collection groups and the IP group."""
     log_analytics_workspace_id: str
+    """Workspace of the policy analytics (insights)."""
     node_subnets: tuple[ipaddress.IPv4Network, ...]
     """Spoke node subnets allowed to egress (fed from config, never from the spoke stack)."""
     insights_retention_days: int = 30
+    """Days policy analytics are kept. Default and reference: 30."""
     gitops_hosts: tuple[str, ...] = field(default_factory=lambda: ("github.com", "api.github.com"))
     """Git hosts Flux pulls cluster configuration from. Reference: github.com, api.github.com."""
 

@@ -14,11 +14,17 @@ class HubSpokePeeringProps:
     """Both ends of the peering."""
 
     spoke_resource_group_name: str
+    """Resource group of the spoke VNet."""
     spoke_virtual_network_name: str
+    """Name of the spoke VNet (names the hub-to-spoke peering `to_<name>`)."""
     spoke_virtual_network_id: str
+    """Resource ID of the spoke VNet."""
     hub_resource_group_name: str
+    """Resource group of the hub VNet (the hub-to-spoke peering is created there)."""
     hub_virtual_network_name: str
+    """Name of the hub VNet (names the spoke-to-hub peering `to_<name>`)."""
     hub_virtual_network_id: str
+    """Resource ID of the hub VNet (usually a lookup by name)."""
     hub_provider: TerraformProvider | None = None
     """Provider for the hub side when the hub lives in another subscription."""
 

@@ -38,6 +38,7 @@ class PrivateDnsZoneProps:
     name: str
     """The zone, e.g. `privatelink.azurecr.io` (lowercase DNS name, at least two labels)."""
     resource_group_name: str
+    """Resource group of the zone, its links and records."""
     virtual_network_links: dict[str, str]
     """Link key -> virtual network ID. Link the spoke (where the workloads resolve) and the hub.
     At least one link; each VNet at most once. The key names the link (`link-<key>`) and its

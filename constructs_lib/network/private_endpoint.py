@@ -28,9 +28,11 @@ class PrivateEndpointProps:
     """Inputs of a private endpoint."""
 
     name: str
+    """Azure name of the endpoint (CAF prefix `pep-`); also names its connection `<name>-<subresource>`."""
     location: str
     """Region of the endpoint: the region of its subnet's VNet, not of the target."""
     resource_group_name: str
+    """Resource group of the endpoint."""
     subnet_id: str
     """The spoke's private-endpoint subnet (reference: snet-privatelinkendpoints)."""
     target_resource_id: str

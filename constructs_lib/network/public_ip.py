@@ -16,9 +16,13 @@ class PublicIpProps:
     """Inputs of a public IP."""
 
     name: str
+    """Azure name of the address (CAF prefix `pip-`)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the address."""
     log_analytics_workspace_id: str
+    """Workspace receiving the DDoS diagnostics and metrics."""
     zones: tuple[str, ...] = field(default_factory=lambda: ("1", "2", "3"))
     """Zones the address survives the loss of. Reference: 1, 2, 3."""
 

@@ -80,13 +80,19 @@ class SpokeNetworkProps:
     plan: SpokeNetworkPlan
     """Address plan from the environment file."""
     virtual_network_name: str
+    """Azure name of the spoke VNet (CAF prefix `vnet-`)."""
     route_table_name: str
+    """Azure name of the egress route table (CAF prefix `rt-`)."""
     nsg_name_prefix: str
     """NSG names are `<prefix>-<subnet key>`."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the VNet, NSGs and route table."""
     firewall_private_ip: str
+    """The hub firewall's private IP: next hop of the default route and the VNet's DNS server (DNS proxy)."""
     log_analytics_workspace_id: str
+    """Workspace receiving the VNet's and NSGs' diagnostics (the hub's)."""
 
 
 class SpokeNetwork(Construct):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
@@ -14,28 +15,61 @@ from constructs import Construct
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
 
+RULE_PRIORITY = (100, 4096)
+"""Azure's priority range for NSG rules (lower numbers are evaluated first)."""
+DIRECTIONS = ("Inbound", "Outbound")
+ACCESSES = ("Allow", "Deny")
+PROTOCOLS = ("Tcp", "Udp", "Icmp", "Esp", "Ah", "*")
+_RULE_NAME = re.compile(r"^[A-Za-z0-9]([-\w.]{0,78}\w)?$")
+_PORT = re.compile(r"^(\*|\d{1,5}(-\d{1,5})?)$")
+
 
 @dataclass(frozen=True)
 class SecurityRule:
-    """One NSG rule; `ports` and the address fields accept one value or several."""
+    """One NSG rule; `source`, `destination` and `ports` take one value or several.
+
+    Raises ValueError for a name Azure refuses, a priority outside 100-4096, an unknown
+    direction, access or protocol, an empty address or port list, or a port outside 1-65535.
+    """
 
     name: str
+    """Rule name, unique within the NSG: 1-80 letters, digits and -_., e.g. `Allow443Inbound`."""
     priority: int
+    """100-4096, unique per direction within the NSG; lower is evaluated first."""
     direction: str
-    """Inbound or Outbound."""
+    """`Inbound` or `Outbound`."""
     access: str
-    """Allow or Deny."""
+    """`Allow` or `Deny`."""
     protocol: str
-    """Tcp, Udp, Icmp or * ."""
+    """`Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` or `*`."""
     source: tuple[str, ...]
+    """Source prefixes: CIDRs, service tags (`Internet`, `GatewayManager`, ...) or `*`."""
     destination: tuple[str, ...]
+    """Destination prefixes, as `source`."""
     ports: tuple[str, ...]
+    """Destination ports or ranges (`443`, `65200-65535`) or `*`."""
 
     def __post_init__(self) -> None:
-        if not 100 <= self.priority <= 4096:
-            raise ValueError(f"rule {self.name}: priority {self.priority} is outside 100-4096")
-        if self.direction not in ("Inbound", "Outbound") or self.access not in ("Allow", "Deny"):
-            raise ValueError(f"rule {self.name}: direction/access {self.direction}/{self.access} invalid")
+        where = f"rule {self.name}"
+        if not _RULE_NAME.match(self.name):
+            raise ValueError(f"{where}: the name must be 1-80 letters, digits and -_., starting with a "
+                             "letter or digit")
+        low, high = RULE_PRIORITY
+        if not low <= self.priority <= high:
+            raise ValueError(f"{where}: priority {self.priority} is outside {low}-{high}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"{where}: direction {self.direction!r} must be one of {', '.join(DIRECTIONS)}")
+        if self.access not in ACCESSES:
+            raise ValueError(f"{where}: access {self.access!r} must be one of {', '.join(ACCESSES)}")
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"{where}: protocol {self.protocol!r} must be one of {', '.join(PROTOCOLS)}")
+        for field_name in ("source", "destination", "ports"):
+            if not getattr(self, field_name):
+                raise ValueError(f"{where}: {field_name} needs at least one value (`*` for any)")
+        for port in self.ports:
+            numbers = [int(n) for n in port.split("-")] if _PORT.match(port) and port != "*" else []
+            if not _PORT.match(port) or any(not 1 <= n <= 65535 for n in numbers) or numbers != sorted(numbers):
+                raise ValueError(f"{where}: port {port!r} must be `*`, a port 1-65535 or a range such as 65200-65535")
 
 
 def deny_all(direction: str) -> SecurityRule:
@@ -48,10 +82,15 @@ class SubnetSecurityGroupProps:
     """Inputs of an NSG bound to one subnet."""
 
     name: str
+    """Azure name of the NSG (CAF prefix `nsg-`)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the NSG and its rules."""
     subnet_id: str
+    """The subnet the NSG is associated with."""
     log_analytics_workspace_id: str
+    """Workspace receiving the NSG's events and rule counters."""
     rules: tuple[SecurityRule, ...] = field(default_factory=tuple)
     """Rules on top of Azure's default rules. Empty keeps only the defaults (reference: node,
     ingress and API-server subnets)."""
@@ -68,8 +107,13 @@ class SubnetSecurityGroup(PrimaryResource, Construct):
         super().__init__(scope, id)
         names = [rule.name for rule in props.rules]
         priorities = [(rule.direction, rule.priority) for rule in props.rules]
-        if len(set(names)) != len(names) or len(set(priorities)) != len(priorities):
-            raise ValueError(f"{props.name}: rule names and (direction, priority) pairs must be unique")
+        if len(set(names)) != len(names):
+            raise ValueError(f"{props.name}: rule names must be unique; repeated: "
+                             f"{', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+        if len(set(priorities)) != len(priorities):
+            clash = sorted({f"{d} {p}" for d, p in priorities if priorities.count((d, p)) > 1})
+            raise ValueError(f"{props.name}: two rules share a direction and priority ({', '.join(clash)}); "
+                             "Azure evaluates one rule per priority")
         self.resource = NetworkSecurityGroup(
             self,
             "Resource",

@@ -39,6 +39,7 @@ class SubnetSpec:
     name: str
     """Azure name; fixed by Azure for AzureFirewallSubnet, GatewaySubnet and AzureBastionSubnet."""
     address_prefix: ipaddress.IPv4Network
+    """The subnet's range; it must lie inside the VNet (checked in the address plan)."""
     delegation: str | None = None
     """Service the subnet is delegated to, e.g. Microsoft.ContainerService/managedClusters."""
     private_link_service_network_policies_enabled: bool = False
@@ -61,11 +62,17 @@ class VirtualNetworkProps:
     """Inputs of a virtual network."""
 
     name: str
+    """Azure name of the VNet (CAF prefix `vnet-`)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the VNet and its subnets."""
     address_space: ipaddress.IPv4Network
+    """The VNet's range."""
     log_analytics_workspace_id: str
+    """Workspace receiving the VNet's metrics."""
     subnets: tuple[SubnetSpec, ...] = field(default_factory=tuple)
+    """Subnets created as separate `azurerm_subnet` resources, keyed by `SubnetSpec.key`. Default none."""
     dns_servers: tuple[str, ...] = field(default_factory=tuple)
     """Custom DNS servers (e.g. the hub firewall's DNS proxy); empty uses Azure DNS."""
 

@@ -18,8 +18,11 @@ class LogAnalyticsWorkspaceProps:
     """Inputs of a Log Analytics workspace."""
 
     name: str
+    """Azure name of the workspace (CAF prefix `log-`, 4-63 characters)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the workspace."""
     retention_in_days: int = 30
     """Interactive retention. Reference: 30 days."""
     local_authentication_enabled: bool = False

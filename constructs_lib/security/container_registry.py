@@ -29,8 +29,11 @@ class ContainerRegistryProps:
     """Inputs of the workload's container registry."""
 
     name: str
+    """Globally unique registry name: 5-50 lowercase letters and digits (CAF prefix `cr`)."""
     location: str
+    """Home region of the registry."""
     resource_group_name: str
+    """Resource group of the registry and its private endpoint."""
     private_endpoint_name: str
     """Name of the registry's private endpoint (from the naming helper)."""
     private_endpoint_subnet_id: str
@@ -39,6 +42,7 @@ class ContainerRegistryProps:
     """The `privatelink.azurecr.io` zone; it receives the login server and one data endpoint per
     region."""
     log_analytics_workspace_id: str
+    """Workspace receiving repository and login events."""
     replica_locations: tuple[str, ...] = field(default_factory=tuple)
     """Geo-replication targets, each zone redundant. Never the home location, no duplicates.
     Reference: one replica (`centralus`). Empty by default: replicas are chosen per environment."""

@@ -82,8 +82,11 @@ class KeyVaultProps:
     """Inputs of the workload's key vault."""
 
     name: str
+    """Globally unique vault name: 3-24 letters, digits and hyphens (CAF prefix `kv-`)."""
     location: str
+    """Azure region."""
     resource_group_name: str
+    """Resource group of the vault and its private endpoint."""
     tenant_id: str
     """Entra tenant (GUID) that authorizes access to the vault."""
     private_endpoint_name: str
@@ -93,6 +96,7 @@ class KeyVaultProps:
     private_dns_zone_id: str
     """The `privatelink.vaultcore.azure.net` zone."""
     log_analytics_workspace_id: str
+    """Workspace receiving the vault's audit events."""
     purge_protection_enabled: bool = True
     """Deleted vaults and objects cannot be purged before soft delete expires. Default true
     (the reference: false). Cannot be turned off again once on."""

@@ -36,9 +36,13 @@ class HubLookupProps:
     """Names of the hub resources to look up."""
 
     resource_group_name: str
+    """The hub's resource group."""
     virtual_network_name: str
+    """The hub VNet."""
     firewall_name: str
+    """The hub firewall (its private IP is the spoke's next hop and DNS server)."""
     log_analytics_workspace_name: str
+    """The hub's Log Analytics workspace."""
 
 
 class HubLookup(Construct):
@@ -65,10 +69,15 @@ class SpokeLookupProps:
     """Names of the spoke (and hub VNet) resources to look up."""
 
     resource_group_name: str
+    """The spoke's resource group."""
     virtual_network_name: str
+    """The spoke VNet; its subnets are looked up by their fixed names."""
     app_gateway_public_ip_name: str
+    """The App Gateway's public IP (created by the spoke stack)."""
     hub_resource_group_name: str
+    """The hub's resource group."""
     hub_virtual_network_name: str
+    """The hub VNet (private DNS zones link to it too)."""
 
 
 class SpokeLookup(Construct):
@@ -101,8 +110,11 @@ class ClusterLookupProps:
     """Names of the cluster-stack resources to look up."""
 
     resource_group_name: str
+    """The cluster's resource group."""
     cluster_name: str
+    """The AKS cluster."""
     ingress_identity_name: str
+    """The ingress controller's user-assigned identity."""
 
 
 class ClusterLookup(Construct):

@@ -25,17 +25,23 @@ class LocalChartReleaseProps:
     """Inputs of a generated-chart release."""
 
     release_name: str
+    """Helm release and chart name: lowercase letters, digits and hyphens."""
     namespace: str
+    """Namespace of the release (created if missing)."""
     chart_version: str
     """Base SemVer of the chart; a content digest is appended as build metadata."""
     app_version: str
+    """`appVersion` of the chart, e.g. the image tag."""
     manifests: tuple[dict[str, Any], ...]
+    """The Kubernetes objects, one template each; at least one, else ValueError."""
     build_dir: Path
     """Scratch folder the chart is written to before cdktf copies it into the stack."""
     values: dict[str, str] = field(default_factory=dict)
     """Values known only at apply time (e.g. an identity's client id), set with `--set`."""
     depends_on: tuple[ITerraformDependable, ...] = ()
+    """Resources of the same stack the release waits for. Default none."""
     timeout_seconds: int = 600
+    """How long Helm waits for the release to become ready, in seconds. Default 600."""
 
 
 class LocalChartRelease(Construct):

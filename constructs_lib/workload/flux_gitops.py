@@ -32,9 +32,11 @@ class FluxGitOpsProps:
     """Inputs of the Flux extension and its configuration."""
 
     cluster_id: str
+    """The AKS cluster the extension and configuration are installed on."""
     repository_url: str
     """Public HTTPS Git repository holding the cluster baseline."""
     branch: str
+    """Branch Flux follows."""
     path: str
     """Kustomization folder inside the repository, e.g. ./cluster-manifests."""
     substitutions: dict[str, str] = field(default_factory=dict)

@@ -26,7 +26,6 @@ def test_each_stack_folder_is_self_contained(synthesized):
         terraform = stack.doc["terraform"]
         assert "backend" in terraform and terraform["required_version"]
         assert all("/" in p["source"] and p["version"] for p in terraform["required_providers"].values())
-        assert "terraform_remote_state" not in stack.doc.get("data", {})
         # Every local file a stack points at (charts) lives inside its own folder.
         for release in stack.resources("helm_release").values():
             target = (folder / release["chart"]).resolve()

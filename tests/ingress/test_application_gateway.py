@@ -260,13 +260,13 @@ def test_rejects_min_capacity_above_max(min_capacity, max_capacity):
 
 @pytest.mark.parametrize("max_capacity", [126, 1])
 def test_rejects_max_capacity_out_of_range(max_capacity):
-    with pytest.raises(ValueError, match="max_capacity: .* is outside 2-125"):
+    with pytest.raises(ValueError, match=r"max_capacity: .* is outside 2-125"):
         build_gateway(max_capacity=max_capacity)
 
 
 @pytest.mark.parametrize("min_capacity", [-1, 101])
 def test_rejects_min_capacity_out_of_range(min_capacity):
-    with pytest.raises(ValueError, match="min_capacity: .* is outside 0-100"):
+    with pytest.raises(ValueError, match=r"min_capacity: .* is outside 0-100"):
         build_gateway(min_capacity=min_capacity, max_capacity=125)
 
 

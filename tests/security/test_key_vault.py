@@ -200,7 +200,7 @@ def test_required_fields(field_name):
 
 
 def test_tenant_id_is_a_guid():
-    with pytest.raises(ValueError, match="tenant_id 'contoso.onmicrosoft.com' is not a GUID"):
+    with pytest.raises(ValueError, match=r"tenant_id 'contoso\.onmicrosoft\.com' is not a GUID"):
         _vault(tenant_id="contoso.onmicrosoft.com")
 
 

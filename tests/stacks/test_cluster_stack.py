@@ -6,29 +6,21 @@ import json
 
 import pytest
 
-CLUSTER_STACKS = ["dev-eastus2-cluster", "prod-eastus2-cluster", "prod-centralus-cluster"]
+from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES, RegionNames, ingress_host
+from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
+from tests.synth import shipped_stacks
 
 
-@pytest.fixture(scope="module", params=CLUSTER_STACKS)
+@pytest.fixture(scope="module", params=shipped_stacks("cluster"))
 def cluster_stack(request, synthesized):
     return synthesized.stack(request.param)
 
 
-def test_depends_on_its_spoke_only(cluster_stack, synthesized):
-    assert synthesized.manifest["stacks"][cluster_stack.name]["dependencies"] == [
-        cluster_stack.name.replace("-cluster", "-spoke")]
-    assert "terraform_remote_state" not in cluster_stack.doc.get("data", {})
-
-
-def test_registry_private_and_replicated(cluster_stack, environments):
+def test_registry_is_replicated_to_the_environments_other_regions(cluster_stack, environments):
     env, region = cluster_stack.environment(environments)
     registry = cluster_stack.only("azurerm_container_registry")
-    assert registry["sku"] == "Premium" and registry["admin_enabled"] is False
-    assert registry["public_network_access_enabled"] is False
-    assert registry["zone_redundancy_enabled"] is True and registry["retention_policy_in_days"] == 15
-    expected_replicas = {"dev-eastus2-cluster": ["centralus"], "prod-eastus2-cluster": ["centralus"],
-                         "prod-centralus-cluster": ["eastus2"]}[cluster_stack.name]
-    assert [g["location"] for g in registry["georeplications"]] == expected_replicas
+    assert registry["name"] == RegionNames.of(env, region).cluster.container_registry
+    assert [g["location"] for g in registry["georeplications"]] == env.replica_regions(region.name)
     endpoint = next(p for p in cluster_stack.resources("azurerm_private_endpoint").values()
                     if p["private_service_connection"]["subresource_names"] == ["registry"])
     assert endpoint["subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-privatelinkendpoints")
@@ -36,75 +28,70 @@ def test_registry_private_and_replicated(cluster_stack, environments):
         cluster_stack.ref("azurerm_private_dns_zone", name="privatelink.azurecr.io")]
 
 
-def test_private_zones_linked_to_spoke_and_hub(cluster_stack):
-    links = cluster_stack.resources("azurerm_private_dns_zone_virtual_network_link").values()
+def test_private_zones_linked_to_spoke_and_hub(cluster_stack, environments):
+    env, region = cluster_stack.environment(environments)
+    names = RegionNames.of(env, region)
+    vnets = {cluster_stack.data_ref("azurerm_virtual_network", names.spoke.virtual_network),
+             cluster_stack.data_ref("azurerm_virtual_network", names.hub.virtual_network)}
     by_zone: dict[str, set[str]] = {}
-    for link in links:
+    for link in cluster_stack.resources("azurerm_private_dns_zone_virtual_network_link").values():
         by_zone.setdefault(link["private_dns_zone_name"], set()).add(link["virtual_network_id"])
-    assert len(by_zone) == 4
-    for vnets in by_zone.values():
-        assert len(vnets) == 2 and all(v.startswith("${data.azurerm_virtual_network.") for v in vnets)
-    region = cluster_stack.name.split("-")[1]
-    names = {z["name"] for z in cluster_stack.resources("azurerm_private_dns_zone").values()}
-    assert names == {"privatelink.azurecr.io", "privatelink.vaultcore.azure.net",
-                     f"privatelink.{region}.azmk8s.io", "aks-ingress.contoso.com"}
+    assert list(by_zone.values()) == [vnets] * len(cluster_stack.resources("azurerm_private_dns_zone"))
+    zones = {z["name"] for z in cluster_stack.resources("azurerm_private_dns_zone").values()}
+    api_server = {f"privatelink.{region.name}.azmk8s.io"} if env.cluster.private else set()
+    assert zones == {"privatelink.azurecr.io", "privatelink.vaultcore.azure.net", env.ingress.internal_zone,
+                     *api_server}
 
 
 def test_ingress_host_resolves_to_the_internal_load_balancer(cluster_stack, environments):
     env, region = cluster_stack.environment(environments)
     record = cluster_stack.only("azurerm_private_dns_a_record")
-    assert record["name"] == "bu0001a0008-00"
+    assert record["name"] == env.app.internal_host_label
+    assert record["zone_name"] == cluster_stack.ref("azurerm_private_dns_zone", "name", env.ingress.internal_zone)
     assert record["records"] == [str(region.spoke.ingress_load_balancer_ip)]
 
 
 def test_key_vault_protection_follows_the_environment(cluster_stack, environments):
     env, _ = cluster_stack.environment(environments)
     vault = cluster_stack.only("azurerm_key_vault")
-    assert vault["rbac_authorization_enabled"] is True
-    assert vault["public_network_access_enabled"] is False
-    assert vault["network_acls"] == {"bypass": "AzureServices", "default_action": "Deny"}
-    assert vault["purge_protection_enabled"] is (env.name == "prod")
-    assert vault["soft_delete_retention_days"] == (90 if env.name == "prod" else 7)
+    assert vault["purge_protection_enabled"] is env.key_vault.purge_protection
+    assert vault["soft_delete_retention_days"] == env.key_vault.soft_delete_retention_days
     assert vault["tenant_id"] == str(env.entra.tenant_id)
     certificates = {c["name"]: c for c in cluster_stack.resources("azurerm_key_vault_certificate").values()}
     assert set(certificates) == {"appgw-listener-tls", "traefik-ingress-internal-aks-ingress-tls"}
     listener = certificates["appgw-listener-tls"]["certificate_policy"]
     assert listener["x509_certificate_properties"]["subject"] == f"CN={env.ingress.public_fqdn}"
-    assert listener["issuer_parameters"]["name"] == "Self"
+    assert listener["issuer_parameters"]["name"] == env.ingress.certificate_issuer
+    ingress = certificates["traefik-ingress-internal-aks-ingress-tls"]["certificate_policy"]
+    assert ingress["x509_certificate_properties"]["subject_alternative_names"]["dns_names"] == [
+        f"*.{env.ingress.internal_zone}", ingress_host(env)]
 
 
 def test_app_gateway_terminates_with_key_vault_certificate_and_reencrypts(cluster_stack, environments):
     env, region = cluster_stack.environment(environments)
     gateway = cluster_stack.only("azurerm_application_gateway")
-    assert gateway["sku"] == {"name": "WAF_v2", "tier": "WAF_v2"}
-    assert gateway["zones"] == ["1", "2", "3"]
-    assert gateway["autoscale_configuration"] == {"min_capacity": 0, "max_capacity": 10}
-    assert gateway["ssl_policy"]["min_protocol_version"] == "TLSv1_2"
+    assert gateway["zones"] == list(region.zones)
+    assert gateway["autoscale_configuration"] == {"min_capacity": env.app_gateway.min_capacity,
+                                                  "max_capacity": env.app_gateway.max_capacity}
     assert gateway["firewall_policy_id"] == cluster_stack.ref("azurerm_web_application_firewall_policy")
     assert gateway["ssl_certificate"][0]["key_vault_secret_id"].startswith(
         "${azurerm_key_vault_certificate.KeyVault_Certificate-listener")
     assert gateway["http_listener"][0]["host_name"] == env.ingress.public_fqdn
-    assert gateway["backend_address_pool"][0]["fqdns"] == ["bu0001a0008-00.aks-ingress.contoso.com"]
-    assert gateway["backend_http_settings"][0]["protocol"] == "Https"
+    assert gateway["backend_address_pool"][0]["fqdns"] == [ingress_host(env)]
     assert gateway["gateway_ip_configuration"][0]["subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-applicationgateway")
     assert gateway["frontend_ip_configuration"][0]["public_ip_address_id"].startswith("${data.azurerm_public_ip.")
-    identity = cluster_stack.ref("azurerm_user_assigned_identity", name=f"id-bu0001a0008-appgateway-{env.name}-{region.name}")
+    identity = cluster_stack.ref("azurerm_user_assigned_identity",
+                                 name=RegionNames.of(env, region).cluster.app_gateway_identity)
     assert gateway["identity"]["identity_ids"] == [identity]
-    waf = cluster_stack.only("azurerm_web_application_firewall_policy")
-    assert waf["policy_settings"]["mode"] == "Prevention"
-    assert {(s["type"], s["version"]) for s in waf["managed_rules"]["managed_rule_set"]} == {
-        ("OWASP", "3.2"), ("Microsoft_BotManagerRuleSet", "1.0")}
 
 
 def test_cluster_settings_come_from_the_environment(cluster_stack, environments):
-    env, region = cluster_stack.environment(environments)
+    env, _ = cluster_stack.environment(environments)
     cluster = cluster_stack.only("azurerm_kubernetes_cluster")
-    assert cluster["kubernetes_version"] == "1.35"
-    assert cluster["sku_tier"] == "Standard"
-    assert cluster["private_cluster_enabled"] is True
-    assert cluster["local_account_disabled"] is True
-    assert cluster["network_profile"]["network_plugin_mode"] == "overlay"
-    assert cluster["network_profile"]["outbound_type"] == "userDefinedRouting"
+    assert cluster["kubernetes_version"] == env.cluster.kubernetes_version.rsplit(".", 1)[0]
+    assert cluster["sku_tier"] == env.cluster.sku_tier
+    assert cluster["private_cluster_enabled"] is env.cluster.private
+    assert cluster["network_profile"]["service_cidr"] == str(env.cluster.network.service_cidr)
     assert cluster["api_server_access_profile"]["subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-privatecluster")
     assert cluster["default_node_pool"]["vnet_subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-clusternodes")
     assert cluster["default_node_pool"]["min_count"] == env.cluster.system_pool.min_count
@@ -113,11 +100,13 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
     assert cluster["maintenance_window_node_os"]["day_of_week"] == env.cluster.maintenance.day
     pool = cluster_stack.only("azurerm_kubernetes_cluster_node_pool")
     assert (pool["name"], pool["min_count"], pool["max_count"]) == (
-        "npuser01", env.cluster.user_pool.min_count, env.cluster.user_pool.max_count)
-    assert cluster["oms_agent"]["log_analytics_workspace_id"] == cluster_stack.ref("azurerm_log_analytics_workspace")
+        env.cluster.user_pool.name, env.cluster.user_pool.min_count, env.cluster.user_pool.max_count)
+    if env.monitoring.workspace == "workload":
+        assert cluster["oms_agent"]["log_analytics_workspace_id"] == cluster_stack.ref("azurerm_log_analytics_workspace")
     # The cluster waits for the control plane's rights on the subnets and the private DNS zone.
-    depends = cluster["depends_on"]
-    assert sum(d.startswith("azurerm_role_assignment.ControlPlaneRoles") for d in depends) == 5
+    assert sorted(cluster["depends_on"]) == sorted(
+        f"azurerm_role_assignment.{key}" for key in cluster_stack.resources("azurerm_role_assignment")
+        if key.startswith("ControlPlaneRoles_"))
 
 
 def _assignments(stack) -> list[tuple[str, str, str]]:
@@ -127,47 +116,57 @@ def _assignments(stack) -> list[tuple[str, str, str]]:
 
 def test_least_privilege_role_assignments(cluster_stack, environments):
     env, region = cluster_stack.environment(environments)
-    identity = lambda kind, attr="principal_id": cluster_stack.ref(  # noqa: E731
-        "azurerm_user_assigned_identity", attr, f"id-bu0001a0008-{kind}-{env.name}-{region.name}")
+    names = RegionNames.of(env, region)
+
+    def identity(name: str) -> str:
+        return cluster_stack.ref("azurerm_user_assigned_identity", "principal_id", name)
+
+    def subnet(key: str) -> str:
+        return cluster_stack.data_ref("azurerm_subnet", SPOKE_SUBNET_NAMES[key])
+
     cluster = cluster_stack.ref("azurerm_kubernetes_cluster")
     vault = cluster_stack.ref("azurerm_key_vault")
-    kubelet = cluster.replace(".id}", ".kubelet_identity[0].object_id}")
+    kubelet = cluster_stack.ref("azurerm_kubernetes_cluster", "kubelet_identity[0].object_id")
+    control_plane = identity(names.cluster.control_plane_identity)
     expected = {
-        ("Network Contributor", identity("controlplane"), cluster_stack.data_ref("azurerm_subnet", "snet-clusternodes")),
-        ("Network Contributor", identity("controlplane"), cluster_stack.data_ref("azurerm_subnet", "snet-clusteringressservices")),
-        ("Network Contributor", identity("controlplane"), cluster_stack.data_ref("azurerm_subnet", "snet-privatecluster")),
-        ("Private DNS Zone Contributor", identity("controlplane"),
-         cluster_stack.ref("azurerm_private_dns_zone", name=f"privatelink.{region.name}.azmk8s.io")),
-        ("Private DNS Zone Contributor", identity("controlplane"),
-         cluster_stack.data_ref("azurerm_virtual_network", f"vnet-spoke-bu0001a0008-{env.name}-{region.name}")),
-        ("Key Vault Secrets User", identity("appgateway"), vault),
-        ("Key Vault Reader", identity("appgateway"), vault),
-        ("Key Vault Secrets User", identity("ingress"), vault),
-        ("Key Vault Reader", identity("ingress"), vault),
+        ("Network Contributor", control_plane, subnet("nodes")),
+        ("Network Contributor", control_plane, subnet("ingress")),
+        ("Network Contributor", control_plane, subnet("api_server")),
+        ("Key Vault Secrets User", identity(names.cluster.app_gateway_identity), vault),
+        ("Key Vault Reader", identity(names.cluster.app_gateway_identity), vault),
+        ("Key Vault Secrets User", identity(names.cluster.ingress_identity), vault),
+        ("Key Vault Reader", identity(names.cluster.ingress_identity), vault),
         ("AcrPull", kubelet, cluster_stack.ref("azurerm_container_registry")),
-        ("Virtual Machine Contributor", kubelet, cluster.replace(".id}", ".node_resource_group_id}")),
-        ("Azure Kubernetes Service RBAC Cluster Admin", str(env.entra.cluster_admin_group_object_ids[0]), cluster),
-        ("Azure Kubernetes Service Cluster User Role", str(env.entra.cluster_admin_group_object_ids[0]), cluster),
-        ("Azure Kubernetes Service RBAC Reader", str(env.entra.namespace_reader_group_object_ids[0]),
-         f"{cluster}/namespaces/a0008"),
-        ("Azure Kubernetes Service Cluster User Role", str(env.entra.namespace_reader_group_object_ids[0]), cluster),
+        ("Virtual Machine Contributor", kubelet, cluster_stack.ref("azurerm_kubernetes_cluster", "node_resource_group_id")),
+        ("Monitoring Metrics Publisher",
+         cluster_stack.ref("azurerm_kubernetes_cluster", "oms_agent[0].oms_agent_identity[0].object_id"), cluster),
+        ("Key Vault Certificates Officer", "${data.azurerm_client_config.Deployer.object_id}", vault),
     }
-    actual = set(_assignments(cluster_stack))
-    assert expected <= actual
-    others = actual - expected
-    roles = sorted(role for role, _, _ in others)
-    assert roles == ["Key Vault Certificates Officer", "Monitoring Metrics Publisher"], others
-    assert not any(role in ("Owner", "Contributor", "User Access Administrator") for role, _, _ in actual)
+    if env.cluster.private:
+        expected |= {
+            ("Private DNS Zone Contributor", control_plane,
+             cluster_stack.ref("azurerm_private_dns_zone", name=f"privatelink.{region.name}.azmk8s.io")),
+            ("Private DNS Zone Contributor", control_plane,
+             cluster_stack.data_ref("azurerm_virtual_network", names.spoke.virtual_network)),
+        }
+    for group in map(str, env.entra.cluster_admin_group_object_ids):
+        expected |= {("Azure Kubernetes Service RBAC Cluster Admin", group, cluster),
+                     ("Azure Kubernetes Service Cluster User Role", group, cluster)}
+    for group in map(str, env.entra.namespace_reader_group_object_ids):
+        expected |= {("Azure Kubernetes Service RBAC Reader", group, f"{cluster}/namespaces/{env.app.namespace}"),
+                     ("Azure Kubernetes Service Cluster User Role", group, cluster)}
+    assert sorted(_assignments(cluster_stack)) == sorted(expected)
 
 
-def test_workload_identity_federated_to_traefiks_service_account(cluster_stack):
+def test_workload_identity_federated_to_traefiks_service_account(cluster_stack, environments):
+    env, _ = cluster_stack.environment(environments)
     credential = cluster_stack.only("azurerm_federated_identity_credential")
-    assert credential["subject"] == "system:serviceaccount:a0008:traefik-ingress-controller"
+    assert credential["subject"] == f"system:serviceaccount:{env.app.namespace}:{INGRESS_SERVICE_ACCOUNT}"
     assert credential["audience"] == ["api://AzureADTokenExchange"]
     assert credential["issuer"] == cluster_stack.ref("azurerm_kubernetes_cluster", "oidc_issuer_url")
 
 
-def test_policy_only_allows_this_environments_registry(cluster_stack):
+def test_policy_only_allows_this_environments_registry(cluster_stack, environments):
     registry = cluster_stack.only("azurerm_container_registry")["name"]
     assignments = cluster_stack.resources("azurerm_resource_group_policy_assignment").values()
     images = [a for a in assignments if a["policy_definition_id"].endswith("febd0533-8e55-448f-b837-bd0e06f16469")]
@@ -178,9 +177,9 @@ def test_policy_only_allows_this_environments_registry(cluster_stack):
     initiative = [a for a in assignments if "policySetDefinitions/42b8ef37" in a["policy_definition_id"]]
     assert json.loads(initiative[0]["parameters"])["effect"]["value"] == "Audit"
     assert len(list(assignments)) == 21
+    env, region = cluster_stack.environment(environments)
     definition = cluster_stack.only("azurerm_policy_definition")
-    assert definition["name"].endswith(f"-{cluster_stack.name.split('-')[0]}-" + {
-        "eastus2": "eus2", "centralus": "cus"}[cluster_stack.name.split("-")[1]])
+    assert definition["name"] == RegionNames.of(env, region).cluster.ingress_tls_policy_definition
 
 
 def test_every_alert_notifies_the_action_group(cluster_stack, environments):
@@ -207,14 +206,3 @@ def test_budget_thresholds_from_config(cluster_stack, environments):
     actual = sorted(n["threshold"] for n in budget["notification"] if n["threshold_type"] == "Actual")
     assert actual == list(env.budget.thresholds)
     assert all(n["contact_groups"] == [cluster_stack.ref("azurerm_monitor_action_group")] for n in budget["notification"])
-
-
-DIAGNOSED = ["azurerm_container_registry", "azurerm_key_vault", "azurerm_application_gateway",
-             "azurerm_kubernetes_cluster", "azurerm_log_analytics_workspace", "azurerm_monitor_data_collection_rule"]
-
-
-def test_every_diagnostic_capable_resource_is_observed(cluster_stack):
-    targets = {d["target_resource_id"] for d in cluster_stack.resources("azurerm_monitor_diagnostic_setting").values()}
-    for resource_type in DIAGNOSED:
-        for key in cluster_stack.resources(resource_type):
-            assert f"${{{resource_type}.{key}.id}}" in targets, f"{resource_type}.{key}"

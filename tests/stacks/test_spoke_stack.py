@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-SPOKE_STACKS = ["dev-eastus2-spoke", "prod-eastus2-spoke", "prod-centralus-spoke"]
+from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES, RegionNames
+from tests.synth import shipped_stacks
 
 
-@pytest.fixture(scope="module", params=SPOKE_STACKS)
+@pytest.fixture(scope="module", params=shipped_stacks("spoke"))
 def spoke(request, synthesized):
     return synthesized.stack(request.param)
+
+
+def firewall_ip(stack, environments) -> str:
+    env, region = stack.environment(environments)
+    return stack.data_ref("azurerm_firewall", RegionNames.of(env, region).hub.firewall,
+                          "ip_configuration[0].private_ip_address")
 
 
 def subnet_ids(stack) -> dict[str, str]:
@@ -21,12 +28,7 @@ def test_subnets_match_the_address_plan(spoke, environments):
     subnets = {b["name"]: b for b in spoke.resources("azurerm_subnet").values()}
     plan = region.spoke.subnets
     assert {name: s["address_prefixes"] for name, s in subnets.items()} == {
-        "snet-clusternodes": [str(plan.nodes)],
-        "snet-clusteringressservices": [str(plan.ingress)],
-        "snet-applicationgateway": [str(plan.app_gateway)],
-        "snet-privatelinkendpoints": [str(plan.private_endpoints)],
-        "snet-privatecluster": [str(plan.api_server)],
-    }
+        name: [str(getattr(plan, key))] for key, name in SPOKE_SUBNET_NAMES.items()}
     assert subnets["snet-privatecluster"]["delegation"][0]["service_delegation"] == {
         "name": "Microsoft.ContainerService/managedClusters",
         "actions": ["Microsoft.Network/virtualNetworks/subnets/join/action"]}
@@ -39,10 +41,8 @@ def test_subnets_match_the_address_plan(spoke, environments):
         "snet-privatecluster": "Disabled"}
 
 
-def test_spoke_resolves_through_the_firewall_dns_proxy(spoke):
-    vnet = spoke.only("azurerm_virtual_network")
-    assert vnet["dns_servers"] == [
-        "${data.azurerm_firewall.Hub_Firewall_E1AF5DE4.ip_configuration[0].private_ip_address}"]
+def test_spoke_resolves_through_the_firewall_dns_proxy(spoke, environments):
+    assert spoke.only("azurerm_virtual_network")["dns_servers"] == [firewall_ip(spoke, environments)]
 
 
 def test_every_subnet_has_its_own_nsg(spoke):
@@ -76,47 +76,49 @@ def test_private_endpoint_nsg_only_443_from_the_vnet(spoke):
     assert rules["AllowAll443InFromVnet"]["source_address_prefix"] == "VirtualNetwork"
 
 
-def test_node_ingress_and_api_subnets_route_everything_to_the_firewall(spoke):
+def test_node_ingress_and_api_subnets_route_everything_to_the_firewall(spoke, environments):
     route_table = spoke.only("azurerm_route_table")
     assert route_table["route"] == [{
         "name": "r-nexthop-to-fw",
         "address_prefix": "0.0.0.0/0",
         "next_hop_type": "VirtualAppliance",
-        "next_hop_in_ip_address": "${data.azurerm_firewall.Hub_Firewall_E1AF5DE4.ip_configuration[0].private_ip_address}",
+        "next_hop_in_ip_address": firewall_ip(spoke, environments),
     }]
-    firewall = spoke.data("azurerm_firewall")["Hub_Firewall_E1AF5DE4"]
-    env_name, region, _ = spoke.name.split("-")
-    assert (firewall["name"], firewall["resource_group_name"]) == (f"afw-hub-{env_name}-{region}", f"rg-hub-{env_name}-{region}")
+    env, region = spoke.environment(environments)
+    hub = RegionNames.of(env, region).hub
+    firewall = spoke.named_data("azurerm_firewall", hub.firewall)
+    assert firewall["resource_group_name"] == hub.resource_group
     ids = subnet_ids(spoke)
     routed = sorted(a["subnet_id"] for a in spoke.resources("azurerm_subnet_route_table_association").values())
     assert routed == sorted([ids["snet-clusternodes"], ids["snet-clusteringressservices"], ids["snet-privatecluster"]])
 
 
-def test_peering_both_ways_from_the_spoke(spoke):
+def test_peering_both_ways_from_the_spoke(spoke, environments):
     peerings = list(spoke.resources("azurerm_virtual_network_peering").values())
     assert len(peerings) == 2
-    env_name, region, _ = spoke.name.split("-")
-    to_hub = next(p for p in peerings if p["name"] == f"to_vnet-hub-{env_name}-{region}")
+    env, region = spoke.environment(environments)
+    hub = RegionNames.of(env, region).hub
+    to_hub = next(p for p in peerings if p["name"] == f"to_{hub.virtual_network}")
     to_spoke = next(p for p in peerings if p is not to_hub)
-    assert to_hub["remote_virtual_network_id"].startswith("${data.azurerm_virtual_network.")
-    assert to_spoke["resource_group_name"] == f"rg-hub-{env_name}-{region}"
-    assert to_spoke["remote_virtual_network_id"].startswith("${azurerm_virtual_network.")
+    assert to_hub["remote_virtual_network_id"] == spoke.data_ref("azurerm_virtual_network", hub.virtual_network)
+    assert to_spoke["resource_group_name"] == hub.resource_group
+    assert to_spoke["virtual_network_name"] == hub.virtual_network
+    assert to_spoke["remote_virtual_network_id"] == spoke.ref("azurerm_virtual_network")
     for peering in peerings:
         assert peering["allow_virtual_network_access"] is True
         assert peering["allow_forwarded_traffic"] is False
         assert peering["allow_gateway_transit"] is False and peering["use_remote_gateways"] is False
 
 
-def test_app_gateway_public_ip_zone_redundant(spoke):
+def test_app_gateway_public_ip_in_the_regions_zones(spoke, environments):
+    env, region = spoke.environment(environments)
     ip = spoke.only("azurerm_public_ip")
-    assert ip["name"].startswith("pip-agw-")
-    assert (ip["sku"], ip["allocation_method"], ip["zones"]) == ("Standard", "Static", ["1", "2", "3"])
+    assert ip["name"] == RegionNames.of(env, region).spoke.app_gateway_public_ip
+    assert ip["zones"] == list(region.zones)
 
 
-def test_diagnostics_to_the_hub_workspace(spoke):
+def test_diagnostics_go_to_the_hub_workspace(spoke, environments):
+    env, region = spoke.environment(environments)
+    workspace = spoke.data_ref("azurerm_log_analytics_workspace", RegionNames.of(env, region).hub.log_analytics)
     settings = spoke.resources("azurerm_monitor_diagnostic_setting").values()
-    assert all(s["log_analytics_workspace_id"].startswith("${data.azurerm_log_analytics_workspace.") for s in settings)
-    targets = {s["target_resource_id"] for s in settings}
-    for resource_type in ("azurerm_virtual_network", "azurerm_network_security_group", "azurerm_public_ip"):
-        for key in spoke.resources(resource_type):
-            assert f"${{{resource_type}.{key}.id}}" in targets
+    assert {s["log_analytics_workspace_id"] for s in settings} == {workspace}

@@ -5,18 +5,14 @@ from __future__ import annotations
 import pytest
 import yaml
 
-WORKLOAD_STACKS = ["dev-eastus2-workload", "prod-eastus2-workload", "prod-centralus-workload"]
+from constructs_lib.config.resource_names import RegionNames
+from constructs_lib.stacks.contracts import AKS_ENTRA_SERVER_APP_ID
+from tests.synth import shipped_stacks
 
 
-@pytest.fixture(scope="module", params=WORKLOAD_STACKS)
+@pytest.fixture(scope="module", params=shipped_stacks("workload"))
 def workload(request, synthesized):
     return synthesized.stack(request.param)
-
-
-def test_depends_on_its_cluster_only(workload, synthesized):
-    assert synthesized.manifest["stacks"][workload.name]["dependencies"] == [
-        workload.name.replace("-workload", "-cluster")]
-    assert "terraform_remote_state" not in workload.doc.get("data", {})
 
 
 def test_helm_authenticates_with_kubelogin_never_admin_credentials(workload, environments):
@@ -28,7 +24,8 @@ def test_helm_authenticates_with_kubelogin_never_admin_credentials(workload, env
     assert kubernetes["exec"]["command"] == "kubelogin"
     args = kubernetes["exec"]["args"]
     assert args[:3] == ["get-token", "--login", env.deploy.kubelogin_login]
-    assert args[args.index("--server-id") + 1] == "6dae42f8-4368-4678-94ff-3960e28e3630"
+    assert args[args.index("--server-id") + 1] == AKS_ENTRA_SERVER_APP_ID
+    assert args[args.index("--tenant-id") + 1] == str(env.entra.tenant_id)
     assert not {"client_certificate", "client_key", "token", "password", "username"} & set(kubernetes)
     assert "kube_admin_config" not in str(workload.doc)
     assert workload.doc["terraform"]["required_providers"]["helm"] == {"source": "hashicorp/helm", "version": "3.1.1"}
@@ -48,7 +45,8 @@ def test_flux_reconciles_the_configured_repository(workload, environments):
     assert extension["cluster_id"].startswith("${data.azurerm_kubernetes_cluster.")
 
 
-def test_releases_ship_their_charts_inside_the_stack_folder(workload, synthesized):
+def test_releases_ship_their_charts_inside_the_stack_folder(workload, synthesized, environments):
+    env, _ = workload.environment(environments)
     folder = synthesized.outdir / "stacks" / workload.name
     releases = {r["name"]: r for r in workload.resources("helm_release").values()}
     assert set(releases) == {"traefik-ingress", "aspnetapp"}
@@ -59,7 +57,7 @@ def test_releases_ship_their_charts_inside_the_stack_folder(workload, synthesize
         metadata = yaml.safe_load((chart / "Chart.yaml").read_text())
         assert metadata["version"] == release["version"]
         assert release["atomic"] is True and release["wait"] is True
-        assert release["namespace"] == "a0008"
+        assert release["namespace"] == env.app.namespace
     assert releases["aspnetapp"]["depends_on"] == [
         f"helm_release.{next(k for k, r in workload.resources('helm_release').items() if r['name'] == 'traefik-ingress')}"]
     assert releases["traefik-ingress"]["depends_on"][0].startswith("azurerm_kubernetes_flux_configuration.")
@@ -74,10 +72,10 @@ def test_ingress_client_id_is_set_at_apply_time(workload):
     }]
 
 
-def test_images_come_from_this_environments_registry(workload, synthesized):
+def test_images_come_from_this_environments_registry(workload, synthesized, environments):
+    env, region = workload.environment(environments)
     folder = synthesized.outdir / "stacks" / workload.name
-    registry = synthesized.stack(workload.name.replace("-workload", "-cluster")).only(
-        "azurerm_container_registry")["name"]
+    registry = RegionNames.of(env, region).cluster.container_registry
     images = []
     for template in folder.glob("assets/*/*/templates/*.yaml"):
         doc = yaml.safe_load(template.read_text())

@@ -272,8 +272,10 @@ def test_cli_exit_codes_without_running_checkov(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def real_gate(synthesized):
-    """checkov, once, over every stack of the shipped environments and the shipped manifests."""
-    return gate.run_gate(synthesized.outdir, [PROJECT_ROOT / p for p in gate.DEFAULT_MANIFESTS])
+    """checkov, once, over every stack of the shipped environments and the shipped manifests
+    (started in the background as soon as they were synthesized, see tests/conftest.py)."""
+    assert synthesized.security_gate is not None, "the gate starts with the synth when its tests are selected"
+    return synthesized.security_gate.result()
 
 
 def test_gate_passes_on_the_shipped_environments(real_gate):

@@ -7,9 +7,9 @@ import pytest
 from constructs_lib.workload.flux_gitops import FluxGitOps, FluxGitOpsProps
 from tests.synth import synth_construct
 
-PROPS = dict(cluster_id="/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
-             repository_url="https://github.com/contoso/aks-baseline-cdktf", branch="main",
-             path="./cluster-manifests", substitutions={"WORKLOAD_NAMESPACE": "a0008", "A": "b"})
+PROPS = {"cluster_id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
+         "repository_url": "https://github.com/contoso/aks-baseline-cdktf", "branch": "main",
+         "path": "./cluster-manifests", "substitutions": {"WORKLOAD_NAMESPACE": "a0008", "A": "b"}}
 
 
 @pytest.fixture(scope="module")
