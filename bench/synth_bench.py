@@ -1,9 +1,12 @@
 #!/usr/bin/env python
 """Synth benchmark (run by `make bench`; not a test): wall time and peak memory of
 
-  * the floor: a fresh process that only imports cdktf_cdktf_provider_azurerm,
+  * the floor: a fresh process that only imports cdktf_cdktf_provider_azurerm (the whole prebuilt
+    package, as any cdktf app that imports it normally pays),
+  * the app's own import: `import constructs_lib.app`, every binding module a synth uses, loaded
+    lazily (constructs_lib._bindings),
   * a full synth of every environment in envs/ (`main.py --outdir <tmp>`),
-  * the test suite (`python -m pytest -q -x`; --skip-tests leaves it out),
+  * the test suite exactly as `make test` runs it (--skip-tests leaves it out),
   * synth of a generated environment with 1, 2, 4, 8 regions (`main.py --envs <tmp> --outdir <tmp>`),
 
 each in its own child process, one after another, on this machine. Every synth row (and the
@@ -12,8 +15,8 @@ RSS, since a shared 2-core machine is noisy; the test suite runs once. Prints a 
 
 Memory: "peak RSS, largest process" is the child's ru_maxrss from os.wait4, i.e. the largest of
 the child and the descendants it reaped (the Python process or jsii's node runtime, whichever is
-bigger). "peak RSS, process tree" samples /proc every 0.1 s and sums the RSS of the child and all
-its descendants (Python + node together), so it can miss a short spike.
+bigger). "peak RSS, process tree" samples every 0.1 s (psutil) and sums the RSS of the child and
+all its descendants (Python + node together), so it can miss a short spike.
 """
 
 from __future__ import annotations
@@ -32,10 +35,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # Distinct zone-redundant regions, in the order the region-scaling environments take them.
 BENCH_REGIONS = (
     "eastus2", "centralus", "westus3", "northeurope",
@@ -58,31 +61,17 @@ class Run:
 
 
 def _process_tree_rss(root: int) -> int:
-    """Bytes of RSS of `root` and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        parents[int(entry)] = int(fields[1])
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in tree:
-                tree.add(pid)
-                frontier.append(pid)
+    """Bytes of RSS of `root` and all its descendants (0 once it has exited)."""
+    try:
+        parent = psutil.Process(root)
+        processes = [parent, *parent.children(recursive=True)]
+    except psutil.Error:
+        return 0
     total = 0
-    for pid in tree:
+    for process in processes:
         try:
-            with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1]) * PAGE_SIZE
-        except (OSError, IndexError, ValueError):
+            total += process.memory_info().rss
+        except psutil.Error:
             continue
     return total
 
@@ -212,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         floor = measure_repeated("floor: import azurerm bindings",
                                  [python, "-c", "import cdktf_cdktf_provider_azurerm"], work, args.repeat)
         runs.append(floor)
+        runs.append(measure_repeated("app import: constructs_lib.app (lazy bindings)",
+                                     [python, "-c", "import constructs_lib.app"], work, args.repeat))
         envs = sorted(p.stem for p in (PROJECT_ROOT / "envs").glob("*.yaml"))
         runs.append(measure_repeated(f"synth envs/ ({', '.join(envs)})",
                                      [python, "main.py", "--outdir", str(work / "out-all")], work, args.repeat))
@@ -223,8 +214,12 @@ def main(argv: list[str] | None = None) -> int:
                 [python, "main.py", "--envs", str(folder), "--outdir", str(work / f"out-{count}")],
                 work, args.repeat))
         if not args.skip_tests:
-            runs.append(measure("test suite (pytest -q -x)", [python, "-m", "pytest", "-q", "-x"], work))
+            suite = measure("test suite (make test)", ["make", "--no-print-directory", "test"], work)
+            runs.append(suite)
         print(table(runs, floor))
+        if not args.skip_tests:
+            print(f"\nmake test: {suite.seconds / floor.seconds:.2f} x the floor "
+                  f"({suite.seconds:.1f} s / {floor.seconds:.1f} s; target at most 2.0).")
         load = os.getloadavg()
         print(f"\n{os.cpu_count()} cores; load average when done: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
               f"(1/5/15 min). Synth rows and floor: median of {args.repeat} run(s), highest peak RSS.")

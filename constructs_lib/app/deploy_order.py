@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 
@@ -11,24 +12,24 @@ class DependencyCycle(ValueError):
 
 
 def apply_waves(dependencies: dict[str, list[str]]) -> list[list[str]]:
-    """Stacks grouped into waves: each wave depends only on earlier waves (Kahn's algorithm).
+    """Stacks grouped into waves: each wave depends only on earlier waves.
 
-    Stacks in one wave are independent of each other and may be applied in parallel.
+    Stacks in one wave are independent of each other and may be applied in parallel. Raises
+    ValueError for a dependency on a stack that is not listed, DependencyCycle for a cycle.
     """
-    remaining = {name: set(needs) for name, needs in dependencies.items()}
-    unknown = {need for needs in remaining.values() for need in needs} - set(remaining)
+    unknown = {need for needs in dependencies.values() for need in needs} - set(dependencies)
     if unknown:
         raise ValueError(f"dependencies on unknown stacks: {', '.join(sorted(unknown))}")
+    sorter = TopologicalSorter(dependencies)
+    try:
+        sorter.prepare()
+    except CycleError as error:
+        raise DependencyCycle(f"cycle among stacks: {' -> '.join(error.args[1])}") from None
     waves: list[list[str]] = []
-    while remaining:
-        ready = sorted(name for name, needs in remaining.items() if not needs)
-        if not ready:
-            raise DependencyCycle(f"cycle among stacks: {', '.join(sorted(remaining))}")
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
         waves.append(ready)
-        for name in ready:
-            del remaining[name]
-        for needs in remaining.values():
-            needs.difference_update(ready)
+        sorter.done(*ready)
     return waves
 
 
