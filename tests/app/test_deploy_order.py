@@ -17,7 +17,7 @@ def test_waves_follow_dependencies():
 
 
 def test_cycles_and_unknown_stacks_are_refused():
-    with pytest.raises(DependencyCycle, match="cycle among stacks: (a -> b -> a|b -> a -> b)"):
+    with pytest.raises(DependencyCycle, match=r"cycle among stacks: (a -> b -> a|b -> a -> b)"):
         apply_waves({"a": ["b"], "b": ["a"]})
     with pytest.raises(ValueError, match="unknown stacks: ghost"):
         apply_waves({"a": ["ghost"]})

@@ -33,7 +33,6 @@ from constructs_lib.workload.manifests.sample_app import workload_manifests
 from constructs_lib.workload.manifests.scan_bundle import write_all_manifests
 from constructs_lib.workload.manifests.serialize import (
     render_for_validation,
-    to_toml,
     write_chart,
 )
 from constructs_lib.workload.manifests.settings import (
@@ -179,7 +178,7 @@ def peer_key(peer: dict) -> tuple:
 
 def config_files(objs: list[dict]) -> tuple[dict, dict]:
     data = one(objs, "ConfigMap", "traefik-ingress-config")["data"]
-    return tomllib.loads(data["traefik.toml"]), tomllib.loads(data["dynamic.toml"])
+    return yaml.safe_load(data["traefik.yaml"]), yaml.safe_load(data["dynamic.yaml"])
 
 
 def validation_errors(obj: dict, version: str) -> list[str]:
@@ -314,13 +313,6 @@ def test_write_chart_rejects(tmp_path, name, version, manifests, message):
     with pytest.raises(ValueError, match=message):
         write_chart(tmp_path / "c", name, version, "1", manifests)
 
-
-def test_to_toml_round_trips_through_a_toml_parser():
-    data = {"a": {"b": {"c": ["x", "y"], "d": True, "e": 3}, "empty": {}}, "key with space": {"f": "q\"uote"}}
-    assert tomllib.loads(to_toml(data)) == data
-
-
-# -------------------------------------------------------------------------- scheduling, sizing
 
 def test_replicas_are_spread_across_nodes_of_the_user_pool(objects, settings):
     for deployment, spec in pod_specs(objects):
@@ -604,8 +596,8 @@ def test_static_config_matches_the_objects_it_refers_to(objects, settings):
     published_ns, published_name = provider["ingressEndpoint"]["publishedService"].split("/")
     assert one(objects, "Service", published_name)["metadata"]["namespace"] == published_ns
     assert one(objects, "IngressClass")["spec"]["controller"] == "traefik.io/ingress-controller"
-    assert static["providers"]["file"] == {"filename": "/config/dynamic.toml", "watch": True}
-    assert container["args"] == ["--configfile=/config/traefik.toml"]
+    assert static["providers"]["file"] == {"filename": "/config/dynamic.yaml", "watch": True}
+    assert container["args"] == ["--configfile=/config/traefik.yaml"]
     assert "api" not in static  # no API, no dashboard
     assert static["global"] == {"checkNewVersion": False, "sendAnonymousUsage": False}
     assert static["log"] == {"level": "ERROR", "format": "json"}

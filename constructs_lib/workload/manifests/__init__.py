@@ -6,7 +6,7 @@ baseline in `cluster-manifests/`.
     write_chart(build / "traefik-ingress", "traefik-ingress", "1.0.0", "v3.4.5", traefik_manifests(settings))
 
 Modules: `settings` (validated inputs and shared names), `traefik` and `sample_app` (the
-manifests), `serialize` (YAML/TOML and chart writing), `cluster_baseline` (the Flux folder), and
+manifests), `serialize` (YAML and chart writing), `cluster_baseline` (the Flux folder), and
 `scan_bundle` (every manifest as plain YAML for scanners).
 """
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from constructs_lib.workload.manifests.serialize import to_toml, to_yaml
+from constructs_lib.workload.manifests.serialize import to_yaml
 from constructs_lib.workload.manifests.settings import (
     APP_LABELS,
     APP_PORT,
@@ -43,8 +43,8 @@ TRAEFIK_UID = 65532
 INGRESS_CONTROLLER = "traefik.io/ingress-controller"
 CONFIG_DIR = "/config"
 CERTS_DIR = "/certs"
-STATIC_CONFIG_FILE = "traefik.toml"
-DYNAMIC_CONFIG_FILE = "dynamic.toml"
+STATIC_CONFIG_FILE = "traefik.yaml"
+DYNAMIC_CONFIG_FILE = "dynamic.yaml"
 APP_GATEWAY_MIDDLEWARE = "app-gateway-snet"
 COMPRESS_MIDDLEWARE = "gzip-compress"
 TLS_CIPHER_SUITES = (
@@ -59,7 +59,7 @@ TLS_CIPHER_SUITES = (
 
 
 def traefik_static_config(s: WorkloadManifestSettings) -> dict[str, Any]:
-    """Traefik's static configuration (traefik.toml) as data."""
+    """Traefik's static configuration (traefik.yaml) as data."""
     return {
         "global": {"checkNewVersion": False, "sendAnonymousUsage": False},
         "log": {"level": "ERROR", "format": "json"},
@@ -91,7 +91,7 @@ def traefik_static_config(s: WorkloadManifestSettings) -> dict[str, Any]:
 
 
 def traefik_dynamic_config(s: WorkloadManifestSettings) -> dict[str, Any]:
-    """Traefik's file-provider dynamic configuration (dynamic.toml) as data."""
+    """Traefik's file-provider dynamic configuration (dynamic.yaml) as data."""
     return {
         "http": {
             "middlewares": {
@@ -207,8 +207,8 @@ def _config_map(s: WorkloadManifestSettings) -> dict:
         "kind": "ConfigMap",
         "metadata": metadata(TRAEFIK_CONFIG_NAME, s.namespace, TRAEFIK_LABELS),
         "data": {
-            STATIC_CONFIG_FILE: to_toml(traefik_static_config(s)),
-            DYNAMIC_CONFIG_FILE: to_toml(traefik_dynamic_config(s)),
+            STATIC_CONFIG_FILE: to_yaml(traefik_static_config(s)),
+            DYNAMIC_CONFIG_FILE: to_yaml(traefik_dynamic_config(s)),
         },
     }
 
