@@ -1,5 +1,5 @@
 # Two commands for a newcomer: `make synth` and `make test`. Both set everything up first.
-# `make test` also runs the checkov security gate (tests/test_security_gate.py).
+# `make test` also runs the checkov security gate (tests/tools/test_security_gate.py).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python

@@ -19,6 +19,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import subprocess
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,15 +87,30 @@ def synthesized(environments, tmp_path_factory):
     return result
 
 
-@pytest.fixture(scope="session")
-def replaced_output(environments, tmp_path_factory) -> Path:
-    """What `main.py` does to an existing cdktf.out/ holding a stale stack: `synth_replacing` of
-    every shipped environment (a second, independent synth of the same input)."""
-    from constructs_lib.app import synth_replacing
+@dataclass(frozen=True)
+class SecondSynth:
+    """A second, independent synth through `synth_replacing` (what main.py does) into a folder that
+    held a stale stack: every shipped environment again, plus an environment generated the way
+    a user adds one (tests/envfiles.py, local state)."""
 
-    outdir = tmp_path_factory.mktemp("replaced") / "cdktf.out"
+    outdir: Path
+    environments: list[Any]
+    """The shipped environments followed by the generated one."""
+    generated: Any
+    """The generated environment."""
+
+
+@pytest.fixture(scope="session")
+def second_synth(environments, tmp_path_factory) -> SecondSynth:
+    from constructs_lib.app import synth_replacing
+    from constructs_lib.config.loader import load_environment
+    from tests.envfiles import generated_environment, write_env
+
+    folder = tmp_path_factory.mktemp("generated-env")
+    generated = load_environment(write_env(folder, generated_environment()))
+    outdir = tmp_path_factory.mktemp("second") / "cdktf.out"
     stale = outdir / "stacks" / "old-eastus-hub"
     stale.mkdir(parents=True)
     (stale / "cdk.tf.json").write_text("{}")
-    synth_replacing(environments, outdir)
-    return outdir
+    synth_replacing([*environments, generated], outdir)
+    return SecondSynth(outdir, [*environments, generated], generated)

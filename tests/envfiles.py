@@ -60,3 +60,24 @@ def two_regions() -> dict[str, Any]:
     data["regions"].append(second)
     data.pop("paired_region", None)
     return data
+
+
+def generated_environment(name: str = "extra", region: str = "westeurope") -> dict[str, Any]:
+    """An environment a user could add on day one: dev's file with another name, region and
+    address plan (10.210.0.0/24 hub, 10.250.0.0/16 spoke), and no `state` (local state)."""
+    data = base_env()
+    data["name"] = name
+    data.pop("state", None)
+    data.pop("paired_region", None)
+    data["ingress"] = {**data.get("ingress", {}), "public_host": f"bicycle-{name}"}
+    data["regions"] = [{
+        "name": region,
+        "zones": ["1", "2", "3"],
+        "hub": {"address_space": "10.210.0.0/24", "subnets": {
+            "firewall": "10.210.0.0/26", "gateway": "10.210.0.64/27", "bastion": "10.210.0.128/26"}},
+        "spoke": {"address_space": "10.250.0.0/16", "subnets": {
+            "nodes": "10.250.0.0/22", "ingress": "10.250.4.0/28", "private_endpoints": "10.250.4.32/28",
+            "app_gateway": "10.250.5.0/24", "api_server": "10.250.7.0/28"},
+            "ingress_load_balancer_ip": "10.250.4.4"},
+    }]
+    return data

@@ -93,6 +93,11 @@ class Synthesized:
 def synthesize(environments: list[Environment], outdir: Path) -> Synthesized:
     built = build_app(environments, outdir)
     built.synth()
+    return read_output(outdir)
+
+
+def read_output(outdir: Path) -> Synthesized:
+    """A synthesized output folder (`cdktf.out/`) read back: manifest and every stack's JSON."""
     manifest = json.loads((outdir / "manifest.json").read_text())
     stacks = {
         name: StackJson(name, json.loads((outdir / entry["synthesizedStackPath"]).read_text()))

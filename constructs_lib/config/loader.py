@@ -69,7 +69,12 @@ class ConfigError(Exception):
         return "\n".join(lines)
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser (PyYAML's C extension) when the wheel has it: ~10x faster than the pure-Python
+# one on an environment file, with the same events, marks and (Python) constructors and resolvers.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that rejects duplicate keys instead of silently keeping the last one, reads
     unquoted dates as strings (as YAML 1.2 and JSON do), and reports a scalar its explicit tag
     cannot read (`!!bool maybe`, `!!timestamp x`) as a YAML error with its line and column."""

@@ -1,4 +1,5 @@
-"""The app as a whole: stack names, remote state per stack, one-way dependencies, clean output."""
+"""The app as a whole, over the shipped environments and over an environment generated the way
+a user adds one: stack names, remote state per stack, one-way dependencies, clean output."""
 
 from __future__ import annotations
 
@@ -6,101 +7,93 @@ import json
 import os
 import subprocess
 import sys
+from graphlib import TopologicalSorter
 
-from constructs_lib.app import synth_replacing
-from constructs_lib.config.loader import load_environment
+import pytest
+
+from constructs_lib.stacks.backend import LOCAL_STATE_DIR
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
+from tests.synth import Synthesized, read_output
 
 KINDS = ("hub", "spoke", "cluster", "workload")
+DEPENDS_ON = {"hub": None, "spoke": "hub", "cluster": "spoke", "workload": "cluster"}
 
 
-def test_four_stacks_per_environment_and_region_and_nothing_else(synthesized, environments):
+@pytest.fixture(scope="module", params=["shipped", "generated"])
+def app(request, synthesized, second_synth, environments) -> tuple[Synthesized, list]:
+    """(output, its environments): the shipped environments, or the generated one alone."""
+    if request.param == "shipped":
+        return synthesized, environments
+    output = read_output(second_synth.outdir)
+    prefix = f"{second_synth.generated.name}-"
+    output.stacks = {name: stack for name, stack in output.stacks.items() if name.startswith(prefix)}
+    output.manifest = {"stacks": {n: e for n, e in output.manifest["stacks"].items() if n.startswith(prefix)}}
+    return output, [second_synth.generated]
+
+
+def test_four_stacks_per_environment_and_region_and_nothing_else(app):
+    output, environments = app
     expected = {f"{env.name}-{region.name}-{kind}" for env in environments for region in env.regions for kind in KINDS}
-    assert set(synthesized.stacks) == expected
+    assert set(output.stacks) == expected
 
 
-def test_every_stack_has_its_environments_backend_and_its_own_key(synthesized, environments):
-    for name, stack in synthesized.stacks.items():
+def test_every_stack_has_its_environments_backend_and_its_own_state(app):
+    output, environments = app
+    for name, stack in output.stacks.items():
         env, region = stack.environment(environments)
         kind = name.rsplit("-", 1)[1]
+        key = f"{env.name}/{region.name}/{kind}.tfstate"
         backend = stack.doc["terraform"]["backend"]
-        assert list(backend) == [env.state.backend], name
         if env.state.backend == "local":
+            # Relative to the stack folder: the state lives in <project>/terraform-state/, outside
+            # cdktf.out, so a new synth never deletes it.
+            assert backend == {"local": {"path": f"../../../{LOCAL_STATE_DIR}/{key}"}}
             continue
         config = backend["azurerm"]
-        assert config["key"] == f"{env.name}/{region.name}/{kind}.tfstate"
-        assert config["use_azuread_auth"] is True
+        assert list(backend) == ["azurerm"]
+        assert config["key"] == key and config["use_azuread_auth"] is True
         assert (config["storage_account_name"], config["container_name"], config["resource_group_name"]) == (
             env.state.storage_account_name, env.state.container_name, env.state.resource_group_name)
         assert not {"access_key", "sas_token", "client_secret", "use_microsoft_graph"} & set(config)
 
 
-def test_state_locations_are_unique(synthesized):
-    locations = [json.dumps(s.doc["terraform"]["backend"], sort_keys=True) for s in synthesized.stacks.values()]
+def test_state_locations_are_unique(app):
+    output, _ = app
+    locations = [json.dumps(s.doc["terraform"]["backend"], sort_keys=True) for s in output.stacks.values()]
     assert len(locations) == len(set(locations))
 
 
-def test_provider_and_terraform_pins(synthesized):
-    for stack in synthesized.stacks.values():
+def test_provider_and_terraform_pins(app):
+    output, _ = app
+    for stack in output.stacks.values():
         terraform = stack.doc["terraform"]
         assert terraform["required_providers"]["azurerm"] == {"source": "hashicorp/azurerm", "version": "4.55.0"}
-        assert terraform["required_version"].startswith(">= 1.6")
+        assert terraform["required_version"] == ">= 1.6.0, < 2.0.0"
         assert stack.doc["provider"]["azurerm"][0]["features"] == [{}]
 
 
-def test_dependencies_flow_one_way_without_cycles(synthesized):
-    dependencies = {name: set(entry["dependencies"]) for name, entry in synthesized.manifest["stacks"].items()}
+def test_each_stack_depends_on_the_one_before_it_in_its_region(app):
+    output, _ = app
+    dependencies = {name: set(entry["dependencies"]) for name, entry in output.manifest["stacks"].items()}
     for name, needs in dependencies.items():
-        if name.endswith("-hub"):
-            assert needs == set(), f"{name} must not depend on anything"
-        if name.endswith("-spoke"):
-            assert needs == {name.replace("-spoke", "-hub")}
-        if name.endswith("-cluster"):
-            assert needs == {name.replace("-cluster", "-spoke")}
-        if name.endswith("-workload"):
-            assert needs == {name.replace("-workload", "-cluster")}
-    # Depth-first search for cycles over the whole graph.
-    state: dict[str, int] = {}
-
-    def visit(node: str) -> None:
-        assert state.get(node) != 1, f"cycle through {node}"
-        if state.get(node) == 2:
-            return
-        state[node] = 1
-        for nxt in dependencies[node]:
-            visit(nxt)
-        state[node] = 2
-
-    for node in dependencies:
-        visit(node)
+        prefix, kind = name.rsplit("-", 1)
+        before = DEPENDS_ON[kind]
+        assert needs == ({f"{prefix}-{before}"} if before else set()), name
+    TopologicalSorter(dependencies).prepare()  # raises CycleError on a cycle
 
 
-def test_cross_stack_values_are_name_lookups_not_remote_state(synthesized):
-    for stack in synthesized.stacks.values():
+def test_cross_stack_values_are_name_lookups_not_remote_state(app):
+    output, _ = app
+    for stack in output.stacks.values():
         assert "terraform_remote_state" not in stack.doc.get("data", {}), stack.name
-        assert "output" not in stack.doc or not any(k.startswith("cross-stack") for k in stack.doc["output"])
+        assert not any(key.startswith("cross-stack") for key in stack.doc.get("output", {})), stack.name
 
 
-def test_local_backend_is_the_default_and_survives_resynth(tmp_path):
-    data = base_env()
-    del data["state"]
-    env = load_environment(write_env(tmp_path, data))
-    outdir = tmp_path / "cdktf.out"
-    synth_replacing([env], outdir)
-    stack = json.loads((outdir / "stacks/dev-eastus2-hub/cdk.tf.json").read_text())
-    # Relative to the stack folder: the state lives in <project>/terraform-state/, outside cdktf.out.
-    assert stack["terraform"]["backend"] == {"local": {"path": "../../../terraform-state/dev/eastus2/hub.tfstate"}}
-
-
-def test_a_good_run_replaces_the_output_completely(replaced_output, synthesized):
-    assert sorted(p.name for p in (replaced_output / "stacks").iterdir()) == sorted(synthesized.stacks)
-    assert not list(replaced_output.parent.glob(".cdktf.out.*")), "staging folders must not be left behind"
-
-
-def _run_main(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    return subprocess.run([sys.executable, str(PROJECT_ROOT / "main.py"), *args], capture_output=True,
-                          text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
+def test_a_good_run_replaces_the_output_completely(second_synth):
+    expected = {f"{env.name}-{region.name}-{kind}"
+                for env in second_synth.environments for region in env.regions for kind in KINDS}
+    assert {p.name for p in (second_synth.outdir / "stacks").iterdir()} == expected, "the stale stack must be gone"
+    assert not list(second_synth.outdir.parent.glob(".cdktf.out.*")), "staging folders must not be left behind"
 
 
 def test_a_bad_file_fails_fast_and_leaves_the_output_alone(tmp_path):
@@ -111,7 +104,9 @@ def test_a_bad_file_fails_fast_and_leaves_the_output_alone(tmp_path):
     (outdir / "stacks" / "keep").mkdir(parents=True)
     marker = outdir / "stacks" / "keep" / "cdk.tf.json"
     marker.write_text('{"untouched": true}')
-    result = _run_main("--envs", str(envs), "--outdir", str(outdir))
+    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "main.py"), "--envs", str(envs), "--outdir",
+                             str(outdir)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+                            env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{envs / 'dev.yaml'}: regions[0].spoke.subnets.nodes: 10.240.0.0/29 holds 3 usable addresses" in result.stderr

@@ -4,7 +4,7 @@
 disappears or is renamed would make Terraform destroy and recreate it; such a change must either
 move the state (`move_to` / `add_move_target`) or update the inventory on purpose:
 
-    .venv/bin/python -m tests.test_address_inventory --update
+    .venv/bin/python -m tests.stacks.test_address_inventory --update
 """
 
 from __future__ import annotations

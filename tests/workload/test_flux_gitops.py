@@ -36,8 +36,8 @@ def test_configuration_reconciles_the_configured_repository(flux):
     assert kustomization["path"] == "./cluster-manifests"
     assert kustomization["garbage_collection_enabled"] is True and kustomization["recreating_enabled"] is False
     assert kustomization["post_build"]["substitute"] == {"A": "b", "WORKLOAD_NAMESPACE": "a0008"}
-    assert config["depends_on"] == ["azurerm_kubernetes_cluster_extension.Flux_Extension_A30A7A4B"] or \
-        config["depends_on"][0].startswith("azurerm_kubernetes_cluster_extension.")
+    extension = flux.ref("azurerm_kubernetes_cluster_extension").removeprefix("${").removesuffix(".id}")
+    assert config["depends_on"] == [extension]
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
