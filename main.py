@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from constructs_lib.config.advisories import advisories
 from constructs_lib.config.loader import ConfigError, load_environments
 
 
@@ -29,8 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{error}\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
         return 2
 
+    for env in environments:
+        for note in advisories(env):
+            print(f"warning: {env.name}: {note}", file=sys.stderr)
+
     from constructs_lib.app import (
-        synth_replacing,  # imports cdktf and the azurerm bindings (~12 s)
+        synth_replacing,  # imports cdktf and the provider bindings it uses
     )
 
     stacks = synth_replacing(environments, args.outdir)

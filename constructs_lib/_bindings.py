@@ -22,7 +22,7 @@ import os
 import sys
 import types
 
-LAZY_PACKAGES = ("cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_helm")
+LAZY_PACKAGES = ("cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_helm", "cdktf_cdktf_provider_time")
 """Prebuilt binding packages whose `__init__.py` eagerly imports every resource module."""
 
 

@@ -16,8 +16,10 @@ import os
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +40,9 @@ STATIC_CHECKS: dict[str, list[str]] = {
 }
 """Static checks `make test` runs (tests/test_static_checks.py), each a command from the project root."""
 
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="background-check")
+_executor = ThreadPoolExecutor(max_workers=5, thread_name_prefix="background-check")
 _static: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
+_second_synth: list[Future[SecondSynth]] = []
 _gate_wanted = False
 
 
@@ -47,13 +50,62 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
 
 
+@dataclass(frozen=True)
+class SecondSynth:
+    """`main.py` run end to end in its own process (another hash seed) over a copy of `envs/` plus
+    an environment generated the way a user adds one (tests/envfiles.py, local state), into an
+    output folder that held a stale stack."""
+
+    process: subprocess.CompletedProcess[str]
+    outdir: Path
+    environments: list[Any]
+    """The shipped environments and the generated one, as main.py read them."""
+    generated: Any
+    """The generated environment."""
+
+
+def _run_second_synth() -> SecondSynth:
+    from tests.envfiles import generated_environment, write_env
+
+    folder = Path(tempfile.mkdtemp(prefix="second-synth-"))
+    envs = folder / "envs"
+    envs.mkdir()
+    for path in sorted((PROJECT_ROOT / "envs").glob("*.yaml")):
+        shutil.copy(path, envs / path.name)
+    generated_file = write_env(envs, generated_environment())
+    outdir = folder / "cdktf.out"
+    stale = outdir / "stacks" / "old-eastus-hub"
+    stale.mkdir(parents=True)
+    (stale / "cdk.tf.json").write_text("{}")
+    env = {**os.environ, "PYTHONHASHSEED": "random", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    process = subprocess.run([sys.executable, "main.py", "--envs", str(envs), "--outdir", str(outdir)],
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, env=env)
+    environments = load_environments(envs)
+    generated = next(e for e in environments if e.name == generated_file.stem)
+    return SecondSynth(process, outdir, environments, generated)
+
+
+WAITS_FOR_BACKGROUND = ("tests/test_static_checks.py", "tests/tools/test_security_gate.py", "tests/app/test_main.py",
+                        "tests/app/test_handoff.py")
+"""Test modules that collect a background job: they run last, when the job is most likely done."""
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
     global _gate_wanted
     paths = {str(Path(str(item.path)).relative_to(PROJECT_ROOT)) for item in items}
+    def waits(item: Any) -> bool:
+        callspec = getattr(item, "callspec", None)
+        return (str(Path(str(item.path)).relative_to(PROJECT_ROOT)) in WAITS_FOR_BACKGROUND
+                or "second_synth" in getattr(item, "fixturenames", ())
+                or (callspec is not None and callspec.params.get("app") == "generated"))
+
+    items.sort(key=waits)
     if "tests/test_static_checks.py" in paths:
         for name, command in STATIC_CHECKS.items():
             _static[name] = _executor.submit(_run, command)
     _gate_wanted = "tests/tools/test_security_gate.py" in paths
+    if any(waits(item) and "tests/app/" in str(item.path) for item in items):
+        _second_synth.append(_executor.submit(_run_second_synth))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -64,6 +116,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def static_checks() -> dict[str, Future[subprocess.CompletedProcess[str]]]:
     """The static checks started at collection: name -> future of the finished process."""
     return _static
+
+
+@pytest.fixture(scope="session")
+def second_synth() -> SecondSynth:
+    """The second synth (see `SecondSynth`), started at collection when a selected test uses it."""
+    assert _second_synth, "started at collection"
+    result = _second_synth[0].result()
+    assert result.process.returncode == 0, result.process.stderr
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -87,30 +148,3 @@ def synthesized(environments, tmp_path_factory):
     return result
 
 
-@dataclass(frozen=True)
-class SecondSynth:
-    """A second, independent synth through `synth_replacing` (what main.py does) into a folder that
-    held a stale stack: every shipped environment again, plus an environment generated the way
-    a user adds one (tests/envfiles.py, local state)."""
-
-    outdir: Path
-    environments: list[Any]
-    """The shipped environments followed by the generated one."""
-    generated: Any
-    """The generated environment."""
-
-
-@pytest.fixture(scope="session")
-def second_synth(environments, tmp_path_factory) -> SecondSynth:
-    from constructs_lib.app import synth_replacing
-    from constructs_lib.config.loader import load_environment
-    from tests.envfiles import generated_environment, write_env
-
-    folder = tmp_path_factory.mktemp("generated-env")
-    generated = load_environment(write_env(folder, generated_environment()))
-    outdir = tmp_path_factory.mktemp("second") / "cdktf.out"
-    stale = outdir / "stacks" / "old-eastus-hub"
-    stale.mkdir(parents=True)
-    (stale / "cdk.tf.json").write_text("{}")
-    synth_replacing([*environments, generated], outdir)
-    return SecondSynth(outdir, [*environments, generated], generated)

@@ -14,9 +14,11 @@ from cdktf_cdktf_provider_azurerm.provider import (
     AzurermProvider,
     AzurermProviderFeatures,
 )
+from cdktf_cdktf_provider_time.provider import TimeProvider
 
 from constructs_lib.app import build_app
 from constructs_lib.config.models import Environment, Region
+from constructs_lib.core.azapi import AzapiProvider
 
 
 @dataclass
@@ -124,8 +126,11 @@ def empty_stack(name: str = "test") -> TerraformStack:
 
 
 def synth_construct(build: Callable[[TerraformStack], Any]) -> StackJson:
-    """Synthesize whatever `build` adds to a bare stack (with an azurerm provider)."""
+    """Synthesize whatever `build` adds to a bare stack with the providers a stack declares
+    (azurerm, and time and azapi for the waits and version updates some constructs add)."""
     stack = TerraformStack(Testing.app(), "test")
     AzurermProvider(stack, "azurerm", features=[AzurermProviderFeatures()])
+    TimeProvider(stack, "time")
+    AzapiProvider(stack)
     build(stack)
     return StackJson("test", json.loads(Testing.synth(stack)))

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cdktf import ITerraformDependable
+from cdktf import DataResource, ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesCluster as AzureKubernetesCluster,
 )
@@ -43,8 +43,10 @@ from constructs_lib.config.models import (
 from constructs_lib.config.rules import (
     check_api_server_access,
     check_node_pool_names,
+    check_version_for_channel,
     rotation_name,
 )
+from constructs_lib.core.azapi import CONTAINER_SERVICE_API, AzapiUpdateResource
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.validation import ipv4_network, is_guid, is_token
 
@@ -70,8 +72,8 @@ class KubernetesClusterProps:
     node_resource_group: str
     """Name of the AKS-managed node resource group. Reference: `rg-<cluster>-nodepools`."""
     kubernetes_version: str
-    """`major.minor` or `major.minor.patch`. Reference: 1.35.0. With the `patch` upgrade channel
-    the construct emits only `major.minor` (see `automatic_upgrade_channel`)."""
+    """`major.minor` (e.g. 1.35); `major.minor.patch` only without the `patch` upgrade channel, else
+    ValueError (`config.rules.check_version_for_channel`)."""
     control_plane_identity_id: str
     """Resource ID of the user-assigned control-plane identity. It needs Private DNS Zone
     Contributor on the zone and Network Contributor on the subnets before the cluster exists; pass
@@ -84,12 +86,17 @@ class KubernetesClusterProps:
     node_subnet_id: str
     """Subnet of both node pools (`snet-clusternodes`)."""
     api_server_subnet_id: str
-    """Subnet delegated to AKS for API-server VNet integration (`snet-privatecluster`)."""
+    """Subnet delegated to AKS for API-server VNet integration (`snet-privatecluster`); unused when
+    `api_server_vnet_integration` is False."""
     private_dns_zone_id: str | None
     """BYO `privatelink.<region>.azmk8s.io` zone of a private cluster; must be None when
     `private_cluster` is False."""
     log_analytics_workspace_id: str
-    """Workspace of Container Insights, Defender and the cluster's diagnostic settings."""
+    """Workspace of Container Insights and the cluster's diagnostic settings (Entra-only auth)."""
+    defender_log_analytics_workspace_id: str | None
+    """Workspace the Defender for Containers sensor reports to, or None to leave Defender off. It must
+    accept workspace-key auth: the sensor does not support Entra ID auth yet
+    (Azure/Microsoft-Defender-for-Cloud#1010), so it is not the main workspace."""
     system_pool: SystemNodePool
     """The default (system) pool; runs critical add-ons only."""
     user_pool: UserNodePool
@@ -106,9 +113,20 @@ class KubernetesClusterProps:
     `authorized_ip_ranges` must list who may reach it."""
     authorized_ip_ranges: tuple[str, ...] = field(default_factory=tuple)
     """CIDRs allowed to reach a public API server; only valid when `private_cluster` is False."""
+    api_server_vnet_integration: bool = True
+    """API-server VNet integration on `api_server_subnet_id` (reference). Default True."""
     automatic_upgrade_channel: Literal["patch"] | None = "patch"
     """`patch` (default, stronger than the reference's `none`): AKS applies Kubernetes patch
-    releases in the auto-upgrade window. None leaves control-plane upgrades manual."""
+    releases in the auto-upgrade window; Terraform then ignores the versions Azure reports
+    (hashicorp/terraform-provider-azurerm#26946) and a minor upgrade of `kubernetes_version` is
+    applied through `azapi_update_resource` (the stack must declare an `AzapiProvider`). None leaves
+    upgrades to `kubernetes_version` alone."""
+    container_insights: bool = True
+    """Container Insights through the Azure Monitor agent with managed-identity auth. Default True."""
+    managed_prometheus: bool = True
+    """The metrics profile for Azure Monitor managed Prometheus. Default True."""
+    image_cleaner_enabled: bool = True
+    """Image Cleaner. Default True (reference)."""
     node_os_maintenance_window: MaintenanceWindow = field(default_factory=MaintenanceWindow)
     """Window of the NodeImage OS upgrades (`config.models.MaintenanceWindow`, which validates the
     day, the HH:MM start and the 4-24 hour length). Reference: weekly, Tuesday 21:00 UTC, 12 h."""
@@ -139,7 +157,8 @@ def _validate_access(props: KubernetesClusterProps) -> None:
 def _validate(props: KubernetesClusterProps) -> None:
     if not _VERSION.match(props.kubernetes_version):
         raise ValueError(
-            f"kubernetes_version: {props.kubernetes_version!r} must be major.minor or major.minor.patch, e.g. 1.35.0")
+            f"kubernetes_version: {props.kubernetes_version!r} must be major.minor or major.minor.patch, e.g. 1.35")
+    check_version_for_channel(props.kubernetes_version, props.automatic_upgrade_channel or "none")
     if not _DNS_PREFIX.match(props.dns_prefix):
         raise ValueError(
             f"dns_prefix: {props.dns_prefix!r} must be 1-54 letters, digits and -, not starting or ending in -")
@@ -166,17 +185,6 @@ def _validate(props: KubernetesClusterProps) -> None:
             f"secret_rotation_interval: {props.secret_rotation_interval!r} must be a duration such as 2m")
 
 
-def effective_version(props: KubernetesClusterProps) -> str:
-    """The version written to Terraform. With the `patch` channel AKS moves the patch level on its
-    own, so a pinned patch would show as drift (and a downgrade) on every plan: only
-    `major.minor` is emitted (Azure/terraform-azurerm-aks#301, #335)."""
-    if props.automatic_upgrade_channel == "patch":
-        match = _VERSION.match(props.kubernetes_version)
-        assert match is not None
-        return f"{match.group(1)}.{match.group(2)}"
-    return props.kubernetes_version
-
-
 class KubernetesCluster(Construct):
     """`azurerm_kubernetes_cluster` with its system pool, a user pool
     (`azurerm_kubernetes_cluster_node_pool`, ID `UserPool`) and diagnostic settings.
@@ -196,7 +204,9 @@ class KubernetesCluster(Construct):
     def __init__(self, scope: Construct, id: str, props: KubernetesClusterProps):
         super().__init__(scope, id)
         _validate(props)
-        self.kubernetes_version = effective_version(props)
+        self.kubernetes_version = props.kubernetes_version
+        self._container_insights = props.container_insights
+        patch_channel = props.automatic_upgrade_channel == "patch"
         zones = list(props.zones) or None
         system = props.system_pool
         user = props.user_pool
@@ -237,7 +247,10 @@ class KubernetesCluster(Construct):
             network_profile=KubernetesClusterNetworkProfile(
                 network_plugin="azure",
                 network_plugin_mode="overlay" if overlay else None,
-                network_policy="azure",
+                network_data_plane=network.data_plane,
+                # The data plane enforces network policy: Cilium's own engine, or Azure Network
+                # Policy Manager (retiring) on the Azure data plane.
+                network_policy=network.data_plane,
                 outbound_type="userDefinedRouting",
                 load_balancer_sku="standard",
                 pod_cidr=str(network.overlay_pod_cidr) if overlay else None,
@@ -248,10 +261,10 @@ class KubernetesCluster(Construct):
             private_dns_zone_id=props.private_dns_zone_id if props.private_cluster else None,
             private_cluster_public_fqdn_enabled=False if props.private_cluster else None,
             api_server_access_profile=KubernetesClusterApiServerAccessProfile(
-                subnet_id=props.api_server_subnet_id,
-                virtual_network_integration_enabled=True,
+                subnet_id=props.api_server_subnet_id if props.api_server_vnet_integration else None,
+                virtual_network_integration_enabled=True if props.api_server_vnet_integration else None,
                 authorized_ip_ranges=None if props.private_cluster else list(props.authorized_ip_ranges),
-            ),
+            ) if props.api_server_vnet_integration or not props.private_cluster else None,
             run_command_enabled=False,
             role_based_access_control_enabled=True,
             local_account_disabled=True,
@@ -266,18 +279,19 @@ class KubernetesCluster(Construct):
             oms_agent=KubernetesClusterOmsAgent(
                 log_analytics_workspace_id=props.log_analytics_workspace_id,
                 msi_auth_for_monitoring_enabled=True,
-            ),
+            ) if props.container_insights else None,
             key_vault_secrets_provider=KubernetesClusterKeyVaultSecretsProvider(
                 secret_rotation_enabled=props.secret_rotation_enabled,
                 secret_rotation_interval=props.secret_rotation_interval if props.secret_rotation_enabled else None,
             ),
             workload_identity_enabled=True,
             oidc_issuer_enabled=True,
-            image_cleaner_enabled=True,
-            image_cleaner_interval_hours=props.image_cleaner_interval_hours,
+            image_cleaner_enabled=props.image_cleaner_enabled,
+            image_cleaner_interval_hours=props.image_cleaner_interval_hours if props.image_cleaner_enabled else None,
             microsoft_defender=KubernetesClusterMicrosoftDefender(
-                log_analytics_workspace_id=props.log_analytics_workspace_id),
-            monitor_metrics=KubernetesClusterMonitorMetrics(),
+                log_analytics_workspace_id=props.defender_log_analytics_workspace_id,
+            ) if props.defender_log_analytics_workspace_id else None,
+            monitor_metrics=KubernetesClusterMonitorMetrics() if props.managed_prometheus else None,
             storage_profile=KubernetesClusterStorageProfile(
                 blob_driver_enabled=False,
                 disk_driver_enabled=False,
@@ -322,6 +336,11 @@ class KubernetesCluster(Construct):
                 skip_nodes_with_system_pods=True,
             ),
             depends_on=list(props.depends_on) or None,
+            # With the patch channel Azure reports the patch it applied; without this every plan
+            # after an automatic patch would show an update (hashicorp/terraform-provider-azurerm#26946).
+            lifecycle=TerraformResourceLifecycle(
+                ignore_changes=["kubernetes_version", "default_node_pool[0].orchestrator_version"],
+            ) if patch_channel else None,
         )
         self.user_pool = KubernetesClusterNodePool(
             self,
@@ -344,9 +363,41 @@ class KubernetesCluster(Construct):
             zones=zones,
             vnet_subnet_id=props.node_subnet_id,
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=user.max_surge),
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["orchestrator_version"]) if patch_channel else None,
         )
+        self.version_upgrades = self._minor_upgrades(system.name) if patch_channel else ()
         self.diagnostics = DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
+
+    def _minor_upgrades(self, system_pool_name: str) -> tuple[AzapiUpdateResource, ...]:
+        """The minor version the environment names, applied by azapi (azurerm ignores the versions
+        under the patch channel): the control plane, then the system pool, then the user pool. A
+        keeper on major.minor replaces the updates, so they run again only when the minor changes
+        (the Azure/terraform-azurerm-aks pattern); an automatic patch changes nothing here."""
+        self.version_keeper = DataResource(self, "VersionKeeper", triggers_replace={"version": self.kubernetes_version})
+        once_per_minor = TerraformResourceLifecycle(ignore_changes="all")
+        control_plane = AzapiUpdateResource(
+            self, "ControlPlaneVersion", type=f"Microsoft.ContainerService/managedClusters@{CONTAINER_SERVICE_API}",
+            resource_id=self.resource.id, body={"properties": {"kubernetesVersion": self.kubernetes_version}},
+            lifecycle=once_per_minor)
+        system_pool = AzapiUpdateResource(
+            self, "SystemPoolVersion",
+            type=f"Microsoft.ContainerService/managedClusters/agentPools@{CONTAINER_SERVICE_API}",
+            resource_id=f"{self.resource.id}/agentPools/{system_pool_name}",
+            body={"properties": {"orchestratorVersion": self.kubernetes_version}},
+            depends_on=(control_plane,), lifecycle=once_per_minor)
+        user_pool = AzapiUpdateResource(
+            self, "UserPoolVersion",
+            type=f"Microsoft.ContainerService/managedClusters/agentPools@{CONTAINER_SERVICE_API}",
+            resource_id=self.user_pool.id, body={"properties": {"orchestratorVersion": self.kubernetes_version}},
+            depends_on=(system_pool,), lifecycle=once_per_minor)
+        updates = (control_plane, system_pool, user_pool)
+        # Terraform takes replace_triggered_by in JSON only as a bare reference
+        # ("terraform_data.<name>"); cdktf writes "${...}", which `terraform validate` rejects.
+        keeper = f"terraform_data.{self.version_keeper.friendly_unique_id}"
+        for update in updates:
+            update.add_override("lifecycle.replace_triggered_by", [keeper])
+        return updates
 
     @property
     def id(self) -> str:
@@ -362,6 +413,14 @@ class KubernetesCluster(Construct):
     def oidc_issuer_url(self) -> str:
         """Issuer of the cluster's service-account tokens (for federated credentials)."""
         return self.resource.oidc_issuer_url
+
+    @property
+    def monitoring_agent_object_id(self) -> str | None:
+        """Object ID of the Container Insights agent's identity (Monitoring Metrics Publisher), or None
+        when Container Insights is off."""
+        if not self._container_insights:
+            return None
+        return str(self.resource.oms_agent.oms_agent_identity.get(0).object_id)
 
     @property
     def kubelet_object_id(self) -> str:

@@ -26,8 +26,9 @@ class ControlPlaneScopes:
     """The spoke's node subnet (Network Contributor: AKS joins the nodes to it)."""
     ingress_subnet_id: str
     """The ingress subnet (Network Contributor: AKS places the internal load balancer there)."""
-    api_server_subnet_id: str
-    """The delegated API-server subnet (Network Contributor: API-server VNet integration)."""
+    api_server_subnet_id: str | None
+    """The delegated API-server subnet (Network Contributor: API-server VNet integration); None
+    without VNet integration."""
     spoke_virtual_network_id: str
     """The spoke VNet (Private DNS Zone Contributor: AKS links the API-server zone to it)."""
     api_server_zone_id: str | None
@@ -42,8 +43,9 @@ def control_plane_role_assignments(scopes: ControlPlaneScopes) -> dict[str, Role
     grants = {
         "cp-nodes-network": RoleAssignmentSpec("Network Contributor", cp, scopes.node_subnet_id),
         "cp-ingress-network": RoleAssignmentSpec("Network Contributor", cp, scopes.ingress_subnet_id),
-        "cp-apiserver-network": RoleAssignmentSpec("Network Contributor", cp, scopes.api_server_subnet_id),
     }
+    if scopes.api_server_subnet_id is not None:
+        grants["cp-apiserver-network"] = RoleAssignmentSpec("Network Contributor", cp, scopes.api_server_subnet_id)
     if scopes.api_server_zone_id is not None:
         grants["cp-apiserver-dns"] = RoleAssignmentSpec(
             "Private DNS Zone Contributor", cp, scopes.api_server_zone_id)
@@ -76,8 +78,8 @@ class ClusterPrincipals:
     """The vault holding the ingress certificate (Key Vault Secrets User + Reader)."""
     ingress_principal_id: str
     """The ingress controller's workload identity (reads its TLS certificate from the vault)."""
-    monitoring_agent_object_id: str
-    """The OMS agent add-on's identity (publishes metrics)."""
+    monitoring_agent_object_id: str | None
+    """The Container Insights agent's identity (publishes metrics); None when Container Insights is off."""
     workload_namespace: str
     """Namespace the reader groups may read (`<cluster>/namespaces/<namespace>` scope)."""
     admin_group_object_ids: Sequence[uuid.UUID | str]
@@ -97,9 +99,10 @@ def cluster_role_assignments(p: ClusterPrincipals) -> dict[str, RoleAssignmentSp
                                            p.node_resource_group_id),
         "ingress-kv-secrets": RoleAssignmentSpec("Key Vault Secrets User", p.ingress_principal_id, p.key_vault_id),
         "ingress-kv-reader": RoleAssignmentSpec("Key Vault Reader", p.ingress_principal_id, p.key_vault_id),
-        "omsagent-metrics": RoleAssignmentSpec("Monitoring Metrics Publisher", p.monitoring_agent_object_id,
-                                               p.cluster_id),
     }
+    if p.monitoring_agent_object_id is not None:
+        grants["omsagent-metrics"] = RoleAssignmentSpec(
+            "Monitoring Metrics Publisher", p.monitoring_agent_object_id, p.cluster_id)
     for index, group_id in enumerate(p.admin_group_object_ids):
         grants[f"admins{index}-cluster-admin"] = RoleAssignmentSpec(
             "Azure Kubernetes Service RBAC Cluster Admin", str(group_id), p.cluster_id, principal_type="Group")

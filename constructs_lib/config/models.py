@@ -249,6 +249,13 @@ class ClusterNetwork(StrictModel):
 
     plugin_mode: Literal["overlay", "flat"] = "overlay"
     """`overlay` (Azure CNI Overlay, reference default) or `flat` (classic Azure CNI)."""
+    data_plane: Literal["cilium", "azure"] = "cilium"
+    """Data plane and network policy engine. `cilium` (default): Azure CNI powered by Cilium with
+    Cilium network policy, what Microsoft recommends for new clusters. `azure`: the Azure data plane
+    with Azure Network Policy Manager, which Microsoft is retiring (Linux support ends 2028-09-30,
+    https://azure.microsoft.com/updates?id=500268). Changing it on an existing cluster makes
+    Terraform replace the cluster; migrate in place with `az aks update --network-dataplane cilium`
+    first (README "Cluster")."""
     pod_cidr: ipaddress.IPv4Network | None = None
     """Overlay pod range; must not overlap any VNet. Default 192.168.0.0/16. Not allowed for flat."""
     service_cidr: ipaddress.IPv4Network = ipaddress.IPv4Network("172.16.0.0/16")
@@ -266,6 +273,7 @@ class ClusterNetwork(StrictModel):
     @model_validator(mode="after")
     def _pod_cidr_matches_mode(self) -> ClusterNetwork:
         rules.check_cluster_network(self.plugin_mode, self.pod_cidr, self.service_cidr, self.dns_service_ip)
+        rules.check_network_data_plane(self.plugin_mode, self.data_plane)
         return self
 
     @property
@@ -290,16 +298,45 @@ class MaintenanceWindow(StrictModel):
     """AKS requires at least 4 hours. Reference: 12."""
 
 
+class AddOns(StrictModel):
+    """Optional cluster add-ons; each one on also opens exactly the egress Microsoft documents for
+    it in the hub firewall (`config.egress`). Azure Policy, the Key Vault Secrets Store CSI driver,
+    workload identity and the Flux extension are not optional: the baseline's guardrails and its
+    ingress path depend on them."""
+
+    container_insights: bool = True
+    """Container Insights through the Azure Monitor agent with managed-identity auth (logs, inventory,
+    node syslog) and its failed-pods alert. Reference: on."""
+    managed_prometheus: bool = True
+    """Azure Monitor managed Prometheus (metrics profile, Azure Monitor workspace) and the 30
+    recommended Prometheus alert rules. Reference: on."""
+    defender: bool = True
+    """Microsoft Defender for Containers sensor, reporting to its own workspace (README
+    "Deviations"). Reference: on."""
+    image_cleaner: bool = True
+    """Image Cleaner removes unused, vulnerable images from the nodes. Reference: on."""
+
+
 class Cluster(StrictModel):
     """AKS settings shared by every region of the environment."""
 
-    kubernetes_version: Annotated[str, _text(patterns.KUBERNETES_VERSION)] = "1.35.0"
-    """Pinned Kubernetes version (major.minor.patch); the reference pins 1.35.0."""
+    kubernetes_version: Annotated[str, _text(patterns.KUBERNETES_VERSION)] = "1.35"
+    """Kubernetes minor version, e.g. "1.35" (quote it). A minor upgrade is this one line. With the
+    default `patch` upgrade channel AKS applies patch releases in the maintenance window, so only
+    major.minor is allowed; with `upgrade_channel: none` a patch may be pinned ("1.35.4")."""
+    upgrade_channel: Literal["patch", "none"] = "patch"
+    """`patch` (default, stronger than the reference's `none`): AKS applies Kubernetes patch releases in
+    the maintenance window and Terraform never diffs against them. `none`: patches are applied by
+    changing `kubernetes_version`."""
     sku_tier: Literal["Standard", "Premium"] = "Standard"
     """Standard gives the financially backed uptime SLA; Free is not offered for the baseline."""
     private: bool = True
-    """Private API server with VNet integration (reference). False makes it public, restricted by
-    `authorized_ip_ranges`."""
+    """Private API server (reference). False makes it public, restricted by `authorized_ip_ranges`."""
+    api_server_vnet_integration: bool = True
+    """API server VNet integration on the delegated `api_server` subnet (reference): nodes reach the
+    API server on a private IP in the spoke, so the firewall needs no rule for it. False: a private
+    cluster uses a private endpoint in the node subnet; a public one needs the `AzureCloud.<region>`
+    and `*.hcp.<region>.azmk8s.io` egress Microsoft documents."""
     authorized_ip_ranges: tuple[ipaddress.IPv4Network, ...] = ()
     """Source ranges allowed to reach a public API server; required when `private` is false."""
     maintenance: MaintenanceWindow = MaintenanceWindow()
@@ -308,6 +345,8 @@ class Cluster(StrictModel):
     """System pool, critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
     user_pool: UserNodePool = UserNodePool()
     """User pool `npuser01`. Reference: 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
+    add_ons: AddOns = AddOns()
+    """Optional add-ons, all on by default."""
 
     _parse_ranges = field_validator("authorized_ip_ranges", mode="before")(
         lambda cls, v: tuple(_network(item) for item in v) if isinstance(v, (list, tuple)) else v
@@ -318,7 +357,13 @@ class Cluster(StrictModel):
         rules.check_api_server_access(self.private, self.authorized_ip_ranges)
         rules.check_node_pool_names(self.system_pool.name, self.user_pool.name)
         rules.check_system_pool_minimum(self.system_pool.min_count)
+        rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel)
         return self
+
+    @property
+    def kubernetes_minor(self) -> str:
+        """major.minor of `kubernetes_version`."""
+        return ".".join(self.kubernetes_version.split(".")[:2])
 
 
 class AppGateway(StrictModel):
@@ -485,6 +530,12 @@ class Deploy(StrictModel):
 
     kubelogin_login: Literal["azurecli", "workloadidentity", "spn", "msi"] = "azurecli"
     """kubelogin login mode for the Helm provider (never admin credentials)."""
+    role_propagation_seconds: Annotated[StrictInt, _within(rules.ROLE_PROPAGATION_SECONDS)] = 120
+    """Seconds to wait after a role assignment before anything in the same apply uses it (Key Vault
+    certificates, the App Gateway reading its certificate, the AKS control plane joining its
+    subnets). Azure documents up to 10 minutes for RBAC changes to take effect
+    (https://learn.microsoft.com/azure/role-based-access-control/troubleshooting); 0 disables the
+    wait. Default 120."""
 
 
 class Environment(StrictModel):

@@ -131,9 +131,9 @@ TIME_OF_DAY = Pattern(
     "21:00")
 
 KUBERNETES_VERSION = Pattern(
-    r"^1\.[0-9]{2}\.[0-9]+$",
-    "a Kubernetes version: major.minor.patch, quoted in YAML",
-    "1.35.0")
+    r"^1\.[0-9]{2}(\.[0-9]+)?$",
+    "a Kubernetes version: major.minor (or major.minor.patch without the patch channel), quoted in YAML",
+    "1.35")
 
 FIRST_OF_MONTH = Pattern(
     r"^20[2-9][0-9]-(0[1-9]|1[0-2])-01$",

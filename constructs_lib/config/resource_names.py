@@ -90,6 +90,8 @@ class ClusterNames:
     cluster: str
     dns_prefix: str
     log_analytics: str
+    defender_log_analytics: str
+    """The Defender sensor's workspace (workspace-key auth; README "Deviations")."""
     container_registry: str
     key_vault: str
     application_gateway: str
@@ -150,6 +152,7 @@ class RegionNames:
                 cluster=cluster,
                 dns_prefix=cluster[:54].rstrip("-"),
                 log_analytics=n.name("log_analytics", w),
+                defender_log_analytics=n.name("log_analytics", w, "defender"),
                 container_registry=n.unique_name("container_registry"),
                 key_vault=n.unique_name("key_vault"),
                 application_gateway=n.name("application_gateway", w),

@@ -39,6 +39,8 @@ WORKLOAD_REPLICAS = (2, 100)
 """Replicas of the sample app: at least 2, so one pod survives a node drain."""
 INGRESS_REPLICAS = (2, 20)
 """Replicas of the ingress controller: at least 2, spread one per node."""
+ROLE_PROPAGATION_SECONDS = (0, 1800)
+"""Wait after a role assignment before its first use in the same apply."""
 SYSTEM_POOL_MIN_NODES = 2
 """The baseline keeps at least 2 (reference 3) system nodes across zones."""
 ROTATION_NAME_PREFIX_LENGTH = 9
@@ -131,6 +133,24 @@ def check_cluster_network(plugin_mode: str, pod_cidr: ipaddress.IPv4Network | No
     pods = pod_cidr or (DEFAULT_OVERLAY_POD_CIDR if plugin_mode == "overlay" else None)
     if pods is not None and pods.overlaps(service_cidr):
         raise ValueError(f"service_cidr: {service_cidr} overlaps the pod range {pods}")
+
+
+def check_version_for_channel(kubernetes_version: str, upgrade_channel: str) -> None:
+    """With the `patch` upgrade channel AKS moves the patch level itself, so the version names only
+    major.minor (a pinned patch would be a perpetual diff and, once AKS patched, a downgrade)."""
+    if upgrade_channel == "patch" and kubernetes_version.count(".") == 2:
+        minor = kubernetes_version.rsplit(".", 1)[0]
+        raise ValueError(
+            f"kubernetes_version: {kubernetes_version!r} pins a patch, but the patch upgrade channel applies "
+            f"patches automatically; write \"{minor}\" (or set upgrade_channel: none to pin patches by hand)")
+
+
+def check_network_data_plane(plugin_mode: str, data_plane: str) -> None:
+    """Azure CNI powered by Cilium runs with overlay (or a pod subnet this project does not use)."""
+    if data_plane == "cilium" and plugin_mode != "overlay":
+        raise ValueError(
+            "data_plane: cilium needs plugin_mode: overlay (azurerm requires overlay or a pod subnet for the "
+            "Cilium data plane); use plugin_mode: overlay or data_plane: azure")
 
 
 def check_budget_thresholds(actual: Sequence[int | float], forecast: Sequence[int | float],

@@ -10,8 +10,6 @@ listener and no redirect. The gateway is static (not managed by AGIC).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass, field
 
@@ -102,10 +100,13 @@ class ApplicationGatewayProps:
     """WAF policy attached at gateway level (`WafPolicy.id`)."""
     log_analytics_workspace_id: str
     """Workspace receiving the access, performance and firewall logs."""
-    backend_trusted_root_certificate_data: str | None = None
-    """Base64 public certificate of the root (or self-signed certificate) that the ingress
-    certificate chains to. Default None: the backend certificate must chain to a well-known CA and
-    no trusted root is configured."""
+    backend_trusted_root_secret_id: str | None = None
+    """Versionless Key Vault secret ID of the root (or self-signed) certificate the ingress
+    certificate chains to, read by the gateway's identity like the listener certificate, so a
+    renewal in Key Vault reaches the gateway without a Terraform run (the gateway polls Key Vault
+    every 4 hours; https://learn.microsoft.com/azure/application-gateway/key-vault-certs). Default
+    None: the backend certificate must chain to a well-known CA and no trusted root is configured.
+    A versioned ID is refused (ValueError): it would pin the certificate Key Vault replaces."""
     zones: tuple[str, ...] = AVAILABILITY_ZONES
     """Availability zones of the instances, a subset of 1-3; empty for a region without zones.
     Reference and default: 1, 2, 3."""
@@ -122,13 +123,6 @@ class ApplicationGatewayProps:
     depends_on: tuple[ITerraformDependable, ...] = field(default_factory=tuple)
     """Resources that must exist first: the Key Vault private endpoint and the identity's role
     assignments on the vault (reference dependsOn). Empty by default."""
-
-
-def _is_base64(value: str) -> bool:
-    try:
-        return bool(base64.b64decode(value, validate=True))
-    except (binascii.Error, ValueError):
-        return False
 
 
 def _validate(props: ApplicationGatewayProps) -> None:
@@ -151,10 +145,10 @@ def _validate(props: ApplicationGatewayProps) -> None:
         raise ValueError(f"{where}: listener_certificate_secret_id must be a versionless Key Vault secret "
                          f"id (https://<vault>.vault.azure.net/secrets/<name>), so renewals are picked "
                          f"up; got {secret_id!r}")
-    root = props.backend_trusted_root_certificate_data
-    if root is not None and not is_token(root) and not _is_base64(root):
-        raise ValueError(f"{where}: backend_trusted_root_certificate_data must be non-empty base64 "
-                         "certificate data (for example filebase64() of the .cer), not PEM text")
+    root = props.backend_trusted_root_secret_id
+    if root is not None and not is_token(root) and not _VERSIONLESS_SECRET_ID.match(root):
+        raise ValueError(f"{where}: backend_trusted_root_secret_id must be a versionless Key Vault secret id "
+                         f"(https://<vault>.vault.azure.net/secrets/<name>), so renewals are picked up; got {root!r}")
 
 
 class ApplicationGateway(PrimaryResource, Construct):
@@ -165,7 +159,7 @@ class ApplicationGateway(PrimaryResource, Construct):
     def __init__(self, scope: Construct, id: str, props: ApplicationGatewayProps):
         super().__init__(scope, id)
         _validate(props)
-        trusted_root = props.backend_trusted_root_certificate_data
+        trusted_root = props.backend_trusted_root_secret_id
         self.resource = AzureApplicationGateway(
             self,
             "Resource",
@@ -192,7 +186,7 @@ class ApplicationGateway(PrimaryResource, Construct):
             ssl_certificate=[ApplicationGatewaySslCertificate(
                 name=LISTENER_CERTIFICATE, key_vault_secret_id=props.listener_certificate_secret_id)],
             trusted_root_certificate=[ApplicationGatewayTrustedRootCertificate(
-                name=TRUSTED_ROOT, data=trusted_root)] if trusted_root is not None else None,
+                name=TRUSTED_ROOT, key_vault_secret_id=trusted_root)] if trusted_root is not None else None,
             http_listener=[ApplicationGatewayHttpListener(
                 name=LISTENER,
                 frontend_ip_configuration_name=FRONTEND_IP_CONFIGURATION,

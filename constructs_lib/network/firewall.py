@@ -68,8 +68,7 @@ class Firewall(Construct):
                 for index, public_ip in enumerate(self.public_ips)
             ],
             # The policy's rule groups and IP group must settle before the firewall is updated.
-            depends_on=[props.policy.network_rules, props.policy.application_rules,
-                        props.policy.node_ip_group],
+            depends_on=[*props.policy.rule_collection_groups, props.policy.node_ip_group],
         )
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))

@@ -1,10 +1,11 @@
-"""Firewall policy for the hub: DNS proxy, threat intelligence and IDPS in Deny, and the egress
-rules an AKS baseline cluster needs, scoped to the node subnets through an IP group."""
+"""Firewall policy for the hub: DNS proxy, threat intelligence and IDPS in Deny, and exactly the
+egress the region's cluster needs (`config.egress`), scoped to the node subnets through an IP group.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.firewall_policy import (
     FirewallPolicy as AzureFirewallPolicy,
@@ -35,6 +36,7 @@ from cdktf_cdktf_provider_azurerm.firewall_policy_rule_collection_group import (
 from cdktf_cdktf_provider_azurerm.ip_group import IpGroup
 from constructs import Construct
 
+from constructs_lib.config.egress import Egress
 from constructs_lib.core.primary_resource import PrimaryResource
 
 
@@ -53,11 +55,13 @@ class FirewallPolicyProps:
     log_analytics_workspace_id: str
     """Workspace of the policy analytics (insights)."""
     node_subnets: tuple[ipaddress.IPv4Network, ...]
-    """Spoke node subnets allowed to egress (fed from config, never from the spoke stack)."""
+    """Spoke node subnets allowed to egress (fed from config, never from the spoke stack); at least
+    one, else ValueError."""
+    egress: tuple[Egress, ...]
+    """What the nodes may reach, one firewall rule per feature (`config.egress.egress_for`); at least
+    one entry with a destination, else ValueError."""
     insights_retention_days: int = 30
     """Days policy analytics are kept. Default and reference: 30."""
-    gitops_hosts: tuple[str, ...] = field(default_factory=lambda: ("github.com", "api.github.com"))
-    """Git hosts Flux pulls cluster configuration from. Reference: github.com, api.github.com."""
 
 
 def _https(name: str, ip_group_id: str, *, fqdns: tuple[str, ...] = (), fqdn_tags: tuple[str, ...] = ()) -> AppRule:
@@ -71,12 +75,20 @@ def _https(name: str, ip_group_id: str, *, fqdns: tuple[str, ...] = (), fqdn_tag
 
 
 class FirewallPolicy(PrimaryResource, Construct):
-    """Premium policy plus the node-subnet IP group and two rule collection groups (network, app)."""
+    """Premium policy plus the node-subnet IP group and the egress rules: one application rule
+    collection group (HTTPS to FQDNs and FQDN tags) and, only when a feature needs one, a network
+    rule collection group. Nothing else leaves the nodes: the firewall denies by default."""
 
     def __init__(self, scope: Construct, id: str, props: FirewallPolicyProps):
         super().__init__(scope, id)
         if not props.node_subnets:
             raise ValueError("firewall policy: at least one spoke node subnet is needed for the IP group")
+        if not any(e.fqdns or e.fqdn_tags or e.network for e in props.egress):
+            raise ValueError("firewall policy: egress lists no destination; a cluster needs at least the AKS core "
+                             "endpoints (config.egress)")
+        features = [e.feature for e in props.egress]
+        if len(set(features)) != len(features):
+            raise ValueError(f"firewall policy: egress lists a feature twice: {', '.join(features)}")
         location = props.location
         self.node_ip_group = IpGroup(
             self,
@@ -103,54 +115,39 @@ class FirewallPolicy(PrimaryResource, Construct):
             ),
         )
         nodes = self.node_ip_group.id
+        network_rules = [
+            NetRule(name=f"{entry.feature}-{index}" if len(entry.network) > 1 else entry.feature,
+                    protocols=list(rule.protocols), source_ip_groups=[nodes],
+                    destination_addresses=list(rule.destinations), destination_ports=list(rule.ports))
+            for entry in props.egress for index, rule in enumerate(entry.network)
+        ]
         self.network_rules = FirewallPolicyRuleCollectionGroup(
             self,
             "NetworkRules",
             name="DefaultNetworkRuleCollectionGroup",
             priority=200,
             firewall_policy_id=self.resource.id,
-            network_rule_collection=[
-                NetCollection(name="org-wide-allowed", priority=100, action="Allow", rule=[
-                    NetRule(name="dns", protocols=["UDP"], source_addresses=["*"],
-                            destination_addresses=["*"], destination_ports=["53"]),
-                ]),
-                NetCollection(name="AKS-Global-Requirements", priority=200, action="Allow", rule=[
-                    NetRule(name="pods-to-api-server-konnectivity", protocols=["TCP"],
-                            source_ip_groups=[nodes], destination_addresses=[f"AzureCloud.{location}"],
-                            destination_ports=["443"]),
-                    NetRule(name="pod-to-api-server_udp-1194", protocols=["UDP"],
-                            source_ip_groups=[nodes], destination_addresses=[f"AzureCloud.{location}"],
-                            destination_ports=["1194"]),
-                    NetRule(name="ntp", protocols=["UDP"], source_ip_groups=[nodes],
-                            destination_fqdns=["ntp.ubuntu.com"], destination_ports=["123"]),
-                ]),
-            ],
-        )
+            network_rule_collection=[NetCollection(
+                name="AKS-Egress-Network", priority=200, action="Allow", rule=network_rules)],
+        ) if network_rules else None
+        app_rules = [
+            _https(entry.feature, nodes, fqdns=entry.fqdns, fqdn_tags=entry.fqdn_tags)
+            for entry in props.egress if entry.fqdns or entry.fqdn_tags
+        ]
         self.application_rules = FirewallPolicyRuleCollectionGroup(
             self,
             "ApplicationRules",
             name="DefaultApplicationRuleCollectionGroup",
             priority=300,
             firewall_policy_id=self.resource.id,
-            application_rule_collection=[
-                AppCollection(name="AKS-Global-Requirements", priority=200, action="Allow", rule=[
-                    _https("azure-monitor-addon", nodes, fqdns=(
-                        "*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com",
-                        f"{location}.monitoring.azure.com", "*.metrics.ingest.monitor.azure.com")),
-                    _https("azure-policy-addon", nodes, fqdns=(
-                        "data.policy.core.windows.net", "store.policy.core.windows.net")),
-                    _https("service-requirements", nodes, fqdn_tags=("AzureKubernetesService",)),
-                ]),
-                AppCollection(name="GitOps-Traffic", priority=300, action="Allow", rule=[
-                    _https("git-origin", nodes, fqdns=props.gitops_hosts),
-                    _https("flux-extension-runtime-requirements", nodes, fqdns=(
-                        f"{location}.dp.kubernetesconfiguration.azure.com", "mcr.microsoft.com",
-                        "raw.githubusercontent.com", "management.azure.com",
-                        "login.microsoftonline.com", "*.blob.core.windows.net",
-                        "azurearcfork8s.azurecr.io", "*.docker.io", "*.docker.com")),
-                ]),
-            ],
+            application_rule_collection=[AppCollection(
+                name="AKS-Egress", priority=200, action="Allow", rule=app_rules)],
+            # Rule collection groups update the policy; serialising them avoids Azure's
+            # "another operation is in progress" conflicts on the shared policy.
+            depends_on=[self.network_rules] if self.network_rules else None,
         )
-        # Rule collection groups update the policy; serialising them avoids Azure's
-        # "another operation is in progress" conflicts on the shared policy.
-        self.application_rules.node.add_dependency(self.network_rules)
+
+    @property
+    def rule_collection_groups(self) -> tuple[FirewallPolicyRuleCollectionGroup, ...]:
+        """Every rule collection group, for the firewall's `depends_on`."""
+        return tuple(g for g in (self.network_rules, self.application_rules) if g is not None)

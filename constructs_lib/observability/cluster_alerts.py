@@ -248,8 +248,9 @@ class ClusterAlertsProps:
     cluster_name: str
     """AKS cluster name: the rule groups' cluster filter, the failed-pod query's filter and
     part of every alert name."""
-    monitor_workspace_id: str
-    """Azure Monitor workspace holding the cluster's Prometheus metrics."""
+    monitor_workspace_id: str | None
+    """Azure Monitor workspace holding the cluster's Prometheus metrics; None when managed
+    Prometheus is off (then no Prometheus rule groups)."""
     log_analytics_workspace_id: str
     """Workload Log Analytics workspace (Container Insights data, ingestion status)."""
     resource_group_id: str
@@ -260,6 +261,9 @@ class ClusterAlertsProps:
     """Region of the rule groups and log search alerts."""
     action_group_id: str
     """Action group every alert notifies."""
+    container_insights: bool = True
+    """Whether Container Insights collects pod inventory (the failed-pods alert queries it).
+    Default True."""
 
 
 class ClusterAlerts(Construct):
@@ -293,7 +297,7 @@ class ClusterAlerts(Construct):
         )
 
         self.rule_groups: dict[str, MonitorAlertPrometheusRuleGroup] = {}
-        for suffix, rules in RULE_GROUPS.items():
+        for suffix, rules in (RULE_GROUPS.items() if props.monitor_workspace_id else ()):
             key = suffix.replace("-level", "LevelRules")
             self.rule_groups[suffix] = MonitorAlertPrometheusRuleGroup(
                 self,
@@ -309,7 +313,7 @@ class ClusterAlerts(Construct):
                 rule=[_prometheus_rule(rule, action_group) for rule in rules],
             )
 
-        self.failed_pods = MonitorScheduledQueryRulesAlertV2(
+        self.failed_pods = None if not props.container_insights else MonitorScheduledQueryRulesAlertV2(
             self,
             "FailedPods",
             name=f"PodFailedScheduledQuery-{cluster}",

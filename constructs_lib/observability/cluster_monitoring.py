@@ -102,6 +102,12 @@ class ClusterMonitoringProps:
     30-730 or whole years up to 12. Reference: 30."""
     syslog_levels: tuple[str, ...] = SYSLOG_LEVELS
     """Syslog levels collected. Default Info and above (the reference's level Info)."""
+    container_insights: bool = True
+    """Container Insights: ContainerLogV2 on the Basic plan, the Container Insights rule and its
+    association. Default True."""
+    managed_prometheus: bool = True
+    """Managed Prometheus: the Azure Monitor workspace, the endpoint, the rule and its association.
+    Default True. At least one of the two must be on, else ValueError."""
 
 
 class ClusterMonitoring(Construct):
@@ -116,100 +122,114 @@ class ClusterMonitoring(Construct):
         _validate(props)
         common = {"location": props.location, "resource_group_name": props.resource_group_name}
 
-        # Public ingestion as in the reference: the metrics agent reaches the endpoint without a
-        # private link scope (AMPLS), which the baseline does not deploy.
-        self.monitor_workspace = MonitorWorkspace(
-            self, "MonitorWorkspace", name=props.monitor_workspace_name,
-            public_network_access_enabled=True, **common)
+        self.monitor_workspace: MonitorWorkspace | None = None
+        self.prometheus_rule: MonitorDataCollectionRule | None = None
+        self.container_insights_rule: MonitorDataCollectionRule | None = None
+        if props.managed_prometheus:
+            # Public ingestion as in the reference: the metrics agent reaches the endpoint without a
+            # private link scope (AMPLS), which the baseline does not deploy.
+            self.monitor_workspace = MonitorWorkspace(
+                self, "MonitorWorkspace", name=props.monitor_workspace_name,
+                public_network_access_enabled=True, **common)
 
-        self.container_log_table = LogAnalyticsWorkspaceTable(
-            self,
-            "ContainerLogV2Table",
-            name="ContainerLogV2",
-            workspace_id=props.log_analytics_workspace_id,
-            plan="Basic",
-            total_retention_in_days=props.container_log_total_retention_days,
-        )
+        if props.container_insights:
+            self.container_log_table = LogAnalyticsWorkspaceTable(
+                self,
+                "ContainerLogV2Table",
+                name="ContainerLogV2",
+                workspace_id=props.log_analytics_workspace_id,
+                plan="Basic",
+                total_retention_in_days=props.container_log_total_retention_days,
+            )
 
-        self.prometheus_endpoint = MonitorDataCollectionEndpoint(
-            self, "PrometheusEndpoint", name=props.dce_name, kind="Linux",
-            public_network_access_enabled=True,
-            description=f"Managed Prometheus ingestion for {props.cluster_name}", **common)
+        if props.managed_prometheus:
+            monitor_workspace = self.monitor_workspace
+            assert monitor_workspace is not None  # created above whenever managed_prometheus is on
+            self.prometheus_endpoint = MonitorDataCollectionEndpoint(
+                self, "PrometheusEndpoint", name=props.dce_name, kind="Linux",
+                public_network_access_enabled=True,
+                description=f"Managed Prometheus ingestion for {props.cluster_name}", **common)
 
-        self.prometheus_rule = MonitorDataCollectionRule(
-            self,
-            "PrometheusRule",
-            name=props.prometheus_dcr_name,
-            kind="Linux",
-            description=f"Managed Prometheus metrics of {props.cluster_name} to its Azure Monitor workspace",
-            data_collection_endpoint_id=self.prometheus_endpoint.id,
-            data_sources=MonitorDataCollectionRuleDataSources(
-                prometheus_forwarder=[MonitorDataCollectionRuleDataSourcesPrometheusForwarder(
-                    name="PrometheusDataSource", streams=[PROMETHEUS_STREAM])],
-            ),
-            destinations=MonitorDataCollectionRuleDestinations(
-                monitor_account=[MonitorDataCollectionRuleDestinationsMonitorAccount(
-                    name=_MONITOR_ACCOUNT, monitor_account_id=self.monitor_workspace.id)],
-            ),
-            data_flow=[MonitorDataCollectionRuleDataFlow(
-                streams=[PROMETHEUS_STREAM], destinations=[_MONITOR_ACCOUNT])],
-            **common,
-        )
-        self.prometheus_association = MonitorDataCollectionRuleAssociation(
-            self, "PrometheusAssociation", name=props.prometheus_dcr_name,
-            target_resource_id=props.cluster_id, data_collection_rule_id=self.prometheus_rule.id,
-            description="Cluster to managed Prometheus rule")
+            self.prometheus_rule = MonitorDataCollectionRule(
+                self,
+                "PrometheusRule",
+                name=props.prometheus_dcr_name,
+                kind="Linux",
+                description=f"Managed Prometheus metrics of {props.cluster_name} to its Azure Monitor workspace",
+                data_collection_endpoint_id=self.prometheus_endpoint.id,
+                data_sources=MonitorDataCollectionRuleDataSources(
+                    prometheus_forwarder=[MonitorDataCollectionRuleDataSourcesPrometheusForwarder(
+                        name="PrometheusDataSource", streams=[PROMETHEUS_STREAM])],
+                ),
+                destinations=MonitorDataCollectionRuleDestinations(
+                    monitor_account=[MonitorDataCollectionRuleDestinationsMonitorAccount(
+                        name=_MONITOR_ACCOUNT, monitor_account_id=monitor_workspace.id)],
+                ),
+                data_flow=[MonitorDataCollectionRuleDataFlow(
+                    streams=[PROMETHEUS_STREAM], destinations=[_MONITOR_ACCOUNT])],
+                **common,
+            )
+            self.prometheus_association = MonitorDataCollectionRuleAssociation(
+                self, "PrometheusAssociation", name=props.prometheus_dcr_name,
+                target_resource_id=props.cluster_id, data_collection_rule_id=self.prometheus_rule.id,
+                description="Cluster to managed Prometheus rule")
 
-        collection_settings = {
-            "dataCollectionSettings": {
-                "interval": "1m",
-                "namespaceFilteringMode": "Exclude",
-                "namespaces": list(props.excluded_namespaces),
-                "enableContainerLogV2": True,
+        if props.container_insights:
+            collection_settings = {
+                "dataCollectionSettings": {
+                    "interval": "1m",
+                    "namespaceFilteringMode": "Exclude",
+                    "namespaces": list(props.excluded_namespaces),
+                    "enableContainerLogV2": True,
+                }
             }
-        }
-        self.container_insights_rule = MonitorDataCollectionRule(
-            self,
-            "ContainerInsightsRule",
-            name=props.container_insights_dcr_name,
-            kind="Linux",
-            description=f"Container Insights and node syslog of {props.cluster_name} to Log Analytics",
-            data_sources=MonitorDataCollectionRuleDataSources(
-                syslog=[MonitorDataCollectionRuleDataSourcesSyslog(
-                    name="sysLogsDataSource", streams=[SYSLOG_STREAM],
-                    facility_names=list(SYSLOG_FACILITIES), log_levels=list(props.syslog_levels))],
-                extension=[MonitorDataCollectionRuleDataSourcesExtension(
-                    name="ContainerInsightsExtension", extension_name="ContainerInsights",
-                    streams=list(CONTAINER_INSIGHTS_STREAMS),
-                    extension_json=json.dumps(collection_settings, sort_keys=True))],
-            ),
-            destinations=MonitorDataCollectionRuleDestinations(
-                log_analytics=[MonitorDataCollectionRuleDestinationsLogAnalytics(
-                    name=_WORKSPACE, workspace_resource_id=props.log_analytics_workspace_id)],
-            ),
-            data_flow=[
-                MonitorDataCollectionRuleDataFlow(streams=list(CONTAINER_INSIGHTS_STREAMS),
-                                                  destinations=[_WORKSPACE]),
-                MonitorDataCollectionRuleDataFlow(streams=[SYSLOG_STREAM], destinations=[_WORKSPACE]),
-            ],
-            **common,
-        )
-        self.container_insights_association = MonitorDataCollectionRuleAssociation(
-            self, "ContainerInsightsAssociation", name=props.container_insights_dcr_name,
-            target_resource_id=props.cluster_id, data_collection_rule_id=self.container_insights_rule.id,
-            description="Cluster to Container Insights rule")
+            self.container_insights_rule = MonitorDataCollectionRule(
+                self,
+                "ContainerInsightsRule",
+                name=props.container_insights_dcr_name,
+                kind="Linux",
+                description=f"Container Insights and node syslog of {props.cluster_name} to Log Analytics",
+                data_sources=MonitorDataCollectionRuleDataSources(
+                    syslog=[MonitorDataCollectionRuleDataSourcesSyslog(
+                        name="sysLogsDataSource", streams=[SYSLOG_STREAM],
+                        facility_names=list(SYSLOG_FACILITIES), log_levels=list(props.syslog_levels))],
+                    extension=[MonitorDataCollectionRuleDataSourcesExtension(
+                        name="ContainerInsightsExtension", extension_name="ContainerInsights",
+                        streams=list(CONTAINER_INSIGHTS_STREAMS),
+                        extension_json=json.dumps(collection_settings, sort_keys=True))],
+                ),
+                destinations=MonitorDataCollectionRuleDestinations(
+                    log_analytics=[MonitorDataCollectionRuleDestinationsLogAnalytics(
+                        name=_WORKSPACE, workspace_resource_id=props.log_analytics_workspace_id)],
+                ),
+                data_flow=[
+                    MonitorDataCollectionRuleDataFlow(streams=list(CONTAINER_INSIGHTS_STREAMS),
+                                                      destinations=[_WORKSPACE]),
+                    MonitorDataCollectionRuleDataFlow(streams=[SYSLOG_STREAM], destinations=[_WORKSPACE]),
+                ],
+                **common,
+            )
+            self.container_insights_association = MonitorDataCollectionRuleAssociation(
+                self, "ContainerInsightsAssociation", name=props.container_insights_dcr_name,
+                target_resource_id=props.cluster_id, data_collection_rule_id=self.container_insights_rule.id,
+                description="Cluster to Container Insights rule")
 
         for key, rule in (("PrometheusRuleDiagnostics", self.prometheus_rule),
                           ("ContainerInsightsRuleDiagnostics", self.container_insights_rule)):
-            DiagnosticSettings(self, key, DiagnosticSettingsProps(
-                target=rule, log_analytics_workspace_id=props.log_analytics_workspace_id))
+            if rule is not None:
+                DiagnosticSettings(self, key, DiagnosticSettingsProps(
+                    target=rule, log_analytics_workspace_id=props.log_analytics_workspace_id))
 
     @property
-    def monitor_workspace_id(self) -> str:
-        return self.monitor_workspace.id
+    def monitor_workspace_id(self) -> str | None:
+        """The Azure Monitor workspace receiving Prometheus metrics; None when Prometheus is off."""
+        return self.monitor_workspace.id if self.monitor_workspace is not None else None
 
 
 def _validate(props: ClusterMonitoringProps) -> None:
+    if not (props.container_insights or props.managed_prometheus):
+        raise ValueError("container_insights, managed_prometheus: both are off, so there is nothing to collect; "
+                         "leave ClusterMonitoring out instead")
     for value in props.excluded_namespaces:
         DNS_LABEL.check("excluded_namespaces", value)
     if len(set(props.excluded_namespaces)) != len(props.excluded_namespaces):

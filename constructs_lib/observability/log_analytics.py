@@ -26,7 +26,10 @@ class LogAnalyticsWorkspaceProps:
     retention_in_days: int = 30
     """Interactive retention. Reference: 30 days."""
     local_authentication_enabled: bool = False
-    """Shared-key ingestion/query. Off: agents authenticate with Entra ID (reference hub: off)."""
+    """Shared-key ingestion/query. Off (default): agents authenticate with Entra ID (reference hub:
+    off). Only a workspace for an agent without Entra ID auth turns it on (the Defender sensor)."""
+    diagnostics_workspace_id: str | None = None
+    """Workspace receiving this workspace's own audit logs and metrics. Default None: itself."""
 
 
 class LogAnalyticsWorkspace(PrimaryResource, Construct):
@@ -48,4 +51,4 @@ class LogAnalyticsWorkspace(PrimaryResource, Construct):
             cmk_for_query_forced=False,
         )
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
-            target=self.resource, log_analytics_workspace_id=self.resource.id))
+            target=self.resource, log_analytics_workspace_id=props.diagnostics_workspace_id or self.resource.id))

@@ -38,6 +38,7 @@ from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettin
 from constructs_lib.core.primary_resource import PrimaryResource
 from constructs_lib.core.validation import is_guid, is_token
 from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
+from constructs_lib.security.role_propagation import RolePropagationWait, RolePropagationWaitProps
 
 VALIDITY_MONTHS_RANGE = (1, 120)
 """Bounds this library accepts for a certificate's validity."""
@@ -108,6 +109,10 @@ class KeyVaultProps:
     """Key -> object ID of a principal granted Key Vault Certificates Officer on the vault, e.g.
     the deploying identity, which needs it to create `certificates` (the vault uses RBAC, so no
     access policy grants it). Certificates wait for these assignments. Empty by default."""
+    role_propagation_seconds: int = 120
+    """Seconds the certificates wait after the officer role assignments (Azure documents up to 10
+    minutes for a role to take effect); 0-1800, 0 for no wait. Default 120. The stack must declare a
+    `TimeProvider` when it is above 0."""
     certificate_dependencies: tuple[ITerraformDependable, ...] = field(default_factory=tuple)
     """Further resources of the same stack the certificates wait for, besides the private endpoint
     and the officer roles: typically the vault zone's VNet links (`PrivateDnsZone.links`), without
@@ -256,10 +261,12 @@ class KeyVault(PrimaryResource, Construct):
             for key, principal in props.certificate_officer_principal_ids.items()
         }
         # Certificates are data-plane objects: with public access off, the only way in is the
-        # private endpoint (and its DNS record), and the deployer needs its role first.
-        # (Azure RBAC can take minutes to propagate; a first apply may need a retry.)
-        waits_for = [self.private_endpoint.resource, *self.certificate_officers.values(),
-                     *props.certificate_dependencies]
+        # private endpoint (and its DNS record), and the deployer's role must have propagated.
+        self.officer_propagation = RolePropagationWait(self, "OfficerRolePropagation", RolePropagationWaitProps(
+            assignments=self.certificate_officers, seconds=props.role_propagation_seconds,
+        )) if self.certificate_officers else None
+        waits_for = [self.private_endpoint.resource, *props.certificate_dependencies,
+                     *(self.officer_propagation.dependables if self.officer_propagation else ())]
         self.certificates: dict[str, KeyVaultCertificate] = {
             spec.key: KeyVaultCertificate(
                 self,

@@ -6,6 +6,7 @@ from cdktf import TerraformStack
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
     DataAzurermClientConfig,
 )
+from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
 from constructs_lib.cluster.kubernetes_cluster import (
@@ -28,6 +29,7 @@ from constructs_lib.config.resource_names import (
     ingress_host,
     registry_login_server,
 )
+from constructs_lib.core.azapi import AzapiProvider
 from constructs_lib.ingress.application_gateway import (
     ApplicationGateway,
     ApplicationGatewayProps,
@@ -49,6 +51,7 @@ from constructs_lib.security.managed_identity import (
     ManagedIdentityProps,
 )
 from constructs_lib.security.role_assignments import RoleAssignments, RoleAssignmentsProps
+from constructs_lib.security.role_propagation import RolePropagationWait, RolePropagationWaitProps
 from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
 from constructs_lib.stacks.lookups import HubLookup, HubLookupProps, SpokeLookup, SpokeLookupProps
 from constructs_lib.stacks.regional_stack import RegionalStack
@@ -64,6 +67,11 @@ class ClusterStack(RegionalStack):
         super().__init__(scope, environment, region)
         self.add_dependency(spoke)
         names = self.names.cluster
+        settings = environment.cluster
+        if environment.deploy.role_propagation_seconds:
+            TimeProvider(self, "time")
+        if settings.upgrade_channel == "patch":
+            AzapiProvider(self)
         self.group = self.resource_group(names.resource_group)
         self.deployer = DataAzurermClientConfig(self, "Deployer")
         self.spoke = SpokeLookup(self, "Spoke", SpokeLookupProps(
@@ -74,6 +82,7 @@ class ClusterStack(RegionalStack):
             hub_virtual_network_name=self.names.hub.virtual_network,
         ))
         self.workspace_id = self._workspace()
+        self.defender_workspace_id = self._defender_workspace()
         self.zones = ClusterPrivateDnsZones(self, ClusterPrivateDnsZonesProps(
             location=region.name, resource_group_name=self.group.name,
             virtual_network_links={"spoke": self.spoke.virtual_network.id,
@@ -97,6 +106,18 @@ class ClusterStack(RegionalStack):
             firewall_name=names.hub.firewall,
             log_analytics_workspace_name=names.hub.log_analytics,
         )).log_analytics_workspace.id
+
+    def _defender_workspace(self) -> str | None:
+        """Where the Defender sensor reports: a workspace of its own that accepts workspace-key auth
+        (the sensor has no Entra ID auth yet: Azure/Microsoft-Defender-for-Cloud#1010), so the main
+        workspace stays Entra-only. It keeps the minimum 30 days; Defender uses it as a pipeline
+        and stores its findings in Defender for Cloud."""
+        if not self.environment.cluster.add_ons.defender:
+            return None
+        return LogAnalyticsWorkspace(self, "DefenderLogAnalytics", LogAnalyticsWorkspaceProps(
+            name=self.names.cluster.defender_log_analytics, location=self.region.name,
+            resource_group_name=self.group.name, retention_in_days=30, local_authentication_enabled=True,
+            diagnostics_workspace_id=self.workspace_id)).id
 
     def _registry_and_vault(self) -> None:
         """Private registry and key vault; the vault issues the listener and ingress certificates."""
@@ -126,6 +147,7 @@ class ClusterStack(RegionalStack):
             ),
             # The identity running Terraform issues the certificates through the private endpoint.
             certificate_officer_principal_ids={"deployer": self.deployer.object_id},
+            role_propagation_seconds=env.deploy.role_propagation_seconds,
             certificate_dependencies=tuple(self.zones.key_vault.links.values()),
         ))
 
@@ -144,11 +166,17 @@ class ClusterStack(RegionalStack):
                 principal_id=control_plane.principal_id,
                 node_subnet_id=network.subnet_id("nodes"),
                 ingress_subnet_id=network.subnet_id("ingress"),
-                api_server_subnet_id=network.subnet_id("api_server"),
+                api_server_subnet_id=(network.subnet_id("api_server")
+                                      if env.cluster.api_server_vnet_integration else None),
                 spoke_virtual_network_id=network.virtual_network.id,
                 api_server_zone_id=api_zone.id if api_zone is not None else None))))
         gateway_roles = RoleAssignments(self, "AppGatewayRoles", RoleAssignmentsProps(
             role_assignments=app_gateway_role_assignments(gateway_identity.principal_id, vault_id)))
+        propagation = env.deploy.role_propagation_seconds
+        control_plane_ready = RolePropagationWait(self, "ControlPlaneRolePropagation", RolePropagationWaitProps(
+            assignments=control_plane_roles.assignments, seconds=propagation))
+        gateway_ready = RolePropagationWait(self, "AppGatewayRolePropagation", RolePropagationWaitProps(
+            assignments=gateway_roles.assignments, seconds=propagation))
 
         certificates = self.key_vault.certificates
         waf = WafPolicy(self, "WafPolicy", WafPolicyProps(
@@ -161,17 +189,17 @@ class ClusterStack(RegionalStack):
             listener_host_name=env.ingress.public_fqdn,
             listener_certificate_secret_id=certificates["listener"].versionless_secret_id,
             backend_fqdn=ingress_host(env),
-            # A self-signed ingress certificate is its own root; a CA-issued one chains to a
-            # well-known root the gateway already trusts.
-            backend_trusted_root_certificate_data=(
-                certificates["ingress"].certificate_data_base64
+            # A self-signed ingress certificate is its own root, read from Key Vault (versionless, so a
+            # renewal reaches the gateway); a CA-issued one chains to a root the gateway trusts.
+            backend_trusted_root_secret_id=(
+                certificates["ingress"].versionless_secret_id
                 if env.ingress.certificate_issuer == "Self" else None),
             waf_policy_id=waf.id,
             log_analytics_workspace_id=self.workspace_id,
             zones=region.zones,
             min_capacity=env.app_gateway.min_capacity,
             max_capacity=env.app_gateway.max_capacity,
-            depends_on=(self.key_vault.private_endpoint.resource, *gateway_roles.resources),
+            depends_on=(self.key_vault.private_endpoint.resource, *gateway_ready.dependables),
         ))
 
         settings = env.cluster
@@ -179,6 +207,7 @@ class ClusterStack(RegionalStack):
             name=names.cluster, location=region.name, resource_group_name=rg,
             dns_prefix=names.dns_prefix, node_resource_group=names.node_resource_group,
             kubernetes_version=settings.kubernetes_version,
+            automatic_upgrade_channel="patch" if settings.upgrade_channel == "patch" else None,
             control_plane_identity_id=control_plane.id,
             tenant_id=str(env.entra.tenant_id),
             admin_group_object_ids=tuple(str(g) for g in env.entra.cluster_admin_group_object_ids),
@@ -186,6 +215,11 @@ class ClusterStack(RegionalStack):
             api_server_subnet_id=network.subnet_id("api_server"),
             private_dns_zone_id=api_zone.id if api_zone is not None else None,
             log_analytics_workspace_id=self.workspace_id,
+            defender_log_analytics_workspace_id=self.defender_workspace_id,
+            api_server_vnet_integration=settings.api_server_vnet_integration,
+            container_insights=settings.add_ons.container_insights,
+            managed_prometheus=settings.add_ons.managed_prometheus,
+            image_cleaner_enabled=settings.add_ons.image_cleaner,
             system_pool=settings.system_pool,
             user_pool=settings.user_pool,
             network=settings.network,
@@ -195,7 +229,7 @@ class ClusterStack(RegionalStack):
             authorized_ip_ranges=tuple(str(r) for r in settings.authorized_ip_ranges),
             node_os_maintenance_window=settings.maintenance,
             auto_upgrade_maintenance_window=settings.maintenance,
-            depends_on=tuple(control_plane_roles.resources),
+            depends_on=tuple(control_plane_ready.dependables),
         ))
         ingress_identity = ManagedIdentity(self, "IngressIdentity", ManagedIdentityProps(
             name=names.ingress_identity, **identity,
@@ -203,7 +237,7 @@ class ClusterStack(RegionalStack):
                 name="ingress-controller", issuer=cluster.oidc_issuer_url,
                 namespace=env.app.namespace, service_account=INGRESS_SERVICE_ACCOUNT),),
         ))
-        RoleAssignments(self, "ClusterRoles", RoleAssignmentsProps(
+        cluster_roles = RoleAssignments(self, "ClusterRoles", RoleAssignmentsProps(
             role_assignments=cluster_role_assignments(ClusterPrincipals(
                 cluster_id=cluster.id,
                 kubelet_object_id=cluster.kubelet_object_id,
@@ -211,10 +245,17 @@ class ClusterStack(RegionalStack):
                 registry_id=self.registry.id,
                 key_vault_id=vault_id,
                 ingress_principal_id=ingress_identity.principal_id,
-                monitoring_agent_object_id=cluster.resource.oms_agent.oms_agent_identity.get(0).object_id,
+                monitoring_agent_object_id=cluster.monitoring_agent_object_id,
                 workload_namespace=env.app.namespace,
                 admin_group_object_ids=env.entra.cluster_admin_group_object_ids,
                 reader_group_object_ids=env.entra.namespace_reader_group_object_ids))))
+        # Nothing in this stack uses these grants; the wait makes the apply return only once the
+        # workload stack's pulls, Key Vault mounts and kubelogin sign-ins will be authorized.
+        RolePropagationWait(self, "ClusterRolePropagation", RolePropagationWaitProps(
+            assignments={**cluster_roles.assignments, **{
+                f"federated-{name}": credential
+                for name, credential in ingress_identity.federated_credentials.items()}},
+            seconds=env.deploy.role_propagation_seconds))
 
     def _governance_and_operations(self) -> None:
         """Azure Policy, the action group every alert and budget notification reaches, data
@@ -232,18 +273,21 @@ class ClusterStack(RegionalStack):
             short_name=f"aks{env.name}"[:12],
             email_receivers=tuple((f"email{i}", address) for i, address in enumerate(env.monitoring.alert_emails)),
         ))
+        add_ons = env.cluster.add_ons
         monitoring = ClusterMonitoring(self, "Monitoring", ClusterMonitoringProps(
             cluster_id=cluster.id, cluster_name=names.cluster, location=location, resource_group_name=rg,
             log_analytics_workspace_id=self.workspace_id, monitor_workspace_name=names.monitor_workspace,
             dce_name=names.prometheus_endpoint, prometheus_dcr_name=names.prometheus_rule,
             container_insights_dcr_name=names.container_insights_rule,
             container_log_total_retention_days=env.monitoring.retention_days,
-        ))
+            container_insights=add_ons.container_insights, managed_prometheus=add_ons.managed_prometheus,
+        )) if add_ons.container_insights or add_ons.managed_prometheus else None
         ClusterAlerts(self, "Alerts", ClusterAlertsProps(
             cluster_id=cluster.id, cluster_name=names.cluster,
-            monitor_workspace_id=monitoring.monitor_workspace_id, log_analytics_workspace_id=self.workspace_id,
+            monitor_workspace_id=monitoring.monitor_workspace_id if monitoring else None,
+            log_analytics_workspace_id=self.workspace_id,
             resource_group_id=group.id, resource_group_name=rg, location=location,
-            action_group_id=action_group.id,
+            action_group_id=action_group.id, container_insights=add_ons.container_insights,
         ))
         Budget(self, "Budget", BudgetProps(
             name=names.budget, resource_group_id=group.id, amount=float(env.budget.monthly_amount),

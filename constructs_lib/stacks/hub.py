@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
+from constructs_lib.config.egress import cluster_egress
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.resource_names import HUB_SUBNET_NAMES
 from constructs_lib.network.bastion import Bastion, BastionProps
@@ -19,11 +20,6 @@ from constructs_lib.observability.log_analytics import (
     LogAnalyticsWorkspaceProps,
 )
 from constructs_lib.stacks.regional_stack import RegionalStack
-
-
-def gitops_hosts(repository_host: str) -> tuple[str, ...]:
-    """Hosts Flux must reach for the configured repository (GitHub also serves its API host)."""
-    return (repository_host, "api.github.com") if repository_host == "github.com" else (repository_host,)
 
 
 class HubStack(RegionalStack):
@@ -54,8 +50,8 @@ class HubStack(RegionalStack):
             ip_group_name=names.node_ip_group,
             location=location, resource_group_name=rg, log_analytics_workspace_id=workspace,
             node_subnets=(region.spoke.subnets.nodes,),
+            egress=cluster_egress(environment, region),
             insights_retention_days=environment.hub.log_retention_days,
-            gitops_hosts=gitops_hosts(environment.gitops.host),
         ))
         self.firewall = Firewall(self, "Firewall", FirewallProps(
             name=names.firewall, location=location, resource_group_name=rg,

@@ -42,6 +42,14 @@ def kubelogin_exec(login_mode: str, tenant_id: str) -> HelmProviderKubernetesExe
     )
 
 
+def api_server_egress_cidr(env: Environment, region: Region) -> str:
+    """Where pods reach the API server: the VNet-integration subnet, else (private) the private
+    endpoint in the node subnet, else (public) anywhere on 443."""
+    if env.cluster.api_server_vnet_integration:
+        return str(region.spoke.subnets.api_server)
+    return str(region.spoke.subnets.nodes) if env.cluster.private else "0.0.0.0/0"
+
+
 def manifest_settings(env: Environment, region: Region, registry: str, key_vault: str) -> WorkloadManifestSettings:
     """The environment file's view of what runs inside the cluster."""
     plan = region.spoke.subnets
@@ -54,7 +62,7 @@ def manifest_settings(env: Environment, region: Region, registry: str, key_vault
         ingress_load_balancer_ip=str(region.spoke.ingress_load_balancer_ip),
         ingress_subnet_name=SPOKE_SUBNET_NAMES["ingress"],
         app_gateway_subnet_cidr=str(plan.app_gateway),
-        api_server_subnet_cidr=str(plan.api_server),
+        api_server_egress_cidr=api_server_egress_cidr(env, region),
         internal_host=ingress_host(env),
         key_vault_name=key_vault,
         tenant_id=str(env.entra.tenant_id),
@@ -62,7 +70,8 @@ def manifest_settings(env: Environment, region: Region, registry: str, key_vault
         traefik_replicas=env.app.traefik_replicas,
         app_min_replicas=env.app.min_replicas,
         app_max_replicas=env.app.max_replicas,
-        kubernetes_version=env.cluster.kubernetes_version,
+        kubernetes_version=env.cluster.kubernetes_minor,
+        network_data_plane=env.cluster.network.data_plane,
     )
 
 

@@ -20,10 +20,11 @@ DEPENDS_ON = {"hub": None, "spoke": "hub", "cluster": "spoke", "workload": "clus
 
 
 @pytest.fixture(scope="module", params=["shipped", "generated"])
-def app(request, synthesized, second_synth, environments) -> tuple[Synthesized, list]:
+def app(request, environments) -> tuple[Synthesized, list]:
     """(output, its environments): the shipped environments, or the generated one alone."""
     if request.param == "shipped":
-        return synthesized, environments
+        return request.getfixturevalue("synthesized"), environments
+    second_synth = request.getfixturevalue("second_synth")
     output = read_output(second_synth.outdir)
     prefix = f"{second_synth.generated.name}-"
     output.stacks = {name: stack for name, stack in output.stacks.items() if name.startswith(prefix)}

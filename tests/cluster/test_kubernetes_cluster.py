@@ -34,6 +34,7 @@ NODE_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-cluste
 API_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-privatecluster"
 DNS_ZONE = f"{SUB}/Microsoft.Network/privateDnsZones/privatelink.eastus2.azmk8s.io"
 WORKSPACE = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-aks"
+DEFENDER_WORKSPACE = f"{SUB}/Microsoft.OperationalInsights/workspaces/log-aks-defender"
 ACR = f"{SUB}/Microsoft.ContainerRegistry/registries/craks"
 TENANT = "11111111-1111-1111-1111-111111111111"
 ADMINS = "22222222-2222-2222-2222-222222222222"
@@ -44,7 +45,7 @@ BASE = KubernetesClusterProps(
     resource_group_name="rg-cluster",
     dns_prefix="aks-base",
     node_resource_group="rg-aks-base-nodepools",
-    kubernetes_version="1.35.0",
+    kubernetes_version="1.35",
     control_plane_identity_id=f"{SUB}/Microsoft.ManagedIdentity/userAssignedIdentities/id-cp",
     tenant_id=TENANT,
     admin_group_object_ids=(ADMINS,),
@@ -52,6 +53,7 @@ BASE = KubernetesClusterProps(
     api_server_subnet_id=API_SUBNET,
     private_dns_zone_id=DNS_ZONE,
     log_analytics_workspace_id=WORKSPACE,
+    defender_log_analytics_workspace_id=DEFENDER_WORKSPACE,
     system_pool=SystemNodePool(),
     user_pool=UserNodePool(),
 )
@@ -89,12 +91,18 @@ def doc():
         TerraformOutput(stack, "cluster_name", value=cluster.name)
         TerraformOutput(stack, "cluster_id", value=cluster.id)
         KubernetesCluster(stack, "Flat", props(
-            name="aks-flat", network=ClusterNetwork(plugin_mode="flat"), zones=(), admin_group_object_ids=()))
+            name="aks-flat", network=ClusterNetwork(plugin_mode="flat", data_plane="azure"), zones=(),
+            admin_group_object_ids=(), defender_log_analytics_workspace_id=None, container_insights=False,
+            managed_prometheus=False, image_cleaner_enabled=False))
         KubernetesCluster(stack, "Public", props(
             name="aks-public", private_cluster=False, private_dns_zone_id=None,
             authorized_ip_ranges=("203.0.113.0/24", "198.51.100.7/32")))
+        KubernetesCluster(stack, "PublicNoVni", props(
+            name="aks-public-novni", private_cluster=False, private_dns_zone_id=None,
+            api_server_vnet_integration=False, authorized_ip_ranges=("203.0.113.0/24",)))
+        KubernetesCluster(stack, "PrivateNoVni", props(name="aks-private-novni", api_server_vnet_integration=False))
         KubernetesCluster(stack, "Manual", props(
-            name="aks-manual", automatic_upgrade_channel=None, secret_rotation_enabled=False,
+            name="aks-manual", automatic_upgrade_channel=None, kubernetes_version="1.35.4", secret_rotation_enabled=False,
             node_os_maintenance_window=MaintenanceWindow(day="Saturday", start="02:30", duration_hours=6),
             image_cleaner_interval_hours=48, sku_tier="Premium"))
         KubernetesCluster(stack, "Windows", props(
@@ -149,11 +157,47 @@ def test_patch_channel_emits_the_minor_version_everywhere(doc):
     assert user_pool_of(doc, "aks-main")["orchestrator_version"] == "1.35"
 
 
-def test_manual_upgrades_keep_the_pinned_patch(doc):
+def test_patch_channel_ignores_the_versions_azure_reports(doc):
+    # After an automatic patch Azure reports 1.35.x; without these, every plan shows an update
+    # (hashicorp/terraform-provider-azurerm#26946).
+    assert cluster(doc)["lifecycle"] == {
+        "ignore_changes": ["kubernetes_version", "default_node_pool[0].orchestrator_version"]}
+    assert user_pool_of(doc, "aks-main")["lifecycle"] == {"ignore_changes": ["orchestrator_version"]}
+
+
+def _updates_of(doc, cluster_name: str) -> dict[str, dict]:
+    cluster_id = ref(doc, "azurerm_kubernetes_cluster", cluster_name)
+    pool_id = f"${{azurerm_kubernetes_cluster_node_pool.{next(k for k, p in doc.resources('azurerm_kubernetes_cluster_node_pool').items() if p['kubernetes_cluster_id'] == cluster_id)}.id}}"
+    return {u["resource_id"].replace(cluster_id, "CLUSTER").replace(pool_id, "USERPOOL"): u
+            for u in doc.resources("azapi_update_resource").values()
+            if u["resource_id"] in (cluster_id, pool_id) or u["resource_id"].startswith(f"{cluster_id}/")}
+
+
+def test_a_minor_upgrade_is_applied_once_per_minor_through_azapi(doc):
+    updates = _updates_of(doc, "aks-main")
+    assert set(updates) == {"CLUSTER", "CLUSTER/agentPools/npsystem", "USERPOOL"}
+    keepers = [k for k, body in doc.resources("terraform_data").items() if body["triggers_replace"] == {"version": "1.35"}]
+    assert keepers, "a keeper on major.minor replaces the updates when the minor changes"
+    control, system, user = updates["CLUSTER"], updates["CLUSTER/agentPools/npsystem"], updates["USERPOOL"]
+    assert control["type"] == "Microsoft.ContainerService/managedClusters@2024-02-01"
+    assert control["body"] == {"properties": {"kubernetesVersion": "1.35"}}
+    assert system["type"] == user["type"] == "Microsoft.ContainerService/managedClusters/agentPools@2024-02-01"
+    assert system["body"] == user["body"] == {"properties": {"orchestratorVersion": "1.35"}}
+    by_id = {f"azapi_update_resource.{k}": v for k, v in doc.resources("azapi_update_resource").items()}
+    assert by_id[system["depends_on"][0]] is control and by_id[user["depends_on"][0]] is system
+    for update in (control, system, user):
+        # A bare reference: `terraform validate` rejects "${...}" in replace_triggered_by.
+        assert update["lifecycle"]["ignore_changes"] == "all"
+        assert update["lifecycle"]["replace_triggered_by"][0] in {f"terraform_data.{k}" for k in keepers}
+
+
+def test_manual_upgrades_keep_the_pinned_patch_and_nothing_is_ignored(doc):
     aks = cluster(doc, "aks-manual")
-    assert aks["kubernetes_version"] == "1.35.0"
-    assert aks["default_node_pool"]["orchestrator_version"] == "1.35.0"
-    assert user_pool_of(doc, "aks-manual")["orchestrator_version"] == "1.35.0"
+    assert aks["kubernetes_version"] == "1.35.4"
+    assert aks["default_node_pool"]["orchestrator_version"] == "1.35.4"
+    assert user_pool_of(doc, "aks-manual")["orchestrator_version"] == "1.35.4"
+    assert "lifecycle" not in aks and "lifecycle" not in user_pool_of(doc, "aks-manual")
+    assert not _updates_of(doc, "aks-manual")
     assert aks["sku_tier"] == "Premium"
 
 
@@ -209,6 +253,7 @@ def test_user_pool_belongs_to_the_cluster(doc):
         "zones": ["1", "2", "3"],
         "vnet_subnet_id": NODE_SUBNET,
         "upgrade_settings": {"max_surge": "33%"},
+        "lifecycle": {"ignore_changes": ["orchestrator_version"]},
     }
     assert "node_taints" not in pool
 
@@ -232,11 +277,12 @@ def test_no_zones_means_no_zones_attribute(doc):
 
 # --- networking -----------------------------------------------------------------------------------
 
-def test_overlay_network_profile(doc):
+def test_overlay_network_profile_with_cilium(doc):
     assert cluster(doc)["network_profile"] == {
         "network_plugin": "azure",
         "network_plugin_mode": "overlay",
-        "network_policy": "azure",
+        "network_data_plane": "cilium",
+        "network_policy": "cilium",
         "outbound_type": "userDefinedRouting",
         "load_balancer_sku": "standard",
         "pod_cidr": "192.168.0.0/16",
@@ -248,6 +294,7 @@ def test_overlay_network_profile(doc):
 def test_flat_network_profile_has_no_overlay_settings(doc):
     assert cluster(doc, "aks-flat")["network_profile"] == {
         "network_plugin": "azure",
+        "network_data_plane": "azure",
         "network_policy": "azure",
         "outbound_type": "userDefinedRouting",
         "load_balancer_sku": "standard",
@@ -280,6 +327,12 @@ def test_public_api_server_is_restricted_to_authorized_ranges(doc):
     assert aks["run_command_enabled"] is False
 
 
+def test_without_vnet_integration_there_is_no_api_server_subnet(doc):
+    assert "api_server_access_profile" not in cluster(doc, "aks-private-novni")
+    assert cluster(doc, "aks-public-novni")["api_server_access_profile"] == {
+        "authorized_ip_ranges": ["203.0.113.0/24"]}
+
+
 # --- Entra ID -------------------------------------------------------------------------------------
 
 def test_entra_id_with_azure_rbac_and_no_local_accounts(doc):
@@ -300,7 +353,8 @@ def test_add_ons(doc):
     aks = cluster(doc)
     assert aks["azure_policy_enabled"] is True
     assert aks["oms_agent"] == {"log_analytics_workspace_id": WORKSPACE, "msi_auth_for_monitoring_enabled": True}
-    assert aks["microsoft_defender"] == {"log_analytics_workspace_id": WORKSPACE}
+    # Defender reports to its own workspace (workspace keys), never the Entra-only main one.
+    assert aks["microsoft_defender"] == {"log_analytics_workspace_id": DEFENDER_WORKSPACE}
     assert aks["monitor_metrics"] == {}
     assert aks["workload_identity_enabled"] is True
     assert aks["oidc_issuer_enabled"] is True
@@ -308,6 +362,15 @@ def test_add_ons(doc):
     for absent in ("http_application_routing_enabled", "web_app_routing", "ingress_application_gateway",
                    "key_management_service", "service_mesh_profile", "linux_profile"):
         assert absent not in aks
+
+
+def test_optional_add_ons_can_be_left_out(doc):
+    flat = cluster(doc, "aks-flat")
+    for absent in ("oms_agent", "microsoft_defender", "monitor_metrics", "image_cleaner_interval_hours"):
+        assert absent not in flat
+    assert flat["image_cleaner_enabled"] is False
+    assert flat["azure_policy_enabled"] is True and flat["key_vault_secrets_provider"]
+    assert flat["workload_identity_enabled"] is True
 
 
 def test_secret_rotation_on_by_default(doc):
@@ -415,6 +478,7 @@ def build(candidate: KubernetesClusterProps) -> None:
 @pytest.mark.parametrize("changes, match", [
     ({"kubernetes_version": "v1.35.0"}, r"kubernetes_version: 'v1\.35\.0' must be major\.minor"),
     ({"kubernetes_version": "1.35.0.1"}, "kubernetes_version"),
+    ({"kubernetes_version": "1.35.4"}, r"kubernetes_version: '1\.35\.4' pins a patch, but the patch upgrade channel"),
     ({"kubernetes_version": "1"}, "kubernetes_version"),
     ({"dns_prefix": "-aks"}, "dns_prefix"),
     ({"dns_prefix": "a" * 55}, "dns_prefix"),
@@ -447,7 +511,7 @@ def test_invalid_props_are_refused(changes, match):
         build(props(**changes))
 
 
-def test_minor_version_alias_is_accepted():
+def test_minor_version_without_a_channel_is_accepted():
     stack = TerraformStack(Testing.app(), "alias")
     built = KubernetesCluster(stack, "Cluster", props(kubernetes_version="1.36", automatic_upgrade_channel=None))
     assert built.kubernetes_version == "1.36"

@@ -79,7 +79,7 @@ def test_node_subnet_capacity_overlay(tmp_path):
 
 
 def test_node_subnet_capacity_flat_cni_counts_pods(tmp_path):
-    data = set_path(base_env(), "cluster.network", {"plugin_mode": "flat"})
+    data = set_path(base_env(), "cluster.network", {"plugin_mode": "flat", "data_plane": "azure"})
     set_path(data, "regions[0].spoke.subnets.nodes", "10.240.0.0/24")
     with pytest.raises(ConfigError, match=(
             r"10\.240\.0\.0/24 holds 251 usable addresses .* with flat Azure CNI \(each pod takes a subnet IP\) "

@@ -19,8 +19,12 @@ def test_shipped_environments_load(environments):
 def test_defaults_mirror_the_reference(tmp_path):
     env = load(tmp_path, base_env())
     cluster = env.cluster
-    assert cluster.kubernetes_version == "1.35.0"
-    assert cluster.network.plugin_mode == "overlay"
+    assert (cluster.kubernetes_version, cluster.upgrade_channel) == ("1.35", "patch")
+    assert (cluster.network.plugin_mode, cluster.network.data_plane) == ("overlay", "cilium")
+    assert cluster.api_server_vnet_integration is True
+    assert cluster.add_ons.model_dump() == {"container_insights": True, "managed_prometheus": True,
+                                            "defender": True, "image_cleaner": True}
+    assert env.deploy.role_propagation_seconds == 120
     assert str(cluster.network.overlay_pod_cidr) == "192.168.0.0/16"
     assert str(cluster.network.service_cidr) == "172.16.0.0/16"
     assert (cluster.system_pool.vm_size, cluster.system_pool.min_count, cluster.system_pool.max_count) == (
@@ -71,7 +75,7 @@ def test_field_rules(tmp_path, path, value, message):
 
 
 def test_flat_cni_rejects_pod_cidr(tmp_path):
-    data = set_path(base_env(), "cluster.network", {"plugin_mode": "flat", "pod_cidr": "192.168.0.0/16"})
+    data = set_path(base_env(), "cluster.network", {"plugin_mode": "flat", "data_plane": "azure", "pod_cidr": "192.168.0.0/16"})
     with pytest.raises(ConfigError, match=r"pod_cidr: flat Azure CNI gives pods addresses from the node subnet"):
         load(tmp_path, data)
 
@@ -230,3 +234,43 @@ def test_images_may_be_pinned_by_digest(tmp_path):
     assert image_tag(env.app.image) == "aspnetapp-9.0"
     with pytest.raises(ConfigError, match=r"app\.image: .* uses the moving tag 'latest'"):
         load(tmp_path, set_path(base_env(), "app.image", f"dotnet/samples:latest@{digest}"))
+
+
+# --- issue 9: versions, network data plane, add-ons, RBAC propagation ------------------------------
+
+def test_the_patch_channel_takes_a_minor_version_and_a_manual_channel_may_pin_a_patch(tmp_path):
+    data = set_path(base_env(), "cluster.kubernetes_version", "1.35.4")
+    with pytest.raises(ConfigError, match=r"cluster\.kubernetes_version: '1\.35\.4' pins a patch, but the patch "
+                                          r"upgrade channel applies patches automatically; write \"1\.35\""):
+        load(tmp_path, data)
+    data["cluster"]["upgrade_channel"] = "none"
+    assert load(tmp_path, data).cluster.kubernetes_minor == "1.35"
+
+
+def test_cilium_needs_overlay(tmp_path):
+    data = set_path(base_env(), "cluster.network", {"plugin_mode": "flat"})
+    with pytest.raises(ConfigError, match=r"cluster\.network\.data_plane: cilium needs plugin_mode: overlay"):
+        load(tmp_path, data)
+
+
+def test_the_retiring_network_policy_engine_is_selectable_with_a_warning(tmp_path):
+    from constructs_lib.config.advisories import advisories
+
+    env = load(tmp_path, set_path(base_env(), "cluster.network", {"data_plane": "azure"}))
+    (note,) = advisories(env)
+    assert note.startswith("cluster.network.data_plane: azure uses Azure Network Policy Manager, which Microsoft "
+                           "is retiring (Linux support ends 2028-09-30")
+    assert not advisories(load(tmp_path, base_env()))
+
+
+@pytest.mark.parametrize("seconds", [-1, 1801, True])
+def test_role_propagation_wait_is_bounded(tmp_path, seconds):
+    with pytest.raises(ConfigError, match=r"deploy\.role_propagation_seconds"):
+        load(tmp_path, set_path(base_env(), "deploy.role_propagation_seconds", seconds))
+
+
+def test_add_ons_are_booleans(tmp_path):
+    env = load(tmp_path, set_path(base_env(), "cluster.add_ons", {"defender": False, "image_cleaner": False}))
+    assert (env.cluster.add_ons.defender, env.cluster.add_ons.container_insights) == (False, True)
+    with pytest.raises(ConfigError, match=r"cluster\.add_ons\.azure_policy: unknown key"):
+        load(tmp_path, set_path(base_env(), "cluster.add_ons", {"azure_policy": False}))

@@ -24,7 +24,7 @@ IDENTITY = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIde
 SUBNET = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/snet-agw"
 PUBLIC_IP = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip-agw"
 LISTENER_SECRET = "https://kv-aks-dev-eus2-abcde.vault.azure.net/secrets/gateway-external-pfx-cert"
-ROOT_CERT = "TUlJRGZ6Q0NBbWVnQXdJQkFnSVFBPT0="
+ROOT_SECRET = "https://kv-aks-dev-eus2-abcde.vault.azure.net/secrets/traefik-ingress-internal-aks-ingress-tls"
 PUBLIC_HOST = "bicycle.contoso.com"
 BACKEND = "bu0001a0008-00.aks-ingress.contoso.com"
 
@@ -59,7 +59,7 @@ def synth():
         WafPolicy(stack, "WafDetection", waf_props(name="wafdetect", mode="Detection",
                                                    file_upload_limit_in_mb=100, request_body_check=False))
         ApplicationGateway(stack, "Gateway", gateway_props(
-            waf_policy_id=waf.id, backend_trusted_root_certificate_data=ROOT_CERT,
+            waf_policy_id=waf.id, backend_trusted_root_secret_id=ROOT_SECRET,
             depends_on=(prerequisite,)))
         # Values only known at apply time (tokens) skip the literal checks; no trusted root.
         fqdn = TerraformVariable(stack, "backend_fqdn", type="string")
@@ -193,10 +193,12 @@ def test_backend_is_reencrypted_to_the_ingress_fqdn(gateway):
     assert settings["request_timeout"] == 20
 
 
-def test_backend_certificate_is_checked_against_the_given_trusted_root(gateway):
+def test_backend_certificate_is_checked_against_the_trusted_root_in_key_vault(gateway):
+    # Read from Key Vault by the gateway's identity, versionless: a renewed certificate reaches the
+    # gateway without a Terraform run, and no certificate bytes are baked into the configuration.
     root = single(gateway["trusted_root_certificate"])
-    assert root["data"] == ROOT_CERT
-    assert "key_vault_secret_id" not in root
+    assert root["key_vault_secret_id"] == ROOT_SECRET
+    assert "data" not in root
     assert single(gateway["backend_http_settings"])["trusted_root_certificate_names"] == [root["name"]]
 
 
@@ -300,7 +302,7 @@ def test_rejects_versioned_or_malformed_listener_secret_id(secret_id):
         build_gateway(listener_certificate_secret_id=secret_id)
 
 
-@pytest.mark.parametrize("data", ["", "-----BEGIN CERTIFICATE-----\nMIID\n-----END CERTIFICATE-----", "abc"])
-def test_rejects_trusted_root_that_is_not_base64(data):
-    with pytest.raises(ValueError, match="backend_trusted_root_certificate_data must be non-empty base64"):
-        build_gateway(backend_trusted_root_certificate_data=data)
+@pytest.mark.parametrize("secret_id", ["", f"{ROOT_SECRET}/0123456789abcdef0123456789abcdef", "MIIDfzCCAm"])
+def test_rejects_a_trusted_root_that_is_not_a_versionless_secret(secret_id):
+    with pytest.raises(ValueError, match="backend_trusted_root_secret_id must be a versionless Key Vault secret id"):
+        build_gateway(backend_trusted_root_secret_id=secret_id)

@@ -360,3 +360,38 @@ def _alerts(**changes) -> None:
 def test_invalid_alert_props_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
         _alerts(**changes)
+
+
+# --- optional add-ons ---------------------------------------------------------------------------
+
+def test_each_monitoring_add_on_off_leaves_out_exactly_its_collection_and_alerts():
+    def build(stack):
+        prometheus_only = ClusterMonitoring(stack, "PrometheusOnly", dataclasses.replace(
+            MONITORING_PROPS, container_insights=False, prometheus_dcr_name="dcr-p", container_insights_dcr_name="dcr-c"))
+        insights_only = ClusterMonitoring(stack, "InsightsOnly", dataclasses.replace(
+            MONITORING_PROPS, managed_prometheus=False, monitor_workspace_name="amw-unused",
+            prometheus_dcr_name="dcr-p2", container_insights_dcr_name="dcr-c2"))
+        assert insights_only.monitor_workspace_id is None
+        ClusterAlerts(stack, "NoPrometheus", ClusterAlertsProps(
+            cluster_id=CLUSTER_ID, cluster_name="aks-a", monitor_workspace_id=None, log_analytics_workspace_id=WORKSPACE,
+            resource_group_id=RG_ID, resource_group_name=RG, location="eastus2", action_group_id="/ag"))
+        ClusterAlerts(stack, "NoInsights", ClusterAlertsProps(
+            cluster_id=CLUSTER_ID, cluster_name="aks-b", monitor_workspace_id=prometheus_only.monitor_workspace_id,
+            log_analytics_workspace_id=WORKSPACE, resource_group_id=RG_ID, resource_group_name=RG,
+            location="eastus2", action_group_id="/ag", container_insights=False))
+
+    out = synth_construct(build)
+    assert [w["name"] for w in out.resources("azurerm_monitor_workspace").values()] == [MONITORING_PROPS.monitor_workspace_name]
+    rules = {r["name"] for r in out.resources("azurerm_monitor_data_collection_rule").values()}
+    assert rules == {"dcr-p", "dcr-c2"}, "each monitor collects only what is on"
+    assert len(out.resources("azurerm_log_analytics_workspace_table")) == 1
+    groups = {g["cluster_name"] for g in out.resources("azurerm_monitor_alert_prometheus_rule_group").values()}
+    assert groups == {"aks-b"}, "no Prometheus rules without managed Prometheus"
+    queries = {a["name"] for a in out.resources("azurerm_monitor_scheduled_query_rules_alert_v2").values()}
+    assert "PodFailedScheduledQuery-aks-a" in queries and "PodFailedScheduledQuery-aks-b" not in queries
+    assert {"DailyDataCapBreached-aks-a", "DailyDataCapBreached-aks-b"} <= queries
+
+
+def test_monitoring_with_nothing_on_is_refused():
+    with pytest.raises(ValueError, match="both are off, so there is nothing to collect"):
+        _monitoring(container_insights=False, managed_prometheus=False)

@@ -146,15 +146,20 @@ def test_certificate_with_ca_issuer_and_days_before_expiry(out):
     assert policy["lifetime_action"][0]["trigger"] == {"days_before_expiry": 30}
 
 
-def test_certificates_wait_for_endpoint_role_and_dns_links(out):
+def test_certificates_wait_for_endpoint_dns_links_and_the_propagated_role(out):
+    (wait_key, wait), = out.resources("time_sleep").items()
     expected = {
         address(out, "azurerm_private_endpoint", "pep-kv-workload"),
-        *(f"azurerm_role_assignment.{key}" for key in out.resources("azurerm_role_assignment")),
         address(out, "azurerm_private_dns_zone_virtual_network_link", "link-spoke"),
+        f"time_sleep.{wait_key}",
     }
-    assert len(expected) == 3
     for name in ("traefik-ingress-tls", "gateway-listener"):
         assert set(out.named("azurerm_key_vault_certificate", name)["depends_on"]) == expected
+    # The wait starts once the officer role exists, and a new assignment restarts it.
+    officer = next(iter(out.resources("azurerm_role_assignment")))
+    assert wait["depends_on"] == [f"azurerm_role_assignment.{officer}"]
+    assert wait["create_duration"] == "120s"
+    assert wait["triggers"] == {"deployer": f"${{azurerm_role_assignment.{officer}.id}}"}
 
 
 def test_deployer_is_certificates_officer_on_the_vault(out):

@@ -86,9 +86,11 @@ def test_app_gateway_terminates_with_key_vault_certificate_and_reencrypts(cluste
 
 
 def test_cluster_settings_come_from_the_environment(cluster_stack, environments):
-    env, _ = cluster_stack.environment(environments)
+    env, region = cluster_stack.environment(environments)
     cluster = cluster_stack.only("azurerm_kubernetes_cluster")
-    assert cluster["kubernetes_version"] == env.cluster.kubernetes_version.rsplit(".", 1)[0]
+    assert cluster["kubernetes_version"] == env.cluster.kubernetes_minor
+    assert cluster["network_profile"]["network_data_plane"] == env.cluster.network.data_plane
+    assert cluster["network_profile"]["network_policy"] == env.cluster.network.data_plane
     assert cluster["sku_tier"] == env.cluster.sku_tier
     assert cluster["private_cluster_enabled"] is env.cluster.private
     assert cluster["network_profile"]["service_cidr"] == str(env.cluster.network.service_cidr)
@@ -102,11 +104,11 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
     assert (pool["name"], pool["min_count"], pool["max_count"]) == (
         env.cluster.user_pool.name, env.cluster.user_pool.min_count, env.cluster.user_pool.max_count)
     if env.monitoring.workspace == "workload":
-        assert cluster["oms_agent"]["log_analytics_workspace_id"] == cluster_stack.ref("azurerm_log_analytics_workspace")
+        assert cluster["oms_agent"]["log_analytics_workspace_id"] == cluster_stack.ref(
+            "azurerm_log_analytics_workspace", name=RegionNames.of(env, region).cluster.log_analytics)
     # The cluster waits for the control plane's rights on the subnets and the private DNS zone.
-    assert sorted(cluster["depends_on"]) == sorted(
-        f"azurerm_role_assignment.{key}" for key in cluster_stack.resources("azurerm_role_assignment")
-        if key.startswith("ControlPlaneRoles_"))
+    # The control plane's grants, propagated, come first (the next test follows the chain).
+    assert all(d.startswith("time_sleep.") for d in cluster["depends_on"])
 
 
 def _assignments(stack) -> list[tuple[str, str, str]]:
@@ -206,3 +208,95 @@ def test_budget_thresholds_from_config(cluster_stack, environments):
     actual = sorted(n["threshold"] for n in budget["notification"] if n["threshold_type"] == "Actual")
     assert actual == list(env.budget.thresholds)
     assert all(n["contact_groups"] == [cluster_stack.ref("azurerm_monitor_action_group")] for n in budget["notification"])
+
+
+
+# --- issue 9: what only shows when Azure runs it --------------------------------------------------
+
+def _address(stack, resource_type: str, body: dict) -> str:
+    return f"{resource_type}.{next(k for k, v in stack.resources(resource_type).items() if v is body)}"
+
+
+def _waits_for(stack, consumer: dict) -> set[str]:
+    """Role assignments a consumer reaches through a `time_sleep` in its depends_on."""
+    sleeps = stack.resources("time_sleep")
+    reached: set[str] = set()
+    for dependency in consumer.get("depends_on", []):
+        if dependency.startswith("time_sleep."):
+            sleep = sleeps[dependency.split(".", 1)[1]]
+            assert sleep["create_duration"] == f"{ENVIRONMENT_WAIT[stack.name]}s"
+            assert set(sleep["triggers"].values()) == {f"${{{d}.id}}" for d in sleep["depends_on"]}
+            reached |= set(sleep["depends_on"])
+    return reached
+
+
+ENVIRONMENT_WAIT: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _record_wait(cluster_stack, environments):
+    env, _ = cluster_stack.environment(environments)
+    ENVIRONMENT_WAIT[cluster_stack.name] = env.deploy.role_propagation_seconds
+
+
+def _assignment_addresses(stack, prefix: str) -> set[str]:
+    return {f"azurerm_role_assignment.{k}" for k in stack.resources("azurerm_role_assignment") if k.startswith(prefix)}
+
+
+def test_every_consumer_of_a_new_role_waits_for_it_to_propagate(cluster_stack):
+    cluster = cluster_stack.only("azurerm_kubernetes_cluster")
+    assert _waits_for(cluster_stack, cluster) == _assignment_addresses(cluster_stack, "ControlPlaneRoles_")
+    gateway = cluster_stack.only("azurerm_application_gateway")
+    assert _waits_for(cluster_stack, gateway) == _assignment_addresses(cluster_stack, "AppGatewayRoles_")
+    for certificate in cluster_stack.resources("azurerm_key_vault_certificate").values():
+        assert _waits_for(cluster_stack, certificate) == _assignment_addresses(cluster_stack, "KeyVault_CertificatesOfficer")
+    # The grants the workload stack relies on: the cluster stack's apply ends only once they propagated.
+    trailing = [s for s in cluster_stack.resources("time_sleep").values()
+                if any(d.startswith("azurerm_role_assignment.ClusterRoles_") for d in s["depends_on"])]
+    assert len(trailing) == 1
+    assert set(trailing[0]["depends_on"]) == _assignment_addresses(cluster_stack, "ClusterRoles_") | {
+        f"azurerm_federated_identity_credential.{k}" for k in cluster_stack.resources("azurerm_federated_identity_credential")}
+    assert cluster_stack.doc["terraform"]["required_providers"]["time"] == {"source": "hashicorp/time", "version": "0.13.1"}
+
+
+def test_defender_reports_to_its_own_workspace_and_the_main_one_stays_entra_only(cluster_stack, environments):
+    env, region = cluster_stack.environment(environments)
+    names = RegionNames.of(env, region).cluster
+    cluster = cluster_stack.only("azurerm_kubernetes_cluster")
+    defender = cluster_stack.named("azurerm_log_analytics_workspace", names.defender_log_analytics)
+    assert cluster["microsoft_defender"] == {
+        "log_analytics_workspace_id": cluster_stack.ref("azurerm_log_analytics_workspace", name=names.defender_log_analytics)}
+    assert defender["local_authentication_enabled"] is True and defender["retention_in_days"] == 30
+    if env.monitoring.workspace == "workload":
+        main = cluster_stack.named("azurerm_log_analytics_workspace", names.log_analytics)
+        assert main["local_authentication_enabled"] is False
+        assert cluster["oms_agent"]["log_analytics_workspace_id"] != cluster["microsoft_defender"]["log_analytics_workspace_id"]
+
+
+def test_versions_azure_patches_are_ignored_and_the_minor_is_applied_once(cluster_stack, environments):
+    env, _ = cluster_stack.environment(environments)
+    cluster = cluster_stack.only("azurerm_kubernetes_cluster")
+    assert cluster["lifecycle"]["ignore_changes"] == ["kubernetes_version", "default_node_pool[0].orchestrator_version"]
+    assert cluster_stack.only("azurerm_kubernetes_cluster_node_pool")["lifecycle"]["ignore_changes"] == ["orchestrator_version"]
+    (keeper,) = cluster_stack.resources("terraform_data").values()
+    assert keeper["triggers_replace"] == {"version": env.cluster.kubernetes_minor}
+    updates = cluster_stack.resources("azapi_update_resource").values()
+    assert sorted(json.dumps(u["body"]) for u in updates) == sorted([
+        json.dumps({"properties": {"kubernetesVersion": env.cluster.kubernetes_minor}}),
+        *[json.dumps({"properties": {"orchestratorVersion": env.cluster.kubernetes_minor}})] * 2])
+
+
+def test_the_gateway_trusts_the_ingress_certificate_from_key_vault_not_a_copy(cluster_stack, environments):
+    env, _ = cluster_stack.environment(environments)
+    gateway = cluster_stack.only("azurerm_application_gateway")
+    roots = gateway.get("trusted_root_certificate", [])
+    if env.ingress.certificate_issuer != "Self":
+        assert not roots
+        return
+    (root,) = roots
+    assert "data" not in root
+    ingress_certificate = next(k for k, c in cluster_stack.resources("azurerm_key_vault_certificate").items()
+                               if c["name"] == "traefik-ingress-internal-aks-ingress-tls")
+    assert root["key_vault_secret_id"] == f"${{azurerm_key_vault_certificate.{ingress_certificate}.versionless_secret_id}}"
+    listener = gateway["ssl_certificate"][0]["key_vault_secret_id"]
+    assert listener.endswith(".versionless_secret_id}")

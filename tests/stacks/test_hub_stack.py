@@ -7,8 +7,11 @@ references that come from the environment file.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from constructs_lib.config.egress import cluster_egress
 from constructs_lib.config.resource_names import HUB_SUBNET_NAMES, RegionNames
 from tests.synth import shipped_stacks
 
@@ -60,6 +63,25 @@ def test_workspace_retention_follows_the_environment(hub, environments):
     assert hub.only("azurerm_firewall_policy")["insights"]["retention_in_days"] == env.hub.log_retention_days
     settings = hub.resources("azurerm_monitor_diagnostic_setting").values()
     assert {s["log_analytics_workspace_id"] for s in settings} == {hub.ref("azurerm_log_analytics_workspace")}
+
+
+def test_the_firewall_allows_what_this_regions_cluster_needs_and_no_service_tag(hub, environments):
+    """The egress of the cluster this hub serves (config.egress), with this region's names: for the
+    shipped private, VNet-integrated clusters no network rule and no AzureCloud tag at all."""
+    env, region = hub.environment(environments)
+    groups = hub.resources("azurerm_firewall_policy_rule_collection_group").values()
+    allowed = {fqdn for group in groups for collection in group.get("application_rule_collection", [])
+               for rule in collection["rule"] for fqdn in rule.get("destination_fqdns", [])}
+    expected = {fqdn for entry in cluster_egress(env, region) for fqdn in entry.fqdns}
+    assert allowed == expected
+    add_ons = env.cluster.add_ons
+    if add_ons.container_insights or add_ons.managed_prometheus:
+        assert {"global.handler.control.monitor.azure.com", f"{region.name}.handler.control.monitor.azure.com"} <= allowed
+    if add_ons.defender:
+        assert "*.cloud.defender.microsoft.com" in allowed
+    if env.cluster.private or env.cluster.api_server_vnet_integration:
+        assert not any("network_rule_collection" in group for group in groups)
+        assert "AzureCloud" not in json.dumps(list(groups))
 
 
 def test_the_hub_reads_nothing_from_another_stack(hub):

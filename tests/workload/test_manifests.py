@@ -189,21 +189,31 @@ def validation_errors(obj: dict, version: str) -> list[str]:
         return [f"{where}: {exc.message} at {'.'.join(str(p) for p in exc.absolute_path)}"]
     except kubernetes_validate.SchemaNotFoundError as exc:
         return [f"{where}: {exc.message}"]
-    if used != version.rsplit(".", 1)[0]:
+    if used != ".".join(version.split(".")[:2]):
         return [f"{where}: validated against {used}, not {version}"]
     return []
 
 
 # ------------------------------------------------------------------------- schema validation
 
+CUSTOM_KINDS = {"SecretProviderClass", "CiliumNetworkPolicy"}
+"""Custom resources: validated against their CRD schemas (tests/workload/k8s_schemas)."""
+
+
 def test_chart_objects_validate_against_the_cluster_version_schemas(objects, settings):
     errors = []
     for obj in objects:
-        if obj["kind"] == "SecretProviderClass":
-            continue  # CRD: see the next test
+        if obj["kind"] in CUSTOM_KINDS:
+            continue
         errors += validation_errors(obj, settings.kubernetes_version)
     assert not errors, "\n".join(errors)
-    assert {o["kind"] for o in objects} - {"SecretProviderClass"}, "nothing was validated"
+    assert {o["kind"] for o in objects} - CUSTOM_KINDS, "nothing was validated"
+
+
+def test_cilium_network_policy_matches_the_crd_schema(objects):
+    schema = json.loads((SCHEMAS / "ciliumnetworkpolicy-cilium-v2.json").read_text())
+    (policy,) = of_kind(objects, "CiliumNetworkPolicy")
+    jsonschema.validate(policy, schema)
 
 
 def test_secret_provider_class_matches_the_crd_schema(objects, settings):
@@ -534,9 +544,23 @@ def test_egress_is_limited_to_dns_the_app_and_the_api_server(objects, settings):
     app = pod_labels(objects, "aspnetapp-deployment")
     assert allowed(objects, settings.namespace, traefik, "Egress") == dns | {
         (("pods", "same-namespace", tuple(sorted(app.items()))), "TCP", 8080),
-        (("ipBlock", settings.api_server_subnet_cidr, ()), "TCP", 443),
+        (("ipBlock", settings.api_server_egress_cidr, ()), "TCP", 443),
     }
     assert allowed(objects, settings.namespace, app, "Egress") == dns
+
+
+def test_under_cilium_traefik_may_also_reach_the_api_server_as_an_entity(objects, tmp_path):
+    # Cilium identifies the API server as the reserved `kube-apiserver` entity and may not match
+    # it by CIDR; the CiliumNetworkPolicy adds that path, only to 443, only for Traefik.
+    (policy,) = of_kind(objects, "CiliumNetworkPolicy")
+    assert selects(policy["spec"]["endpointSelector"], pod_labels(objects, "traefik-ingress-controller"))
+    assert not selects(policy["spec"]["endpointSelector"], pod_labels(objects, "aspnetapp-deployment"))
+    assert policy["spec"] == {
+        "endpointSelector": policy["spec"]["endpointSelector"],
+        "egress": [{"toEntities": ["kube-apiserver"], "toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}]}]}],
+    }
+    npm = traefik_manifests(WorkloadManifestSettings(**SAMPLE, network_data_plane="azure"))
+    assert not of_kind(npm, "CiliumNetworkPolicy"), "Azure Network Policy Manager has no such CRD"
 
 
 def test_every_network_policy_selects_existing_pods(objects):
@@ -566,14 +590,30 @@ def test_load_balancer_is_internal_on_the_static_ip(objects, settings):
 
 # --------------------------------------------------------------------------- traefik routing
 
-def test_tls_is_1_2_minimum_with_strong_ciphers_and_the_key_vault_certificate(objects):
+def test_tls_is_1_2_minimum_with_strong_ciphers(objects):
     _, dynamic = config_files(objects)
     options = dynamic["tls"]["options"]["default"]
     assert options["minVersion"] == "VersionTLS12" and options["sniStrict"] is True
     assert options["cipherSuites"] and all(
         c.startswith("TLS_ECDHE_") and ("_GCM_" in c or "CHACHA20" in c) for c in options["cipherSuites"])
-    certificate = dynamic["tls"]["stores"]["default"]["defaultCertificate"]
-    assert certificate == {"certFile": "/certs/tls.crt", "keyFile": "/certs/tls.key"}
+
+
+def test_the_key_vault_certificate_reaches_traefik_as_a_synced_secret_so_renewals_need_no_restart(objects):
+    # Traefik never re-reads certificate files its file provider names (traefik/traefik#13463);
+    # it does reload a Secret an Ingress names. The CSI driver keeps that Secret equal to Key Vault.
+    _, dynamic = config_files(objects)
+    assert "stores" not in dynamic["tls"] and "certFile" not in json.dumps(dynamic)
+    spc = one(objects, "SecretProviderClass")
+    (synced,) = spc["spec"]["secretObjects"]
+    assert synced["type"] == "kubernetes.io/tls"
+    assert {(d["objectName"], d["key"]) for d in synced["data"]} == {("tls.key", "tls.key"), ("tls.crt", "tls.crt")}
+    assert one(objects, "Ingress")["spec"]["tls"][0]["secretName"] == synced["secretName"]
+    # The driver syncs only while a pod mounts the volume: Traefik keeps mounting it.
+    volumes = one(objects, "Deployment", "traefik-ingress-controller")["spec"]["template"]["spec"]["volumes"]
+    assert any(v.get("csi", {}).get("volumeAttributes", {}).get("secretProviderClass") == spc["metadata"]["name"]
+               for v in volumes)
+    rules = one(objects, "Role", "traefik-ingress-controller")["rules"]
+    assert any("secrets" in r["resources"] and {"get", "list", "watch"} <= set(r["verbs"]) for r in rules)
 
 
 def test_allow_list_middleware_admits_only_the_app_gateway_subnet(objects, settings):
@@ -615,7 +655,7 @@ def test_ingress_routes_the_internal_host_through_existing_middlewares(objects, 
     assert [m.split("@") for m in middlewares] == [["app-gateway-snet", "file"], ["gzip-compress", "file"]]
     assert all(m.split("@")[0] in dynamic["http"]["middlewares"] for m in middlewares)
     spec = ingress["spec"]
-    assert spec["tls"] == [{"hosts": [settings.internal_host]}]
+    assert spec["tls"] == [{"hosts": [settings.internal_host], "secretName": "aks-ingress-tls"}]
     rule = spec["rules"][0]
     assert rule["host"] == settings.internal_host
     path = rule["http"]["paths"][0]
@@ -723,7 +763,8 @@ def test_write_all_manifests_gives_scanners_every_object_fully_substituted(setti
     ("user_pool_name", "npuser01-too-long"),
     ("ingress_subnet_name", "snet ingress"),
     ("app_gateway_subnet_cidr", "10.240.5.1/24"),
-    ("api_server_subnet_cidr", "10.240.5.0/28"),
+    ("api_server_egress_cidr", "10.240.7.1/28"),
+    ("network_data_plane", "calico"),
     ("ingress_load_balancer_ip", "10.240.4.300"),
     ("ingress_load_balancer_ip", "20.1.2.3"),
     ("ingress_load_balancer_ip", "10.240.5.4"),
@@ -734,7 +775,7 @@ def test_write_all_manifests_gives_scanners_every_object_fully_substituted(setti
     ("traefik_replicas", 1),
     ("app_min_replicas", 1),
     ("app_max_replicas", 1),
-    ("kubernetes_version", "1.35"),
+    ("kubernetes_version", "v1.35"),
 ])
 def test_settings_reject_invalid_values(field, value):
     with pytest.raises(ValueError, match=rf"^{field}: "):

@@ -17,6 +17,7 @@ from constructs_lib.workload.manifests.settings import (
     APP_PORT,
     APP_RESOURCES,
     INGRESS_CLASS_NAME,
+    INGRESS_TLS_SECRET_NAME,
     POLICY_MAX_LIMITS,
     ROLLOUT_SURGE,
     TRAEFIK_LABELS,
@@ -222,8 +223,9 @@ def _ingress(s: WorkloadManifestSettings) -> dict:
         }),
         "spec": {
             "ingressClassName": INGRESS_CLASS_NAME,
-            # No secretName: Traefik serves its default certificate (Key Vault, via the CSI driver).
-            "tls": [{"hosts": [s.internal_host]}],
+            # The Key Vault certificate, synced into a Secret by the Secrets Store CSI driver (the
+            # Traefik chart's SecretProviderClass): renewals reach Traefik without a restart.
+            "tls": [{"hosts": [s.internal_host], "secretName": INGRESS_TLS_SECRET_NAME}],
             "rules": [{
                 "host": s.internal_host,
                 "http": {"paths": [{

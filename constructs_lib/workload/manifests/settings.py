@@ -73,9 +73,6 @@ class WorkloadManifestSettings:
     app_gateway_subnet_cidr: str = "10.240.5.0/24"
     """App Gateway subnet: the only source allowed into Traefik (network policy and IP allow-list)
     and the trusted X-Forwarded-For hop. Reference: 10.240.5.0/24."""
-    api_server_subnet_cidr: str = "10.240.7.0/28"
-    """API-server VNet-integration subnet: the only egress Traefik has besides DNS and the app
-    (its Kubernetes provider watches the API). Reference: 10.240.7.0/28."""
     internal_host: str = "bu0001a0008-00.aks-ingress.contoso.com"
     """Host name the App Gateway uses towards Traefik (TLS SNI and Ingress rule host)."""
     ingress_certificate_name: str = "traefik-ingress-internal-aks-ingress-tls"
@@ -87,8 +84,15 @@ class WorkloadManifestSettings:
     app_max_replicas: int = 5
     """HPA maximum of the sample app (the user pool's maximum node count, since replicas are
     spread one per node)."""
-    kubernetes_version: str = "1.35.0"
-    """Cluster version; manifests are validated against its API schemas. Reference: 1.35.0."""
+    kubernetes_version: str = "1.35"
+    """Cluster version (major.minor); manifests are validated against its API schemas. Reference: 1.35."""
+    network_data_plane: str = "cilium"
+    """`cilium` (Azure CNI powered by Cilium) or `azure` (Azure Network Policy Manager): with Cilium the
+    chart adds a CiliumNetworkPolicy for the API server, which Cilium identifies as an entity."""
+    api_server_egress_cidr: str = "10.240.7.0/28"
+    """Where Traefik reaches the API server on 443: the API-server VNet-integration subnet (default,
+    reference), the node subnet (a private cluster without VNet integration: the private endpoint
+    is there) or 0.0.0.0/0 (a public API server without VNet integration)."""
 
     def __post_init__(self) -> None:
         check_workload_namespace("namespace", self.namespace)
@@ -98,17 +102,13 @@ class WorkloadManifestSettings:
         NODE_POOL_NAME.check("user_pool_name", self.user_pool_name)
         AZURE_SUBNET_NAME.check("ingress_subnet_name", self.ingress_subnet_name)
         appgw = ipv4_network("app_gateway_subnet_cidr", self.app_gateway_subnet_cidr)
-        api = ipv4_network("api_server_subnet_cidr", self.api_server_subnet_cidr)
-        _check(not appgw.overlaps(api), "api_server_subnet_cidr",
-               f"{api} overlaps app_gateway_subnet_cidr {appgw}")
         try:
             ip = ipaddress.IPv4Address(self.ingress_load_balancer_ip)
         except ValueError:
             raise ValueError(f"ingress_load_balancer_ip: {self.ingress_load_balancer_ip!r} "
                              "is not an IPv4 address") from None
         _check(ip.is_private, "ingress_load_balancer_ip", f"{ip} must be a private address (internal load balancer)")
-        for name, net in (("app_gateway_subnet_cidr", appgw), ("api_server_subnet_cidr", api)):
-            _check(ip not in net, "ingress_load_balancer_ip", f"{ip} lies inside {name} {net}")
+        _check(ip not in appgw, "ingress_load_balancer_ip", f"{ip} lies inside app_gateway_subnet_cidr {appgw}")
         DNS_NAME.check("internal_host", self.internal_host)
         KEY_VAULT_NAME.check("key_vault_name", self.key_vault_name)
         GUID.check("tenant_id", self.tenant_id)
@@ -120,6 +120,9 @@ class WorkloadManifestSettings:
             check_range(field_name, value, bounds)
         check_min_not_above_max("app_min_replicas", self.app_min_replicas, "app_max_replicas", self.app_max_replicas)
         KUBERNETES_VERSION.check("kubernetes_version", self.kubernetes_version)
+        _check(self.network_data_plane in ("cilium", "azure"), "network_data_plane",
+               f"{self.network_data_plane!r} must be cilium or azure")
+        ipv4_network("api_server_egress_cidr", self.api_server_egress_cidr)
 
     @property
     def traefik_image_ref(self) -> str:
@@ -133,8 +136,8 @@ class WorkloadManifestSettings:
 
     @property
     def kubernetes_minor(self) -> str:
-        """`1.35` for `1.35.0`."""
-        return self.kubernetes_version.rsplit(".", 1)[0]
+        """`1.35` for `1.35` or `1.35.0`."""
+        return ".".join(self.kubernetes_version.split(".")[:2])
 
 
 def _check(ok: bool, field_name: str, message: str) -> None:
@@ -157,6 +160,9 @@ federated identity credential's subject is `system:serviceaccount:<namespace>:<t
 TRAEFIK_SERVICE_NAME = "traefik-ingress-service"
 TRAEFIK_CONFIG_NAME = "traefik-ingress-config"
 SECRET_PROVIDER_CLASS_NAME = "aks-ingress-tls-secret-csi-akv"
+INGRESS_TLS_SECRET_NAME = "aks-ingress-tls"
+"""The `kubernetes.io/tls` Secret the Secrets Store CSI driver keeps in sync with the Key Vault
+certificate (renewals included); the Ingress serves it, and Traefik reloads it when it changes."""
 INGRESS_CLASS_NAME = "traefik-internal"
 TRAEFIK_LABELS = {"app.kubernetes.io/name": "traefik-ingress-ilb", "app.kubernetes.io/instance": "traefik-ingress-ilb"}
 APP_NAME = "aspnetapp"

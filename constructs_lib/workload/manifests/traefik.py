@@ -20,6 +20,7 @@ from constructs_lib.workload.manifests.settings import (
     APP_PORT,
     INGRESS_CLASS_NAME,
     INGRESS_IDENTITY_CLIENT_ID,
+    INGRESS_TLS_SECRET_NAME,
     ROLLOUT_SURGE,
     SECRET_PROVIDER_CLASS_NAME,
     TRAEFIK_CONFIG_NAME,
@@ -106,11 +107,6 @@ def traefik_dynamic_config(s: WorkloadManifestSettings) -> dict[str, Any]:
                     "minVersion": "VersionTLS12",
                     "sniStrict": True,
                     "cipherSuites": list(TLS_CIPHER_SUITES),
-                },
-            },
-            "stores": {
-                "default": {
-                    "defaultCertificate": {"certFile": f"{CERTS_DIR}/tls.crt", "keyFile": f"{CERTS_DIR}/tls.key"},
                 },
             },
         },
@@ -226,6 +222,15 @@ def _secret_provider_class(s: WorkloadManifestSettings) -> dict:
         "metadata": metadata(SECRET_PROVIDER_CLASS_NAME, s.namespace, TRAEFIK_LABELS),
         "spec": {
             "provider": "azure",
+            # The driver keeps this Secret equal to the mounted objects (it re-reads Key Vault every
+            # rotation interval, 2 minutes); the Ingress serves it, and Traefik's Kubernetes provider
+            # reloads a Secret when it changes. Files mounted from the volume would not be re-read.
+            "secretObjects": [{
+                "secretName": INGRESS_TLS_SECRET_NAME,
+                "type": "kubernetes.io/tls",
+                "labels": dict(TRAEFIK_LABELS),
+                "data": [{"objectName": "tls.key", "key": "tls.key"}, {"objectName": "tls.crt", "key": "tls.crt"}],
+            }],
             "parameters": {
                 "usePodIdentity": "false",
                 "useVMManagedIdentity": "false",
@@ -406,11 +411,30 @@ def _network_policies(s: WorkloadManifestSettings) -> list[dict]:
                     {"to": [{"podSelector": {"matchLabels": dict(APP_LABELS)}}],
                      "ports": [{"protocol": "TCP", "port": APP_PORT}]},
                     dns_egress_rule(),
-                    # The API server (VNet integration: its endpoint is in this subnet), for the
+                    # The API server (with VNet integration its endpoint is in that subnet), for the
                     # Kubernetes Ingress provider's watches and status updates.
-                    {"to": [{"ipBlock": {"cidr": s.api_server_subnet_cidr}}],
+                    {"to": [{"ipBlock": {"cidr": s.api_server_egress_cidr}}],
                      "ports": [{"protocol": "TCP", "port": 443}]},
                 ],
             },
         },
+        *([_cilium_api_server_policy(s)] if s.network_data_plane == "cilium" else []),
     ]
+
+
+def _cilium_api_server_policy(s: WorkloadManifestSettings) -> dict:
+    """Cilium gives the API server the reserved `kube-apiserver` identity and may not match it by
+    CIDR (cilium/cilium#25172, #33525); this allows it by entity too. Policies add up, so the
+    portable NetworkPolicy above keeps its meaning."""
+    return {
+        "apiVersion": "cilium.io/v2",
+        "kind": "CiliumNetworkPolicy",
+        "metadata": metadata("traefik-allow-egress-to-api-server", s.namespace, TRAEFIK_LABELS),
+        "spec": {
+            "endpointSelector": {"matchLabels": dict(TRAEFIK_LABELS)},
+            "egress": [{
+                "toEntities": ["kube-apiserver"],
+                "toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}]}],
+            }],
+        },
+    }
