@@ -6,6 +6,8 @@ import json
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+from constructs_lib.config.stack_plan import environment_of
+
 
 class DependencyCycle(ValueError):
     """The stacks' dependencies contain a cycle, so no apply order exists."""
@@ -33,34 +35,59 @@ def apply_waves(dependencies: dict[str, list[str]]) -> list[list[str]]:
     return waves
 
 
-def render(waves: list[list[str]], dependencies: dict[str, list[str]]) -> str:
+def waves_by_environment(dependencies: dict[str, list[str]]) -> dict[str, list[list[str]]]:
+    """Apply waves per environment (sorted by environment name); environments never depend on each
+    other, so each one is ordered on its own. Raises ValueError for a dependency across
+    environments, plus what `apply_waves` raises."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for name, needs in dependencies.items():
+        env = environment_of(name)
+        foreign = [need for need in needs if environment_of(need) != env]
+        if foreign:
+            raise ValueError(f"{name} depends on another environment's stacks: {', '.join(foreign)}")
+        groups.setdefault(env, {})[name] = list(needs)
+    return {env: apply_waves(groups[env]) for env in sorted(groups)}
+
+
+def render(by_environment: dict[str, list[list[str]]], dependencies: dict[str, list[str]]) -> str:
+    """`DEPLOY_ORDER.md`: per environment, its waves and each stack's predecessors."""
     lines = [
         "# Deploy order",
         "",
-        "Generated from `manifest.json` by `main.py`. Apply the stacks wave by wave; stacks within a",
-        "wave are independent of each other. Run in each `stacks/<stack>/` folder:",
-        "`terraform init && terraform plan -out tfplan && terraform apply tfplan`.",
+        "Generated from `manifest.json` by `main.py`. Each environment is applied on its own; apply its",
+        "stacks wave by wave; stacks within a wave are independent of each other. Run in each",
+        "`stacks/<stack>/` folder: `terraform init && terraform plan -out tfplan && terraform apply tfplan`.",
         "",
         "A stack reads what earlier stacks created by name (data sources), so an earlier stack must be",
-        "applied, not just planned, before a later one can plan.",
+        "applied, not just planned, before a later one can plan. `deploy-order.json` holds the same",
+        "waves for machines (the pipeline reads it).",
         "",
     ]
-    step = 1
-    for number, wave in enumerate(waves, start=1):
-        lines.append(f"## Wave {number}")
-        lines.append("")
-        for name in wave:
-            after = ", ".join(f"`{d}`" for d in sorted(dependencies[name])) or "nothing"
-            lines.append(f"{step}. `{name}` (after {after})")
-            step += 1
-        lines.append("")
+    for env, waves in by_environment.items():
+        lines += [f"## Environment `{env}`", ""]
+        step = 1
+        for number, wave in enumerate(waves, start=1):
+            lines += [f"### Wave {number}", ""]
+            for name in wave:
+                after = ", ".join(f"`{d}`" for d in sorted(dependencies[name])) or "nothing"
+                lines.append(f"{step}. `{name}` (after {after})")
+                step += 1
+            lines.append("")
     return "\n".join(lines)
 
 
 def write_deploy_order(outdir: Path) -> Path:
-    """Write `DEPLOY_ORDER.md` next to `manifest.json` in a synthesized output folder."""
+    """Write `DEPLOY_ORDER.md` and `deploy-order.json` next to `manifest.json` in a synthesized
+    output folder. The JSON is `{"environments": {<env>: {"waves": [[<stack>, ...], ...],
+    "dependencies": {<stack>: [<stack>, ...]}}}}`."""
     manifest = json.loads((outdir / "manifest.json").read_text())
-    dependencies = {name: list(entry["dependencies"]) for name, entry in manifest["stacks"].items()}
+    dependencies = {name: sorted(entry["dependencies"]) for name, entry in manifest["stacks"].items()}
+    by_environment = waves_by_environment(dependencies)
+    machine = {"environments": {
+        env: {"waves": waves,
+              "dependencies": {name: dependencies[name] for wave in waves for name in wave}}
+        for env, waves in by_environment.items()}}
+    (outdir / "deploy-order.json").write_text(json.dumps(machine, indent=2) + "\n")
     target = outdir / "DEPLOY_ORDER.md"
-    target.write_text(render(apply_waves(dependencies), dependencies))
+    target.write_text(render(by_environment, dependencies))
     return target

@@ -12,14 +12,10 @@ from constructs import Construct
 
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.resource_names import RegionNames
+from constructs_lib.config.stack_plan import stack_name
 from constructs_lib.stacks.backend import configure_backend
 
 TERRAFORM_REQUIRED_VERSION = ">= 1.6.0, < 2.0.0"
-
-
-def stack_name(environment: str, region: str, kind: str) -> str:
-    """`<env>-<region>-<kind>`, e.g. `prod-eastus2-hub`."""
-    return f"{environment}-{region}-{kind}"
 
 
 class RegionalStack(TerraformStack):

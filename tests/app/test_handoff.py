@@ -7,10 +7,12 @@ import json
 import re
 from pathlib import Path
 
+from constructs_lib.config.stack_plan import stack_plan
+
 
 def _digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "DEPLOY_ORDER.md"}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in ("DEPLOY_ORDER.md", "deploy-order.json")}
 
 
 def test_two_synths_are_byte_identical(synthesized, second_synth):
@@ -51,12 +53,19 @@ def test_no_secret_values_in_the_output(synthesized):
         assert "kube_admin_config" not in json.dumps(stack.doc)
 
 
-def test_deploy_order_is_written_and_follows_dependencies(second_synth):
+def test_deploy_order_is_written_per_environment_and_matches_the_plan(second_synth):
     text = (second_synth.outdir / "DEPLOY_ORDER.md").read_text()
-    order = re.findall(r"^\d+\. `([^`]+)`", text, re.M)
-    assert len(order) == 4 * sum(len(e.regions) for e in second_synth.environments)
+    machine = json.loads((second_synth.outdir / "deploy-order.json").read_text())["environments"]
+    manifest = json.loads((second_synth.outdir / "manifest.json").read_text())["stacks"]
+    assert sorted(machine) == sorted(env.name for env in second_synth.environments)
     for env in second_synth.environments:
-        for region in env.regions:
-            positions = [order.index(f"{env.name}-{region.name}-{kind}")
-                         for kind in ("hub", "spoke", "cluster", "workload")]
-            assert positions == sorted(positions)
+        section = text.split(f"## Environment `{env.name}`")[1].split("## Environment")[0]
+        listed = re.findall(r"^\d+\. `([^`]+)`", section, re.M)
+        waves = machine[env.name]["waves"]
+        assert listed == [name for wave in waves for name in wave]
+        plan = stack_plan(env)
+        assert sorted(listed) == sorted(p.name for p in plan), "the plan and the synthesized stacks differ"
+        position = {name: number for number, wave in enumerate(waves) for name in wave}
+        for planned in plan:
+            assert sorted(manifest[planned.name]["dependencies"]) == list(planned.depends_on)
+            assert all(position[need] < position[planned.name] for need in planned.depends_on)
