@@ -9,11 +9,12 @@ from constructs_lib.config.rules import image_tag
 from tests.envfiles import base_env, load, set_path, two_regions, write_env
 
 
-def test_shipped_environments_load(environments):
-    by_name = {env.name: env for env in environments}
-    assert sorted(by_name) == ["dev", "prod"]
-    assert [r.name for r in by_name["dev"].regions] == ["eastus2"]
-    assert [r.name for r in by_name["prod"].regions] == ["eastus2", "centralus"]
+def test_every_environment_file_loads_under_its_own_name(environments):
+    """Whatever envs/ holds (plus the generated environment) loads, each under its file's name."""
+    from tests.envfiles import GENERATED_NAME, shipped_environment_names
+
+    assert {env.name for env in environments} == shipped_environment_names() | {GENERATED_NAME}
+    assert all(env.regions for env in environments)
 
 
 def test_defaults_mirror_the_reference(tmp_path):
