@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import shutil
 import tempfile
@@ -45,8 +46,9 @@ def write_env(folder: Path, data: dict[str, Any] | str, name: str | None = None)
     return path
 
 
-def load(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Environment:
-    return load_environment(write_env(folder, data, name))
+def load(folder: Path, data: dict[str, Any] | str, name: str | None = None,
+         today: datetime.date | None = None) -> Environment:
+    return load_environment(write_env(folder, data, name), today)
 
 
 def two_regions() -> dict[str, Any]:
