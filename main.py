@@ -18,13 +18,12 @@ from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from constructs_lib import __version__
 from constructs_lib.app.deploy_order import apply_waves
 from constructs_lib.config.advisories import advisories
 from constructs_lib.config.loader import ConfigError, load_environment, load_environments
 from constructs_lib.config.models import Environment
 from constructs_lib.config.stack_plan import stack_plan
-
-__version__ = "0.2.0"
 
 
 class Progress:
