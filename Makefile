@@ -9,7 +9,7 @@ BENCH_ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test security bench clean
+.PHONY: setup synth test security diagram bench clean
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 
@@ -32,6 +32,11 @@ test: setup
 # The security gate alone, over a fresh synth in cdktf.out/ (the tests run it on their own synth).
 security: synth
 	$(PY) tools/security_gate.py --outdir cdktf.out
+
+# Topology diagrams per environment from the synthesized JSON: cdktf.out/diagrams/<env>.{png,svg,gv}.
+# Needs Graphviz's `dot` (Debian/Ubuntu: apt-get install graphviz); fails with that hint without it.
+diagram: synth
+	$(PY) tools/diagram.py --outdir cdktf.out
 
 # Synth and test-suite timings and memory (not a test); BENCH_ARGS=--skip-tests to leave out pytest.
 bench: setup
