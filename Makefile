@@ -12,7 +12,7 @@ ENV_ARGS := $(foreach e,$(ENV),--env $(e))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup setup-security synth list preflight test security inventory bench clean cdktf-app
+.PHONY: help setup setup-security synth list preflight test security diagram inventory bench clean cdktf-app
 
 help: ## this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,10 @@ test: setup setup-security ## the whole test suite, including the checkov gate
 
 security: setup-security synth ## the checkov gate alone over a fresh synth in cdktf.out/
 	$(PY) tools/security_gate.py --outdir cdktf.out
+
+# Needs Graphviz's `dot` (Debian/Ubuntu: apt-get install graphviz); fails with that hint without it.
+diagram: synth ## topology per environment from the synthesized JSON: cdktf.out/diagrams/<env>.{png,svg,gv}
+	$(PY) tools/diagram.py --outdir cdktf.out
 
 inventory: setup ## record a deliberate removal of resource addresses (tests/address_inventory.json)
 	$(PY) -m tests.stacks.test_address_inventory --update
