@@ -111,14 +111,15 @@ def _check_region(env: Environment, region: Region, at: str) -> list[Problem]:
             f"{gateway_demand} (one per instance + 1 private frontend); Azure recommends /24",
         ))
 
-    # Registry: one IP for the registry plus one data endpoint per replica region (home
+    # The shared registry: one IP for the registry plus one data endpoint per replica region (home
     # included); key vault: one.
-    endpoint_demand = 1 + (1 + len(env.replica_regions(region.name))) + 1
+    replicas = len(env.registry_replicas())
+    endpoint_demand = 1 + (1 + replicas) + 1
     if endpoint_demand > usable_addresses(spoke.private_endpoints):
         problems.append(Problem(
             f"{at}.spoke.subnets.private_endpoints",
             f"{spoke.private_endpoints} holds {usable_addresses(spoke.private_endpoints)} usable "
-            f"addresses; the registry (1 + {1 + len(env.replica_regions(region.name))} regional "
+            f"addresses; the registry (1 + {1 + replicas} regional "
             f"data endpoints) and key vault (1) private endpoints need {endpoint_demand}",
         ))
 
