@@ -65,10 +65,14 @@ class StackJson:
         return f"${{data.{data_type}.{keys[0]}.{attribute}}}"
 
     def environment(self, environments: list[Environment]) -> tuple[Environment, Region]:
-        """The environment and region this stack (`<env>-<region>-<kind>`) was built from."""
+        """The environment and region this regional stack (`<env>-<region>-<kind>`) was built from."""
         env_name, region_name, _ = self.name.split("-")
         env = next(e for e in environments if e.name == env_name)
         return env, next(r for r in env.regions if r.name == region_name)
+
+    def environment_only(self, environments: list[Environment]) -> Environment:
+        """The environment any stack (`<env>-<kind>` or `<env>-<region>-<kind>`) was built from."""
+        return next(e for e in environments if e.name == self.name.split("-", 1)[0])
 
     def addresses(self) -> set[str]:
         return {f"{rtype}.{name}" for rtype, items in self.doc.get("resource", {}).items() for name in items}

@@ -420,6 +420,10 @@ def _read_front_door(reader: _Reader, topology: Topology, by_target: dict[tuple[
         ref = parse_ref(stack, body.get("cdn_frontdoor_profile_id"))
         profile = profiles.get((ref.stack, ref.lid)) if ref else None
         groups[(stack, lid)] = profile or next(iter(profiles.values()))
+    # An origin named by its public IP's DNS name (<label>.<region>.cloudapp.azure.com): the stacks
+    # write that name as text, so it is matched to the public IP that carries the label.
+    by_fqdn = {f"{ip.get('domain_name_label')}.{ip.get('location')}.cloudapp.azure.com": str(ip.get("name"))
+               for _, _, ip in reader.resources("azurerm_public_ip") if ip.get("domain_name_label")}
     for stack, _, body in reader.resources("azurerm_cdn_frontdoor_origin"):
         ref = parse_ref(stack, body.get("cdn_frontdoor_origin_group_id"))
         profile = (groups.get((ref.stack, ref.lid)) if ref else None) or next(iter(profiles.values()))
@@ -429,6 +433,8 @@ def _read_front_door(reader: _Reader, topology: Topology, by_target: dict[tuple[
         if host_ref and host_ref.rtype in ("azurerm_public_ip", "azurerm_application_gateway"):
             target = by_target.get(("azurerm_public_ip", reader.name_of(stack, reader.body(host_ref).get("name"))
                                     or ""))
+        if target is None and isinstance(host, str) and host in by_fqdn:
+            target = by_target.get(("azurerm_public_ip", by_fqdn[host]))
         if target is None:
             shown = host if isinstance(host, str) and "${" not in host else str(body.get("name", "origin"))
             target = _node_id("origin", shown)

@@ -18,7 +18,9 @@ from constructs_lib.config.stack_plan import environment_of
 from constructs_lib.policy.aspects import apply_policy_aspects
 from constructs_lib.policy.tagging import DefaultTags, default_tags
 from constructs_lib.stacks.cluster import ClusterStack
+from constructs_lib.stacks.global_layer import GlobalStack
 from constructs_lib.stacks.hub import HubStack
+from constructs_lib.stacks.routing import RoutingStack
 from constructs_lib.stacks.spoke import SpokeStack
 from constructs_lib.stacks.workload import WorkloadStack
 
@@ -42,8 +44,10 @@ class BaselineApp:
 
 def build_app(environments: list[Environment], outdir: str | os.PathLike[str],
               on_stack: Callable[[str], None] | None = None) -> BaselineApp:
-    """Create every stack of every environment and region (nothing is written yet); `on_stack`
-    is called with `<env>-<region>` before that region's stacks are built (progress output).
+    """Create every stack of every environment and region (nothing is written yet), as
+    `config.stack_plan` lists them: `<env>-global`, the four stacks of each region, and with Front
+    Door on `<env>-routing`. `on_stack` is called with `<env>-<region>` before that region's stacks
+    are built (progress output).
 
     Every stack carries the default tags and the security policy aspects: a broken invariant is
     an error annotation, and `synth` then fails naming the resource.
@@ -51,17 +55,24 @@ def build_app(environments: list[Environment], outdir: str | os.PathLike[str],
     app = App(outdir=str(outdir), skip_validation=False)
     result = BaselineApp(app, Path(tempfile.mkdtemp(prefix="cdktf-charts-")))
     for env in environments:
+        shared = GlobalStack(app, env)
+        built: list[TerraformStack] = [shared]
+        workloads: list[TerraformStack] = []
         for region in env.regions:
             if on_stack is not None:
                 on_stack(f"{env.name}-{region.name}")
             hub = HubStack(app, env, region)
             spoke = SpokeStack(app, env, region, hub=hub)
-            cluster = ClusterStack(app, env, region, spoke=spoke)
+            cluster = ClusterStack(app, env, region, spoke=spoke, shared=shared)
             workload = WorkloadStack(app, env, region, cluster=cluster, build_dir=result.scratch)
-            for stack in (hub, spoke, cluster, workload):
-                Aspects.of(stack).add(DefaultTags(default_tags(env)))
-                apply_policy_aspects(stack)
-                result.stacks[stack.node.id] = stack
+            built += [hub, spoke, cluster, workload]
+            workloads.append(workload)
+        if env.front_door_enabled:
+            built.append(RoutingStack(app, env, after=[shared, *workloads]))
+        for stack in built:
+            Aspects.of(stack).add(DefaultTags(default_tags(env)))
+            apply_policy_aspects(stack)
+            result.stacks[stack.node.id] = stack
     return result
 
 

@@ -68,14 +68,14 @@ class Sizing:
     cluster: Cluster | None
     app_gateway: AppGateway | None
     replica_count: int | None
-    """Registry replicas (regions other than this one, or the paired region)."""
+    """Replicas of the environment's shared registry (`Environment.registry_replicas`)."""
 
 
 def check_environment(env: Environment) -> list[Problem]:
     """All address-plan problems of an environment, in file order."""
     problems: list[Problem] = []
     for index, region in enumerate(env.regions):
-        sizing = Sizing(env.cluster, env.app_gateway, len(env.replica_regions(region.name)))
+        sizing = Sizing(env.cluster, env.app_gateway, len(env.registry_replicas()))
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(list(enumerate(env.regions)), env.cluster)
     return problems
@@ -98,9 +98,12 @@ def check_partial(data: dict[str, Any]) -> list[Problem]:
     cluster = valid(Cluster, data.get("cluster"))
     app_gateway = valid(AppGateway, data.get("app_gateway"))
     problems: list[Problem] = []
+    registry = data.get("container_registry")
+    geo = registry.get("geo_replication", True) if isinstance(registry, dict) else True
+    others = len(raw_regions) - 1 if isinstance(raw_regions, list) else 0
+    replicas = (others or 1) if geo is True else 0 if geo is False else None
     for index, region in regions:
-        others = len(raw_regions) - 1 if isinstance(raw_regions, list) else 0
-        sizing = Sizing(cluster, app_gateway, others if others else 1)
+        sizing = Sizing(cluster, app_gateway, replicas)
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(regions, cluster)
     return problems
@@ -155,7 +158,7 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
             f"{gateway_demand} (one per instance + 1 private frontend); Azure recommends /24",
         ))
 
-    # Registry: one IP for the registry plus one data endpoint per replica region (home
+    # The shared registry: one IP for the registry plus one data endpoint per replica region (home
     # included); key vault: one.
     replicas = sizing.replica_count
     endpoint_demand = 1 + (1 + (replicas or 0)) + 1

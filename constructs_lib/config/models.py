@@ -138,6 +138,26 @@ class SpokeNetwork(StrictModel):
     _parse_ip = field_validator("ingress_load_balancer_ip", mode="before")(lambda cls, v: _address(v))
 
 
+class Origin(StrictModel):
+    """How Front Door uses this region's App Gateway (only read when `front_door` is on).
+
+    Routing among enabled, healthy origins: the lowest `priority` wins, then origins within the
+    latency sensitivity (50 ms) of the fastest share the traffic by `weight`
+    (https://learn.microsoft.com/azure/frontdoor/routing-methods). Equal priority and weight in
+    every region (the defaults) is active/active; a higher priority number makes a region passive.
+    """
+
+    enabled: bool = True
+    """False takes the region out of the rotation (maintenance): Front Door stops sending it new
+    requests as soon as the change is applied, independent of health probes. Default true."""
+    priority: Annotated[StrictInt, _within(rules.FRONT_DOOR_ORIGIN_PRIORITY)] = 1
+    """1-5; lower is preferred. Default 1 in every region (active/active); 2 makes a region a
+    standby that only receives traffic when every priority-1 origin is unhealthy or disabled."""
+    weight: Annotated[StrictInt, _within(rules.FRONT_DOOR_ORIGIN_WEIGHT)] = 500
+    """1-1000, share of traffic among origins of the same priority. Default 500 (the provider's),
+    equal in every region."""
+
+
 class Region(StrictModel):
     """One deployment region: a hub, a spoke and (later) a cluster and its workload."""
 
@@ -147,6 +167,8 @@ class Region(StrictModel):
     """Availability zones used by the firewall, public IPs, gateway and node pools."""
     hub: HubNetwork
     spoke: SpokeNetwork
+    origin: Origin = Origin()
+    """This region's Front Door origin (priority, weight, enabled); ignored without Front Door."""
 
     @field_validator("name")
     @classmethod
@@ -551,6 +573,68 @@ class App(StrictModel):
         return self
 
 
+class HealthProbe(StrictModel):
+    """Front Door's HTTPS health probe of every region's App Gateway. An origin is healthy when at
+    least `successful_samples_required` of the last `sample_size` probes returned 200 OK; any other
+    status or a network failure counts as failed (https://learn.microsoft.com/azure/frontdoor/health-probes).
+    With the defaults a failed region is drained after 2 failed probes, about 60-90 s (README
+    "Failover")."""
+
+    path: Annotated[str, _text(patterns.URL_PATH)] = "/favicon.ico"
+    """Path probed through every region's App Gateway, WAF and ingress; it must answer 200 (not a
+    redirect). Default /favicon.ico, the path the App Gateway's own backend probe uses."""
+    interval_seconds: Annotated[StrictInt, _within(rules.FRONT_DOOR_PROBE_INTERVAL_SECONDS)] = 30
+    """Seconds between probes from each Front Door point of presence, 1-255. Default 30 (the
+    reference's). Shorter drains faster but multiplies probe traffic: at 30 s about 200 probes a
+    minute reach each origin (https://learn.microsoft.com/azure/frontdoor/origin)."""
+    sample_size: Annotated[StrictInt, _within(rules.FRONT_DOOR_SAMPLES)] = 4
+    """Number of recent probes that are judged, 1-255. Default 4 (the provider's and the reference's)."""
+    successful_samples_required: Annotated[StrictInt, _within(rules.FRONT_DOOR_SAMPLES)] = 3
+    """Successful probes among the last `sample_size` needed to stay healthy, at most `sample_size`.
+    Default 3 (the provider's): 2 failures in a row drain the region."""
+
+    @model_validator(mode="after")
+    def _samples(self) -> HealthProbe:
+        rules.check_health_probe_samples(self.sample_size, self.successful_samples_required)
+        return self
+
+
+class PublicDnsZone(StrictModel):
+    """An Azure public DNS zone this environment may write the Front Door records into."""
+
+    name: DnsName
+    """Zone name, e.g. contoso.com; it must contain `<ingress.public_host>.<ingress.domain>`."""
+    resource_group_name: Annotated[str, _text(patterns.RESOURCE_GROUP_NAME)]
+    """Resource group of the zone (in the environment's subscription)."""
+
+
+class FrontDoor(StrictModel):
+    """The global entry: Azure Front Door Premium in front of every region's App Gateway, with an
+    edge WAF, health-probe failover and a managed certificate for the public host."""
+
+    enabled: bool | None = None
+    """On by default when the environment has more than one region (None = decide by the region
+    count); true also puts Front Door in front of a single region, false leaves every App Gateway
+    directly on the internet. Front Door needs a publicly trusted listener certificate:
+    `ingress.certificate_issuer` must name a CA issuer, not Self."""
+    health_probe: HealthProbe = HealthProbe()
+    """Health probe of the origins (path, interval, samples)."""
+    public_dns_zone: PublicDnsZone | None = None
+    """Azure public DNS zone of `ingress.domain`: when set, the environment writes the TXT record
+    that validates the custom domain (`_dnsauth.<host>`) and the CNAME that points the public host at
+    the Front Door endpoint. When absent, create both by hand from the values the portal shows."""
+
+
+class ContainerRegistrySettings(StrictModel):
+    """The environment's one shared container registry (Premium, private, zone redundant)."""
+
+    geo_replication: bool = True
+    """Replicate the registry to every other region of the environment (a single-region environment:
+    to `paired_region` or the Azure region pair). Each replica is billed as one more Premium registry
+    (https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication). Default
+    true; false keeps one copy in the first region, and the other regions then pull across regions."""
+
+
 class Deploy(StrictModel):
     """How the machine running `cdktf deploy` reaches the private API server."""
 
@@ -602,6 +686,10 @@ class Environment(StrictModel):
     gitops: GitOps
     app: App = App()
     deploy: Deploy = Deploy()
+    front_door: FrontDoor = FrontDoor()
+    """Global entry in front of the regions (Front Door Premium); on by default with more than one region."""
+    container_registry: ContainerRegistrySettings = ContainerRegistrySettings()
+    """The one registry every cluster of the environment pulls from."""
 
     @field_validator("tags")
     @classmethod
@@ -650,6 +738,38 @@ class Environment(StrictModel):
             rules.check_api_server_vnet_integration(
                 name, self.cluster.api_server_vnet_integration, "cluster.api_server_vnet_integration")
         return self
+
+    @model_validator(mode="after")
+    def _global_entry(self) -> Environment:
+        rules.check_front_door_certificate_issuer(self.front_door_enabled, self.ingress.certificate_issuer)
+        if self.front_door_enabled:
+            rules.check_some_origin_enabled({r.name: r.origin.enabled for r in self.regions})
+            if self.front_door.public_dns_zone is not None:
+                try:
+                    rules.check_public_dns_zone(self.front_door.public_dns_zone.name, self.ingress.public_fqdn)
+                except ValueError as error:
+                    raise ValueError(f"front_door.{error}") from None
+        return self
+
+    @property
+    def front_door_enabled(self) -> bool:
+        """Whether Front Door fronts this environment: `front_door.enabled`, or by default more than
+        one region."""
+        if self.front_door.enabled is not None:
+            return self.front_door.enabled
+        return len(self.regions) > 1
+
+    @property
+    def registry_home(self) -> str:
+        """Home region of the shared registry: the first region listed."""
+        return self.regions[0].name
+
+    def registry_replicas(self) -> list[str]:
+        """Geo-replicas of the shared registry: every other region of the environment (single
+        region: the configured or Azure-paired region); none with `geo_replication: false`."""
+        if not self.container_registry.geo_replication:
+            return []
+        return self.replica_regions(self.registry_home)
 
     def replica_regions(self, region: str) -> list[str]:
         """Regions that receive a geo-replica of this region's registry."""

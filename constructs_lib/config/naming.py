@@ -52,6 +52,16 @@ RULES: dict[str, NameRule] = {
     "monitor_workspace": NameRule("amw", 44, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
     "data_collection_rule": NameRule("dcr", 64, r"^[-_A-Za-z0-9]+$", "letters, digits, -_"),
     "data_collection_endpoint": NameRule("dce", 44, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
+    # Azure Front Door Standard/Premium (terraform-provider-azurerm validate/front_door_name.go and
+    # validate/front_door_firewall_policy_name.go).
+    "front_door_profile": NameRule("afd", 90, r"^[A-Za-z0-9][-A-Za-z0-9]{0,88}[A-Za-z0-9]$", "letters, digits, -"),
+    "front_door_endpoint": NameRule("fde", 46, r"^[A-Za-z0-9][-A-Za-z0-9]{0,44}[A-Za-z0-9]$", "letters, digits, -"),
+    "front_door_firewall_policy": NameRule("fdfp", 128, r"^[A-Za-z][A-Za-z0-9]{0,127}$",
+                                           "letters and digits, starting with a letter", separator=""),
+    # A public IP's DNS label: unique per region across Azure, so it takes the deterministic suffix
+    # (azurerm validate/public_ip.go).
+    "public_ip_dns_label": NameRule("agw", 63, r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$",
+                                    "3-63 lowercase letters, digits and -, starting with a letter"),
 }
 
 

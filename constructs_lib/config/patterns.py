@@ -165,6 +165,12 @@ REPOSITORY_PATH = Pattern(
     "a folder relative to the repository root: ./ followed by letters, digits and ._/-",
     "./cluster-manifests")
 
+URL_PATH = Pattern(
+    r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,259}$",
+    "a URL path: / followed by at most 259 letters, digits and ._~!$&'()*+,;=:@%/-",
+    "/favicon.ico")
+"""A request path (health probes)."""
+
 KEY_VAULT_OBJECT_NAME = Pattern(
     r"^[0-9A-Za-z-]{1,127}$",
     "a Key Vault object or issuer name: 1-127 letters, digits and hyphens",

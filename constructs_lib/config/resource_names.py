@@ -49,6 +49,12 @@ def registry_login_server(registry_name: str) -> str:
     return f"{registry_name}.azurecr.io"
 
 
+def public_ip_fqdn(dns_label: str, region: str) -> str:
+    """FQDN Azure gives a public IP with a DNS label: `<label>.<region>.cloudapp.azure.com`
+    (azurerm `public_ip.fqdn`: the label and the regionalized DNS zone)."""
+    return f"{dns_label}.{region}.cloudapp.azure.com"
+
+
 def ingress_host(env: Environment) -> str:
     """FQDN the App Gateway re-encrypts to; the internal zone resolves it to the ingress ILB."""
     return f"{env.app.internal_host_label}.{env.ingress.internal_zone}"
@@ -79,6 +85,13 @@ class SpokeNames:
     route_table: str
     nsg_prefix: str
     app_gateway_public_ip: str
+    app_gateway_dns_label: str
+    """DNS label of the App Gateway public IP; Front Door addresses the region's origin by
+    `public_ip_fqdn(label, region)`."""
+
+    def app_gateway_fqdn(self, region: str) -> str:
+        """The App Gateway public IP's FQDN (Front Door's origin host name for this region)."""
+        return public_ip_fqdn(self.app_gateway_dns_label, region)
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,6 @@ class ClusterNames:
     log_analytics: str
     defender_log_analytics: str
     """The Defender sensor's workspace (workspace-key auth; README "Deviations")."""
-    container_registry: str
     key_vault: str
     application_gateway: str
     waf_policy: str
@@ -145,6 +157,7 @@ class RegionNames:
                 route_table=n.name("route_table", "tohubfw", w),
                 nsg_prefix=n.name("network_security_group", w),
                 app_gateway_public_ip=n.name("public_ip", "agw", w),
+                app_gateway_dns_label=n.unique_name("public_ip_dns_label", w),
             ),
             cluster=ClusterNames(
                 resource_group=n.name("resource_group", w),
@@ -153,7 +166,6 @@ class RegionNames:
                 dns_prefix=cluster[:54].rstrip("-"),
                 log_analytics=n.name("log_analytics", w),
                 defender_log_analytics=n.name("log_analytics", w, "defender"),
-                container_registry=n.unique_name("container_registry"),
                 key_vault=n.unique_name("key_vault"),
                 application_gateway=n.name("application_gateway", w),
                 waf_policy=n.name("waf_policy", w),
@@ -170,4 +182,49 @@ class RegionNames:
                 key_vault_private_endpoint=n.name("private_endpoint", "kv", w),
                 ingress_tls_policy_definition=f"K8sCustomIngressTlsHostsHaveDefinedDomainSuffix-{env.name}-{n.region_code}",
             ),
+        )
+
+
+FRONT_DOOR_ORIGIN_GROUP = "og-appgateways"
+"""The one origin group: every region's App Gateway."""
+FRONT_DOOR_ROUTE = "route-https"
+"""The one route: every path of the public host, HTTPS only."""
+FRONT_DOOR_SECURITY_POLICY = "sp-waf"
+"""The security policy that attaches the WAF policy to the endpoint and the custom domain."""
+
+
+def front_door_origin(region: str) -> str:
+    """Name of a region's origin in the origin group."""
+    return f"origin-{region}"
+
+
+@dataclass(frozen=True)
+class EnvironmentNames:
+    """Resources that serve the whole environment (`<env>-global` and `<env>-routing` stacks)."""
+
+    resource_group: str
+    log_analytics: str
+    """Workspace of the global layer's diagnostics (Front Door and the shared registry)."""
+    container_registry: str
+    """The one registry of the environment (globally unique name, homed in the first region)."""
+    front_door_profile: str
+    front_door_endpoint: str
+    front_door_firewall_policy: str
+    front_door_custom_domain: str
+    """Front Door resource name of the public host's custom domain (dots become hyphens)."""
+
+    @classmethod
+    def of(cls, env: Environment) -> EnvironmentNames:
+        w = env.workload
+        n = Naming(env.name, w, "", env.name_scope)  # no region in the names of environment-wide resources
+        home = Naming(env.name, w, env.registry_home, env.name_scope)
+        return cls(
+            resource_group=n.name("resource_group", w, "global"),
+            log_analytics=n.name("log_analytics", w, "global"),
+            # A new name (qualifier "shared"), never one of the former per-region registries' names.
+            container_registry=home.unique_name("container_registry", f"{w}shared"),
+            front_door_profile=n.name("front_door_profile", w),
+            front_door_endpoint=n.name("front_door_endpoint", w),
+            front_door_firewall_policy=n.name("front_door_firewall_policy", w),
+            front_door_custom_domain=env.ingress.public_fqdn.replace(".", "-"),
         )

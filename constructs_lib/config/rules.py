@@ -374,3 +374,64 @@ def check_budget_start(start_date: str, today: datetime.date) -> None:
         raise ValueError(
             f"start_date: {start_date} is {months_ahead} months ahead; Azure accepts a budget start at most "
             f"{BUDGET_MAX_MONTHS_AHEAD} months in the future, e.g. {today.replace(day=1).isoformat()}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Global entry (Azure Front Door Premium) and the shared registry (issue 11).
+
+FRONT_DOOR_PROBE_INTERVAL_SECONDS = (1, 255)
+"""Front Door origin-group health probe interval (azurerm `health_probe.interval_in_seconds`)."""
+FRONT_DOOR_SAMPLES = (1, 255)
+"""Front Door origin-group `sample_size` / `successful_samples_required` (azurerm accepts 0-255;
+0 would judge an origin on no probe at all, so this project starts at 1)."""
+FRONT_DOOR_ORIGIN_PRIORITY = (1, 5)
+"""Front Door origin priority; the lowest value among healthy origins receives the traffic."""
+FRONT_DOOR_ORIGIN_WEIGHT = (1, 1000)
+"""Front Door origin weight within one priority (weighted round robin)."""
+
+
+def check_health_probe_samples(sample_size: int, successful_samples_required: int) -> None:
+    """Front Door judges an origin healthy when at least `successful_samples_required` of the last
+    `sample_size` probes succeeded, so the second cannot exceed the first."""
+    if successful_samples_required > sample_size:
+        raise ValueError(
+            f"successful_samples_required: {successful_samples_required} is more than sample_size "
+            f"({sample_size}); Front Door looks at the last sample_size probes, so at most {sample_size} can "
+            f"succeed (for example sample_size: 4, successful_samples_required: 3)")
+
+
+def check_front_door_certificate_issuer(front_door: bool, certificate_issuer: str) -> None:
+    """Front Door connects to the App Gateways over HTTPS and accepts only a certificate from a
+    publicly trusted CA: "Certificates from internal CAs or self-signed certificates aren't allowed"
+    (https://learn.microsoft.com/azure/frontdoor/end-to-end-tls)."""
+    if front_door and certificate_issuer == "Self":
+        raise ValueError(
+            "ingress.certificate_issuer: Front Door is on, and it refuses origins whose certificate is "
+            "self-signed; set certificate_issuer to the name of a Key Vault certificate issuer for a public "
+            "CA (for example DigiCert, created on each region's vault with `az keyvault certificate issuer "
+            "create`), or turn Front Door off with front_door.enabled: false")
+
+
+def check_some_origin_enabled(enabled_by_region: dict[str, bool]) -> None:
+    """At least one region must stay in the Front Door rotation; with every origin disabled
+    nothing would answer."""
+    if enabled_by_region and not any(enabled_by_region.values()):
+        regions = ", ".join(enabled_by_region)
+        raise ValueError(
+            f"origin.enabled: every region's origin is disabled ({regions}); keep at least one enabled "
+            "(take one region out at a time: origin: {enabled: false})")
+
+
+def check_public_dns_zone(zone: str, host_fqdn: str) -> str:
+    """The public host must lie inside the zone that holds its records; returns the record name
+    relative to the zone (`bicycle` for bicycle.contoso.com in contoso.com). The zone apex itself
+    is refused: a CNAME is not allowed there."""
+    if host_fqdn == zone:
+        raise ValueError(
+            f"public_dns_zone.name: {host_fqdn} is the zone apex, where a CNAME record is not allowed; "
+            f"name the parent zone (for example {host_fqdn.split('.', 1)[1]}) or use a public_host below it")
+    if not host_fqdn.endswith(f".{zone}"):
+        raise ValueError(
+            f"public_dns_zone.name: {zone} does not contain the public host {host_fqdn}; name the zone that "
+            f"holds it (for example {host_fqdn.split('.', 1)[1]})")
+    return host_fqdn[: -len(zone) - 1]

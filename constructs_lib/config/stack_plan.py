@@ -14,6 +14,14 @@ from constructs_lib.config.models import Environment
 REGIONAL_KINDS: tuple[str, ...] = ("hub", "spoke", "cluster", "workload")
 """Stacks built per region, each applied after the one before it (hub first)."""
 
+GLOBAL_KIND = "global"
+"""`<env>-global`: what every region of the environment shares and needs before its cluster
+(the shared registry, the Front Door profile, endpoint, WAF and custom domain). Depends on nothing."""
+ROUTING_KIND = "routing"
+"""`<env>-routing`: Front Door's origin group, one origin per region's App Gateway, the route and
+the public DNS records; applied after every region's workload, so traffic arrives only where the
+application runs. Only with Front Door on."""
+
 
 def stack_name(environment: str, region: str | None, kind: str) -> str:
     """`<env>-<region>-<kind>` for a regional stack (`prod-eastus2-hub`), `<env>-<kind>` for one
@@ -36,14 +44,28 @@ class PlannedStack:
 
 
 def stack_plan(env: Environment) -> list[PlannedStack]:
-    """Every stack of `env` in build order (each stack after what it depends on)."""
-    plan: list[PlannedStack] = []
+    """Every stack of `env` in build order (each stack after what it depends on).
+
+    `<env>-global` first; per region hub -> spoke -> cluster -> workload, each cluster also after
+    `<env>-global` (it looks the shared registry and the Front Door profile up by name); with
+    Front Door on, `<env>-routing` last, after `<env>-global` and every region's workload. The graph
+    is acyclic by construction: environment-level stacks read nothing a regional stack creates
+    except through names computed from the environment file.
+    """
+    shared = stack_name(env.name, None, GLOBAL_KIND)
+    plan: list[PlannedStack] = [PlannedStack(shared, env.name, GLOBAL_KIND, None, ())]
+    last_of_region: list[str] = []
     for region in env.regions:
         previous: tuple[str, ...] = ()
         for kind in REGIONAL_KINDS:
             name = stack_name(env.name, region.name, kind)
-            plan.append(PlannedStack(name, env.name, kind, region.name, previous))
+            needs = (*previous, shared) if kind == "cluster" else previous
+            plan.append(PlannedStack(name, env.name, kind, region.name, tuple(sorted(needs))))
             previous = (name,)
+        last_of_region.extend(previous)
+    if env.front_door_enabled:
+        plan.append(PlannedStack(stack_name(env.name, None, ROUTING_KIND), env.name, ROUTING_KIND, None,
+                                 tuple(sorted((shared, *last_of_region)))))
     return plan
 
 

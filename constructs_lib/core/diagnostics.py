@@ -43,6 +43,12 @@ DIAGNOSTIC_CATEGORIES: dict[str, tuple[tuple[str, ...], bool]] = {
                                     "kube-audit-admin", "guard"), False),
     "azurerm_monitor_data_collection_rule": (("LogErrors",), False),
     "azurerm_eventgrid_system_topic": (("DeliveryFailures",), True),
+    # Front Door Standard/Premium profile (Microsoft.Cdn/profiles): the Front Door categories;
+    # AzureCdnAccessLog belongs to the CDN tiers. The endpoints, routes, origins and the Front Door
+    # WAF policy have no diagnostic settings of their own: their events are these categories
+    # (https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-cdn-profiles-logs).
+    "azurerm_cdn_frontdoor_profile": (("FrontDoorAccessLog", "FrontDoorHealthProbeLog",
+                                       "FrontDoorWebApplicationFirewallLog"), True),
 }
 
 

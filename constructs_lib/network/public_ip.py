@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_azurerm.public_ip import PublicIp as AzurePublicIp
@@ -25,13 +26,25 @@ class PublicIpProps:
     """Workspace receiving the DDoS diagnostics and metrics."""
     zones: tuple[str, ...] = field(default_factory=lambda: ("1", "2", "3"))
     """Zones the address survives the loss of. Reference: 1, 2, 3."""
+    domain_name_label: str | None = None
+    """DNS label: Azure then resolves `<label>.<region>.cloudapp.azure.com` to the address. 3-63
+    lowercase letters, digits and hyphens, starting with a letter, unique in the region. Default
+    None (no name)."""
+
+
+_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 
 
 class PublicIp(PrimaryResource, Construct):
-    """Standard, static, IPv4 public IP (4-minute idle timeout) with diagnostics."""
+    """Standard, static, IPv4 public IP (4-minute idle timeout), optionally with a DNS label, with
+    diagnostics."""
 
     def __init__(self, scope: Construct, id: str, props: PublicIpProps):
         super().__init__(scope, id)
+        label = props.domain_name_label
+        if label is not None and not _DNS_LABEL.match(label):
+            raise ValueError(f"public ip {props.name}: domain_name_label {label!r} must be 3-63 lowercase letters, "
+                             "digits and hyphens, starting with a letter and not ending with a hyphen")
         self.resource = AzurePublicIp(
             self,
             "Resource",
@@ -43,6 +56,7 @@ class PublicIp(PrimaryResource, Construct):
             ip_version="IPv4",
             idle_timeout_in_minutes=4,
             zones=list(props.zones) or None,
+            domain_name_label=label,
         )
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))

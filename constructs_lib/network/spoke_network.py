@@ -21,15 +21,31 @@ from constructs_lib.network.virtual_network import (
     VirtualNetworkProps,
 )
 
-APP_GATEWAY_RULES: tuple[SecurityRule, ...] = (
-    SecurityRule("Allow443Inbound", 100, "Inbound", "Allow", "Tcp", ("Internet",), ("VirtualNetwork",), ("443",)),
-    # WAF_v2 health and management traffic; Azure refuses the gateway without it.
-    SecurityRule("AllowControlPlaneInbound", 110, "Inbound", "Allow", "*", ("GatewayManager",), ("*",),
-                 ("65200-65535",)),
-    SecurityRule("AllowHealthProbesInbound", 120, "Inbound", "Allow", "*", ("AzureLoadBalancer",), ("*",), ("*",)),
-    deny_all("Inbound"),
-    SecurityRule("AllowAllOutbound", 1000, "Outbound", "Allow", "*", ("*",), ("*",), ("*",)),
-)
+FRONT_DOOR_SERVICE_TAG = "AzureFrontDoor.Backend"
+"""Source of Front Door's requests to its origins (shared by every Front Door customer, hence the
+App Gateway WAF's X-Azure-FDID rule as well)."""
+
+
+def app_gateway_rules(front_door: bool) -> tuple[SecurityRule, ...]:
+    """The App Gateway subnet's NSG rules: HTTPS from the internet, or behind Front Door only from
+    `AzureFrontDoor.Backend`; plus what App Gateway v2 needs (GatewayManager 65200-65535, the Azure
+    load balancer, outbound internet), deny everything else inbound
+    (https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups)."""
+    clients = FRONT_DOOR_SERVICE_TAG if front_door else "Internet"
+    return (
+        SecurityRule("Allow443Inbound", 100, "Inbound", "Allow", "Tcp", (clients,), ("VirtualNetwork",), ("443",)),
+        # WAF_v2 health and management traffic; Azure refuses the gateway without it.
+        SecurityRule("AllowControlPlaneInbound", 110, "Inbound", "Allow", "*", ("GatewayManager",), ("*",),
+                     ("65200-65535",)),
+        SecurityRule("AllowHealthProbesInbound", 120, "Inbound", "Allow", "*", ("AzureLoadBalancer",), ("*",),
+                     ("*",)),
+        deny_all("Inbound"),
+        SecurityRule("AllowAllOutbound", 1000, "Outbound", "Allow", "*", ("*",), ("*",), ("*",)),
+    )
+
+
+APP_GATEWAY_RULES: tuple[SecurityRule, ...] = app_gateway_rules(front_door=False)
+"""The App Gateway subnet's rules without Front Door (443 from Internet)."""
 
 PRIVATE_ENDPOINT_RULES: tuple[SecurityRule, ...] = (
     SecurityRule("AllowAll443InFromVnet", 100, "Inbound", "Allow", "Tcp", ("VirtualNetwork",),
@@ -93,6 +109,9 @@ class SpokeNetworkProps:
     """The hub firewall's private IP: next hop of the default route and the VNet's DNS server (DNS proxy)."""
     log_analytics_workspace_id: str
     """Workspace receiving the VNet's and NSGs' diagnostics (the hub's)."""
+    front_door: bool = False
+    """The App Gateway is only reached through Front Door: its subnet admits 443 from
+    `AzureFrontDoor.Backend` instead of `Internet`. Default false."""
 
 
 class SpokeNetwork(Construct):
@@ -133,7 +152,7 @@ class SpokeNetwork(Construct):
                 resource_group_name=props.resource_group_name,
                 subnet_id=subnet_ids[subnet.key],
                 log_analytics_workspace_id=props.log_analytics_workspace_id,
-                rules=subnet.rules,
+                rules=app_gateway_rules(props.front_door) if subnet.key == "app_gateway" else subnet.rules,
             ))
             for subnet in SPOKE_SUBNETS
         }

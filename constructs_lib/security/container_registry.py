@@ -1,5 +1,10 @@
-"""Premium container registry reachable only through a private endpoint, geo-replicated and
-zone redundant, with diagnostics."""
+"""Premium container registry reachable only through private endpoints, geo-replicated and zone
+redundant, with diagnostics.
+
+One registry serves every region of an environment; each region's cluster stack gives it a private
+endpoint (`network.private_endpoint.PrivateEndpoint`, sub-resource `registry`) in its own spoke,
+registered in that region's `privatelink.azurecr.io` zone, which also receives the data endpoint of
+every replica. So the registry itself has no endpoint here."""
 
 from __future__ import annotations
 
@@ -18,7 +23,6 @@ from constructs import Construct
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
 from constructs_lib.core.validation import is_token
-from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 
 RETENTION_DAYS_RANGE = (0, 365)
 """Azure's bounds for the untagged-manifest retention policy."""
@@ -33,19 +37,13 @@ class ContainerRegistryProps:
     location: str
     """Home region of the registry."""
     resource_group_name: str
-    """Resource group of the registry and its private endpoint."""
-    private_endpoint_name: str
-    """Name of the registry's private endpoint (from the naming helper)."""
-    private_endpoint_subnet_id: str
-    """The spoke's private-endpoint subnet (reference: snet-privatelinkendpoints)."""
-    private_dns_zone_id: str
-    """The `privatelink.azurecr.io` zone; it receives the login server and one data endpoint per
-    region."""
+    """Resource group of the registry."""
     log_analytics_workspace_id: str
     """Workspace receiving repository and login events."""
     replica_locations: tuple[str, ...] = field(default_factory=tuple)
     """Geo-replication targets, each zone redundant. Never the home location, no duplicates.
-    Reference: one replica (`centralus`). Empty by default: replicas are chosen per environment."""
+    Reference: one replica (`centralus`). Empty by default: replicas are chosen per environment
+    (every other region of it, `Environment.registry_replicas`)."""
     retention_days: int = 15
     """Days untagged manifests are kept (0-365). Reference: 15."""
     zone_redundancy_enabled: bool = True
@@ -60,8 +58,7 @@ def _location_key(location: str) -> str:
 
 def _validate(props: ContainerRegistryProps) -> None:
     where = f"container registry {props.name!r}"
-    for field_name in ("name", "location", "resource_group_name", "private_endpoint_name",
-                       "private_endpoint_subnet_id", "private_dns_zone_id", "log_analytics_workspace_id"):
+    for field_name in ("name", "location", "resource_group_name", "log_analytics_workspace_id"):
         if not getattr(props, field_name):
             raise ValueError(f"{where}: {field_name} is required")
     low, high = RETENTION_DAYS_RANGE
@@ -83,7 +80,7 @@ def _validate(props: ContainerRegistryProps) -> None:
 
 class ContainerRegistry(PrimaryResource, Construct):
     """`azurerm_container_registry` (Premium, no admin user, no public access, no anonymous pull,
-    no export) with inline geo-replicas, a `registry` private endpoint and diagnostics."""
+    no export) with inline geo-replicas and diagnostics; the private endpoints are the regions'."""
 
     def __init__(self, scope: Construct, id: str, props: ContainerRegistryProps):
         super().__init__(scope, id)
@@ -109,26 +106,16 @@ class ContainerRegistry(PrimaryResource, Construct):
             # Quarantine needs a scanner that releases images; content trust (DCT) is deprecated in ACR.
             quarantine_policy_enabled=False,
             trust_policy_enabled=False,
-            # Inline, so the private endpoint created after the registry also gets the replicas'
-            # data endpoints (the reference makes its endpoint depend on the replica).
+            # Inline, so every region's private endpoint, created after the registry, also gets the
+            # replicas' data endpoints (the reference makes its endpoint depend on the replica).
             georeplications=[
                 ContainerRegistryGeoreplications(
                     location=location, zone_redundancy_enabled=props.zone_redundancy_enabled)
                 for location in props.replica_locations
             ] or None,
         )
-        self.private_endpoint = PrivateEndpoint(self, "PrivateEndpoint", PrivateEndpointProps(
-            name=props.private_endpoint_name,
-            location=props.location,
-            resource_group_name=props.resource_group_name,
-            subnet_id=props.private_endpoint_subnet_id,
-            target_resource_id=self.resource.id,
-            subresource="registry",
-            private_dns_zone_ids=(props.private_dns_zone_id,),
-        ))
         DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
-
 
     @property
     def login_server(self) -> str:

@@ -9,12 +9,14 @@ from constructs_lib.config.models import AzureRmState, Environment
 LOCAL_STATE_DIR = "terraform-state"
 
 
-def state_key(environment: str, region: str, kind: str) -> str:
-    """Blob key (or local file) of one stack's state: `<env>/<region>/<kind>.tfstate`."""
-    return f"{environment}/{region}/{kind}.tfstate"
+def state_key(environment: str, region: str | None, kind: str) -> str:
+    """Blob key (or local file) of one stack's state: `<env>/<region>/<kind>.tfstate` for a
+    regional stack, `<env>/<kind>.tfstate` for an environment-level one (region None), as the stack
+    names drop the region (`prod-global` -> `prod/global.tfstate`)."""
+    return f"{environment}/{region}/{kind}.tfstate" if region else f"{environment}/{kind}.tfstate"
 
 
-def configure_backend(stack: TerraformStack, env: Environment, region: str, kind: str) -> None:
+def configure_backend(stack: TerraformStack, env: Environment, region: str | None, kind: str) -> None:
     """Attach the environment's backend to a stack; credentials never appear in the config.
 
     azurerm: Entra ID (data-plane RBAC) auth, `use_azuread_auth`; the caller's identity comes from

@@ -26,6 +26,7 @@ from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.resource_names import (
     INGRESS_CERTIFICATE,
     LISTENER_CERTIFICATE,
+    EnvironmentNames,
     ingress_host,
     registry_login_server,
 )
@@ -35,6 +36,7 @@ from constructs_lib.ingress.application_gateway import (
     ApplicationGatewayProps,
 )
 from constructs_lib.ingress.waf_policy import WafPolicy, WafPolicyProps
+from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
 from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
 from constructs_lib.observability.budget import Budget, BudgetProps
 from constructs_lib.observability.cluster_alerts import ClusterAlerts, ClusterAlertsProps
@@ -43,7 +45,6 @@ from constructs_lib.observability.log_analytics import (
     LogAnalyticsWorkspace,
     LogAnalyticsWorkspaceProps,
 )
-from constructs_lib.security.container_registry import ContainerRegistry, ContainerRegistryProps
 from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
 from constructs_lib.security.managed_identity import (
     FederatedCredentialSpec,
@@ -53,20 +54,35 @@ from constructs_lib.security.managed_identity import (
 from constructs_lib.security.role_assignments import RoleAssignments, RoleAssignmentsProps
 from constructs_lib.security.role_propagation import RolePropagationWait, RolePropagationWaitProps
 from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
-from constructs_lib.stacks.lookups import HubLookup, HubLookupProps, SpokeLookup, SpokeLookupProps
+from constructs_lib.stacks.lookups import (
+    HubLookup,
+    HubLookupProps,
+    SharedLookup,
+    SharedLookupProps,
+    SpokeLookup,
+    SpokeLookupProps,
+)
 from constructs_lib.stacks.regional_stack import RegionalStack
 
 
 class ClusterStack(RegionalStack):
-    """Registry, Key Vault (+certificates), private DNS, App Gateway + WAF, AKS, identities and
-    least-privilege role assignments, Azure Policy, monitoring with alerts, and a budget."""
+    """A private endpoint to the environment's shared registry, Key Vault (+certificates), private
+    DNS, App Gateway + WAF, AKS, identities and least-privilege role assignments, Azure Policy,
+    monitoring with alerts, and a budget."""
 
     kind = "cluster"
 
-    def __init__(self, scope: Construct, environment: Environment, region: Region, spoke: TerraformStack):
+    def __init__(self, scope: Construct, environment: Environment, region: Region, spoke: TerraformStack,
+                 shared: TerraformStack):
         super().__init__(scope, environment, region)
+        # Deploy order only: the spoke, and <env>-global (shared registry, Front Door profile).
         self.add_dependency(spoke)
+        self.add_dependency(shared)
         names = self.names.cluster
+        self.shared_names = shared_names = EnvironmentNames.of(environment)
+        self.shared = SharedLookup(self, "Shared", SharedLookupProps(
+            resource_group_name=shared_names.resource_group, registry_name=shared_names.container_registry,
+            front_door_profile_name=shared_names.front_door_profile if environment.front_door_enabled else None))
         settings = environment.cluster
         if environment.deploy.role_propagation_seconds:
             TimeProvider(self, "time")
@@ -120,16 +136,16 @@ class ClusterStack(RegionalStack):
             diagnostics_workspace_id=self.workspace_id)).id
 
     def _registry_and_vault(self) -> None:
-        """Private registry and key vault; the vault issues the listener and ingress certificates."""
+        """This region's private endpoint to the shared registry, and the key vault; the vault
+        issues the listener and ingress certificates."""
         env, names, location, rg = self.environment, self.names.cluster, self.region.name, self.group.name
         endpoints_subnet = self.spoke.subnet_id("private_endpoints")
-        self.registry = ContainerRegistry(self, "Registry", ContainerRegistryProps(
-            name=names.container_registry, location=location, resource_group_name=rg,
-            private_endpoint_name=names.registry_private_endpoint,
-            private_endpoint_subnet_id=endpoints_subnet, private_dns_zone_id=self.zones.registry.id,
-            log_analytics_workspace_id=self.workspace_id,
-            replica_locations=tuple(env.replica_regions(location)),
-        ))
+        # The zone group registers the login server and every replica's data endpoint in this
+        # region's privatelink.azurecr.io zone.
+        self.registry_endpoint = PrivateEndpoint(self, "RegistryPrivateEndpoint", PrivateEndpointProps(
+            name=names.registry_private_endpoint, location=location, resource_group_name=rg,
+            subnet_id=endpoints_subnet, target_resource_id=self.shared.registry.id, subresource="registry",
+            private_dns_zone_ids=(self.zones.registry.id,)))
         issuer = env.ingress.certificate_issuer
         self.key_vault = KeyVault(self, "KeyVault", KeyVaultProps(
             name=names.key_vault, location=location, resource_group_name=rg, tenant_id=str(env.entra.tenant_id),
@@ -180,7 +196,8 @@ class ClusterStack(RegionalStack):
 
         certificates = self.key_vault.certificates
         waf = WafPolicy(self, "WafPolicy", WafPolicyProps(
-            name=names.waf_policy, location=region.name, resource_group_name=rg))
+            name=names.waf_policy, location=region.name, resource_group_name=rg,
+            front_door_id=self.shared.front_door_id))
         self.app_gateway = ApplicationGateway(self, "AppGateway", ApplicationGatewayProps(
             name=names.application_gateway, location=region.name, resource_group_name=rg,
             subnet_id=network.subnet_id("app_gateway"),
@@ -242,7 +259,7 @@ class ClusterStack(RegionalStack):
                 cluster_id=cluster.id,
                 kubelet_object_id=cluster.kubelet_object_id,
                 node_resource_group_id=cluster.node_resource_group_id,
-                registry_id=self.registry.id,
+                registry_id=self.shared.registry.id,
                 key_vault_id=vault_id,
                 ingress_principal_id=ingress_identity.principal_id,
                 monitoring_agent_object_id=cluster.monitoring_agent_object_id,
@@ -264,7 +281,7 @@ class ClusterStack(RegionalStack):
         cluster, group = self.cluster, self.group
         ClusterPolicies(self, "Policies", ClusterPoliciesProps(
             resource_group_id=group.id, cluster_name=names.cluster,
-            registry_login_server=registry_login_server(names.container_registry),
+            registry_login_server=registry_login_server(self.shared_names.container_registry),
             workload_namespaces=(env.app.namespace,), ingress_domain_suffix=env.ingress.domain,
             ingress_tls_definition_name=names.ingress_tls_policy_definition,
         ))

@@ -4,13 +4,27 @@ Consumer stacks read the hub, the spoke and the cluster through data sources by 
 comes from `config.resource_names`), instead of cdktf's remote-state references. That keeps every
 synthesized stack folder self-contained (no `terraform_remote_state` pointing at another
 backend), lets a consumer be re-planned without re-applying its producer to publish new outputs,
-and keeps the graph one-way: hub -> spoke -> cluster -> workload.
+and keeps the graph one-way: hub -> spoke -> cluster -> workload, and `<env>-global` -> every
+cluster and `<env>-routing`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_azurerm.data_azurerm_cdn_frontdoor_custom_domain import (
+    DataAzurermCdnFrontdoorCustomDomain,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_cdn_frontdoor_endpoint import (
+    DataAzurermCdnFrontdoorEndpoint,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_cdn_frontdoor_profile import (
+    DataAzurermCdnFrontdoorProfile,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_container_registry import (
+    DataAzurermContainerRegistry,
+)
+from cdktf_cdktf_provider_azurerm.data_azurerm_dns_zone import DataAzurermDnsZone
 from cdktf_cdktf_provider_azurerm.data_azurerm_firewall import DataAzurermFirewall
 from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import (
     DataAzurermKubernetesCluster,
@@ -28,6 +42,7 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import (
 )
 from constructs import Construct
 
+from constructs_lib.config.models import PublicDnsZone
 from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES
 
 
@@ -142,3 +157,67 @@ class ClusterLookup(Construct):
     def cluster_ca_certificate(self) -> str:
         """Base64 PEM of the cluster CA."""
         return self.cluster.kube_config.get(0).cluster_ca_certificate
+
+
+@dataclass(frozen=True)
+class SharedLookupProps:
+    """Names of what `<env>-global` created that a region's cluster uses."""
+
+    resource_group_name: str
+    """The global resource group."""
+    registry_name: str
+    """The environment's shared registry."""
+    front_door_profile_name: str | None = None
+    """The Front Door profile, when Front Door is on; None otherwise."""
+
+
+class SharedLookup(Construct):
+    """Read-only view of the environment's shared registry and (optionally) Front Door profile."""
+
+    def __init__(self, scope: Construct, id: str, props: SharedLookupProps):
+        super().__init__(scope, id)
+        self.registry = DataAzurermContainerRegistry(
+            self, "Registry", name=props.registry_name, resource_group_name=props.resource_group_name)
+        self.front_door_profile = DataAzurermCdnFrontdoorProfile(
+            self, "FrontDoorProfile", name=props.front_door_profile_name,
+            resource_group_name=props.resource_group_name) if props.front_door_profile_name else None
+
+    @property
+    def front_door_id(self) -> str | None:
+        """The profile's `resource_guid` (the `X-Azure-FDID` value), None without Front Door."""
+        return self.front_door_profile.resource_guid if self.front_door_profile is not None else None
+
+
+@dataclass(frozen=True)
+class FrontDoorLookupProps:
+    """Names of the Front Door resources `<env>-global` created."""
+
+    resource_group_name: str
+    """The global resource group."""
+    profile_name: str
+    """The Front Door profile."""
+    endpoint_name: str
+    """Its endpoint."""
+    custom_domain_name: str
+    """Its custom domain (the public host)."""
+
+
+class FrontDoorLookup(Construct):
+    """Read-only view of the Front Door profile, endpoint (host name) and custom domain."""
+
+    def __init__(self, scope: Construct, id: str, props: FrontDoorLookupProps):
+        super().__init__(scope, id)
+        self.profile = DataAzurermCdnFrontdoorProfile(
+            self, "Profile", name=props.profile_name, resource_group_name=props.resource_group_name)
+        self.endpoint = DataAzurermCdnFrontdoorEndpoint(
+            self, "Endpoint", name=props.endpoint_name, profile_name=props.profile_name,
+            resource_group_name=props.resource_group_name)
+        self.custom_domain = DataAzurermCdnFrontdoorCustomDomain(
+            self, "CustomDomain", name=props.custom_domain_name, profile_name=props.profile_name,
+            resource_group_name=props.resource_group_name)
+
+
+def public_dns_zone_id(scope: Construct, zone: PublicDnsZone) -> str:
+    """ID of an existing Azure public DNS zone, looked up by name (data source `PublicDnsZone`)."""
+    return str(DataAzurermDnsZone(scope, "PublicDnsZone", name=zone.name,
+                                  resource_group_name=zone.resource_group_name).id)

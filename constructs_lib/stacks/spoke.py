@@ -14,7 +14,8 @@ from constructs_lib.stacks.regional_stack import RegionalStack
 
 
 class SpokeStack(RegionalStack):
-    """Resource group, spoke VNet/subnets/NSGs/routes, both peerings, App Gateway public IP."""
+    """Resource group, spoke VNet/subnets/NSGs/routes, both peerings, App Gateway public IP (with a
+    DNS label); behind Front Door, the App Gateway subnet admits 443 only from Front Door."""
 
     kind = "spoke"
 
@@ -42,6 +43,7 @@ class SpokeStack(RegionalStack):
             resource_group_name=rg,
             firewall_private_ip=self.hub.firewall_private_ip,
             log_analytics_workspace_id=workspace,
+            front_door=environment.front_door_enabled,
         ))
         spoke_vnet = self.network.virtual_network
         HubSpokePeering(self, "Peering", HubSpokePeeringProps(
@@ -54,4 +56,6 @@ class SpokeStack(RegionalStack):
         ))
         self.app_gateway_public_ip = PublicIp(self, "AppGatewayPublicIp", PublicIpProps(
             name=names.app_gateway_public_ip, location=location,
-            resource_group_name=rg, log_analytics_workspace_id=workspace, zones=region.zones))
+            resource_group_name=rg, log_analytics_workspace_id=workspace, zones=region.zones,
+            # Front Door's origin host name for this region (resource_names.SpokeNames.app_gateway_fqdn).
+            domain_name_label=names.app_gateway_dns_label))

@@ -16,6 +16,7 @@ from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.resource_names import (
     INGRESS_CERTIFICATE,
     SPOKE_SUBNET_NAMES,
+    EnvironmentNames,
     ingress_host,
     registry_login_server,
 )
@@ -110,7 +111,7 @@ class WorkloadStack(RegionalStack):
             cluster_id=lookup.id, repository_url=env.gitops.repository_url, branch=env.gitops.branch,
             path=env.gitops.path, substitutions=flux_substitutions(env)))
 
-        settings = manifest_settings(env, region, names.container_registry, names.key_vault)
+        settings = manifest_settings(env, region, EnvironmentNames.of(env).container_registry, names.key_vault)
         charts = build_dir / self.node.id
         self.traefik = LocalChartRelease(self, "Traefik", LocalChartReleaseProps(
             release_name="traefik-ingress", namespace=env.app.namespace, chart_version=CHART_VERSION,

@@ -11,12 +11,17 @@ from graphlib import TopologicalSorter
 
 import pytest
 
+from constructs_lib.config.stack_plan import stack_plan
 from constructs_lib.stacks.backend import LOCAL_STATE_DIR
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
 from tests.synth import Synthesized, read_output
 
 KINDS = ("hub", "spoke", "cluster", "workload")
 DEPENDS_ON = {"hub": None, "spoke": "hub", "cluster": "spoke", "workload": "cluster"}
+
+
+def planned(environments) -> set[str]:
+    return {p.name for env in environments for p in stack_plan(env)}
 
 
 @pytest.fixture(scope="module", params=["shipped", "generated"])
@@ -32,18 +37,22 @@ def app(request, environments) -> tuple[Synthesized, list]:
     return output, [second_synth.generated]
 
 
-def test_four_stacks_per_environment_and_region_and_nothing_else(app):
+def test_four_stacks_per_region_a_global_stack_per_environment_and_routing_with_front_door(app):
     output, environments = app
-    expected = {f"{env.name}-{region.name}-{kind}" for env in environments for region in env.regions for kind in KINDS}
-    assert set(output.stacks) == expected
+    regional = {f"{env.name}-{region.name}-{kind}" for env in environments for region in env.regions for kind in KINDS}
+    shared = {f"{env.name}-global" for env in environments}
+    routing = {f"{env.name}-routing" for env in environments if env.front_door_enabled}
+    assert set(output.stacks) == regional | shared | routing == planned(environments)
 
 
 def test_every_stack_has_its_environments_backend_and_its_own_state(app):
     output, environments = app
     for name, stack in output.stacks.items():
-        env, region = stack.environment(environments)
-        kind = name.rsplit("-", 1)[1]
-        key = f"{env.name}/{region.name}/{kind}.tfstate"
+        env = stack.environment_only(environments)
+        parts = name.split("-")
+        kind = parts[-1]
+        # <env>/<region>/<kind>.tfstate, or <env>/<kind>.tfstate for an environment-level stack.
+        key = f"{env.name}/{parts[1]}/{kind}.tfstate" if len(parts) == 3 else f"{env.name}/{kind}.tfstate"
         backend = stack.doc["terraform"]["backend"]
         if env.state.backend == "local":
             # Relative to the stack folder: the state lives in <project>/terraform-state/, outside
@@ -73,14 +82,30 @@ def test_provider_and_terraform_pins(app):
         assert stack.doc["provider"]["azurerm"][0]["features"] == [{}]
 
 
-def test_each_stack_depends_on_the_one_before_it_in_its_region(app):
+def test_each_stack_depends_on_the_one_before_it_in_its_region_and_the_environment_layer(app):
+    output, environments = app
+    dependencies = {name: set(entry["dependencies"]) for name, entry in output.manifest["stacks"].items()}
+    for env in environments:
+        shared, routing = f"{env.name}-global", f"{env.name}-routing"
+        assert dependencies[shared] == set(), "the global layer needs nothing"
+        if env.front_door_enabled:
+            assert dependencies[routing] == {shared} | {f"{env.name}-{r.name}-workload" for r in env.regions}
+        for region in env.regions:
+            for kind, before in DEPENDS_ON.items():
+                name = f"{env.name}-{region.name}-{kind}"
+                expected = {f"{env.name}-{region.name}-{before}"} if before else set()
+                # The cluster reads the shared registry and the Front Door profile by name.
+                assert dependencies[name] == expected | ({shared} if kind == "cluster" else set()), name
+
+
+def test_no_cycle(app):
     output, _ = app
     dependencies = {name: set(entry["dependencies"]) for name, entry in output.manifest["stacks"].items()}
-    for name, needs in dependencies.items():
-        prefix, kind = name.rsplit("-", 1)
-        before = DEPENDS_ON[kind]
-        assert needs == ({f"{prefix}-{before}"} if before else set()), name
     TopologicalSorter(dependencies).prepare()  # raises CycleError on a cycle
+    # Nothing regional is read by the global layer, so no regional stack can come before it.
+    for name, needs in dependencies.items():
+        if name.endswith("-global"):
+            assert not needs
 
 
 def test_cross_stack_values_are_name_lookups_not_remote_state(app):
@@ -91,8 +116,7 @@ def test_cross_stack_values_are_name_lookups_not_remote_state(app):
 
 
 def test_a_good_run_replaces_the_output_completely(second_synth):
-    expected = {f"{env.name}-{region.name}-{kind}"
-                for env in second_synth.environments for region in env.regions for kind in KINDS}
+    expected = planned(second_synth.environments)
     assert {p.name for p in (second_synth.outdir / "stacks").iterdir()} == expected, "the stale stack must be gone"
     assert not list(second_synth.outdir.parent.glob(".cdktf.out.*")), "staging folders must not be left behind"
 

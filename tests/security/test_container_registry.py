@@ -1,5 +1,5 @@
-"""ContainerRegistry: locked-down Premium settings, replicas, private endpoint, diagnostics and
-every validation rule."""
+"""ContainerRegistry: locked-down Premium settings, replicas, diagnostics and every validation rule
+(the private endpoints belong to the regions: tests/stacks/test_cluster_stack.py)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,12 @@ from cdktf import TerraformOutput, TerraformStack, Testing
 from constructs_lib.security.container_registry import ContainerRegistry, ContainerRegistryProps
 from tests.synth import StackJson, synth_construct
 
-SUBNET = ("/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/v"
-          "/subnets/snet-pe")
-ZONE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"
 WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-x"
 
 PROPS = ContainerRegistryProps(
     name="crworkloaddeveus2abcde",
     location="eastus2",
     resource_group_name="rg-workload",
-    private_endpoint_name="pep-cr-workload",
-    private_endpoint_subnet_id=SUBNET,
-    private_dns_zone_id=ZONE,
     log_analytics_workspace_id=WORKSPACE,
     replica_locations=("centralus", "westus3"),
 )
@@ -34,10 +28,10 @@ def out() -> StackJson:
     def build(stack):
         registry = ContainerRegistry(stack, "Registry", PROPS)
         ContainerRegistry(stack, "NoZones", dataclasses.replace(
-            PROPS, name="crnozones", private_endpoint_name="pep-nozones", replica_locations=("centralus",),
+            PROPS, name="crnozones", replica_locations=("centralus",),
             zone_redundancy_enabled=False, retention_days=0))
         ContainerRegistry(stack, "Single", dataclasses.replace(
-            PROPS, name="crsingle", private_endpoint_name="pep-single", replica_locations=()))
+            PROPS, name="crsingle", replica_locations=()))
         TerraformOutput(stack, "login_server", value=registry.login_server)
         TerraformOutput(stack, "registry_id", value=registry.id)
         TerraformOutput(stack, "registry_name", value=registry.name)
@@ -89,15 +83,9 @@ def test_no_replicas_means_no_georeplications(out):
     assert not out.named("azurerm_container_registry", "crsingle").get("georeplications")
 
 
-def test_private_endpoint_targets_the_registry(out):
-    endpoint = out.named("azurerm_private_endpoint", "pep-cr-workload")
-    assert endpoint["subnet_id"] == SUBNET
-    assert endpoint["location"] == "eastus2"
-    connection = endpoint["private_service_connection"]
-    assert connection["private_connection_resource_id"] == f"${{{registry_address(out, PROPS.name)}.id}}"
-    assert connection["subresource_names"] == ["registry"]
-    assert connection["is_manual_connection"] is False
-    assert endpoint["private_dns_zone_group"]["private_dns_zone_ids"] == [ZONE]
+def test_the_registry_brings_no_private_endpoint_of_its_own(out):
+    # One registry serves several regions; each region's cluster stack adds its own endpoint.
+    assert not out.resources("azurerm_private_endpoint")
 
 
 def test_diagnostics_send_registry_events_to_the_workspace(out):
@@ -126,8 +114,7 @@ def _registry(**changes) -> None:
 
 
 @pytest.mark.parametrize("field_name", [
-    "name", "location", "resource_group_name", "private_endpoint_name", "private_endpoint_subnet_id",
-    "private_dns_zone_id", "log_analytics_workspace_id"])
+    "name", "location", "resource_group_name", "log_analytics_workspace_id"])
 def test_required_fields(field_name):
     with pytest.raises(ValueError, match=f"{re.escape(field_name)} is required"):
         _registry(**{field_name: ""})

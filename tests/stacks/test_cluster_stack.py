@@ -6,7 +6,12 @@ import json
 
 import pytest
 
-from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES, RegionNames, ingress_host
+from constructs_lib.config.resource_names import (
+    SPOKE_SUBNET_NAMES,
+    EnvironmentNames,
+    RegionNames,
+    ingress_host,
+)
 from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
 from tests.synth import shipped_stacks
 
@@ -16,13 +21,24 @@ def cluster_stack(request, synthesized):
     return synthesized.stack(request.param)
 
 
-def test_registry_is_replicated_to_the_environments_other_regions(cluster_stack, environments):
+def shared_registry(cluster_stack, env) -> str:
+    """`${data.azurerm_container_registry.<id>.id}` of the environment's shared registry, looked up
+    by name in the global resource group."""
+    names = EnvironmentNames.of(env)
+    lookup = cluster_stack.named_data("azurerm_container_registry", names.container_registry)
+    assert lookup["resource_group_name"] == names.resource_group
+    return cluster_stack.data_ref("azurerm_container_registry", names.container_registry)
+
+
+def test_the_region_reaches_the_shared_registry_through_its_own_private_endpoint(cluster_stack, environments):
     env, region = cluster_stack.environment(environments)
-    registry = cluster_stack.only("azurerm_container_registry")
-    assert registry["name"] == RegionNames.of(env, region).cluster.container_registry
-    assert [g["location"] for g in registry["georeplications"]] == env.replica_regions(region.name)
+    assert not cluster_stack.resources("azurerm_container_registry"), "the registry is the environment's"
     endpoint = next(p for p in cluster_stack.resources("azurerm_private_endpoint").values()
                     if p["private_service_connection"]["subresource_names"] == ["registry"])
+    assert endpoint["name"] == RegionNames.of(env, region).cluster.registry_private_endpoint
+    assert endpoint["location"] == region.name
+    assert endpoint["private_service_connection"]["private_connection_resource_id"] == shared_registry(
+        cluster_stack, env)
     assert endpoint["subnet_id"] == cluster_stack.data_ref("azurerm_subnet", "snet-privatelinkendpoints")
     assert endpoint["private_dns_zone_group"]["private_dns_zone_ids"] == [
         cluster_stack.ref("azurerm_private_dns_zone", name="privatelink.azurecr.io")]
@@ -138,7 +154,7 @@ def test_least_privilege_role_assignments(cluster_stack, environments):
         ("Key Vault Reader", identity(names.cluster.app_gateway_identity), vault),
         ("Key Vault Secrets User", identity(names.cluster.ingress_identity), vault),
         ("Key Vault Reader", identity(names.cluster.ingress_identity), vault),
-        ("AcrPull", kubelet, cluster_stack.ref("azurerm_container_registry")),
+        ("AcrPull", kubelet, shared_registry(cluster_stack, env)),
         ("Virtual Machine Contributor", kubelet, cluster_stack.ref("azurerm_kubernetes_cluster", "node_resource_group_id")),
         ("Monitoring Metrics Publisher",
          cluster_stack.ref("azurerm_kubernetes_cluster", "oms_agent[0].oms_agent_identity[0].object_id"), cluster),
@@ -168,8 +184,9 @@ def test_workload_identity_federated_to_traefiks_service_account(cluster_stack, 
     assert credential["issuer"] == cluster_stack.ref("azurerm_kubernetes_cluster", "oidc_issuer_url")
 
 
-def test_policy_only_allows_this_environments_registry(cluster_stack, environments):
-    registry = cluster_stack.only("azurerm_container_registry")["name"]
+def test_every_clusters_allowed_images_regex_names_the_shared_registry(cluster_stack, environments):
+    env, _ = cluster_stack.environment(environments)
+    registry = EnvironmentNames.of(env).container_registry
     assignments = cluster_stack.resources("azurerm_resource_group_policy_assignment").values()
     images = [a for a in assignments if a["policy_definition_id"].endswith("febd0533-8e55-448f-b837-bd0e06f16469")]
     assert len(images) == 1

@@ -60,14 +60,28 @@ def _nsg_rules(stack, nsg_suffix: str) -> dict[str, dict]:
             if r["network_security_group_name"] == f"${{azurerm_network_security_group.{nsg_key[0]}.name}}"}
 
 
-def test_app_gateway_nsg_allows_only_https_and_platform_traffic(spoke):
+def test_app_gateway_nsg_allows_only_https_and_platform_traffic(spoke, environments):
+    env, _ = spoke.environment(environments)
     rules = _nsg_rules(spoke, "-appgateway")
     inbound_allows = {n: r for n, r in rules.items() if r["direction"] == "Inbound" and r["access"] == "Allow"}
     assert set(inbound_allows) == {"Allow443Inbound", "AllowControlPlaneInbound", "AllowHealthProbesInbound"}
     assert inbound_allows["Allow443Inbound"]["destination_port_range"] == "443"
-    assert inbound_allows["Allow443Inbound"]["source_address_prefix"] == "Internet"
+    # Behind Front Door only Front Door's backends reach 443; otherwise the internet.
+    expected_clients = "AzureFrontDoor.Backend" if env.front_door_enabled else "Internet"
+    assert inbound_allows["Allow443Inbound"]["source_address_prefix"] == expected_clients
+    assert inbound_allows["AllowControlPlaneInbound"]["source_address_prefix"] == "GatewayManager"
     assert inbound_allows["AllowControlPlaneInbound"]["destination_port_range"] == "65200-65535"
+    assert inbound_allows["AllowHealthProbesInbound"]["source_address_prefix"] == "AzureLoadBalancer"
     assert rules["DenyAllInbound"]["access"] == "Deny"
+    assert rules["DenyAllInbound"]["priority"] > max(r["priority"] for r in inbound_allows.values())
+
+
+def test_app_gateway_public_ip_has_the_dns_label_front_door_addresses(spoke, environments):
+    env, region = spoke.environment(environments)
+    names = RegionNames.of(env, region).spoke
+    ip = spoke.named("azurerm_public_ip", names.app_gateway_public_ip)
+    assert ip["domain_name_label"] == names.app_gateway_dns_label
+    assert names.app_gateway_fqdn(region.name) == f"{ip['domain_name_label']}.{region.name}.cloudapp.azure.com"
 
 
 def test_private_endpoint_nsg_only_443_from_the_vnet(spoke):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from constructs_lib.config.resource_names import RegionNames
+from constructs_lib.config.resource_names import EnvironmentNames
 from constructs_lib.stacks.contracts import AKS_ENTRA_SERVER_APP_ID
 from tests.synth import shipped_stacks
 
@@ -72,10 +72,10 @@ def test_ingress_client_id_is_set_at_apply_time(workload):
     }]
 
 
-def test_images_come_from_this_environments_registry(workload, synthesized, environments):
-    env, region = workload.environment(environments)
+def test_images_come_from_the_environments_shared_registry(workload, synthesized, environments):
+    env, _ = workload.environment(environments)
     folder = synthesized.outdir / "stacks" / workload.name
-    registry = RegionNames.of(env, region).cluster.container_registry
+    registry = EnvironmentNames.of(env).container_registry
     images = []
     for template in folder.glob("assets/*/*/templates/*.yaml"):
         doc = yaml.safe_load(template.read_text())

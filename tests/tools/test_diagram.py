@@ -118,45 +118,23 @@ def test_the_picture_follows_the_json_not_hand_drawn_data(synthesized, tmp_path)
     assert "Bastion" not in source.replace("AzureBastionSubnet", "")
 
 
-FRONT_DOOR_STACK = {
-    "data": {"azurerm_public_ip": {"AppGatewayIp": {"name": "{pip}", "resource_group_name": "rg"}}},
-    "resource": {
-        "azurerm_cdn_frontdoor_profile": {"Profile": {"name": "afd-bu0001a0008-dev", "sku_name": "Premium_AzureFrontDoor"}},
-        "azurerm_cdn_frontdoor_endpoint": {"Endpoint": {"name": "fde-bu0001a0008-dev",
-                                                        "cdn_frontdoor_profile_id": "${azurerm_cdn_frontdoor_profile.Profile.id}"}},
-        "azurerm_cdn_frontdoor_origin_group": {"Group": {"name": "og", "cdn_frontdoor_profile_id":
-                                                         "${azurerm_cdn_frontdoor_profile.Profile.id}"}},
-        "azurerm_cdn_frontdoor_origin": {
-            "Regional": {"name": "eastus2", "cdn_frontdoor_origin_group_id": "${azurerm_cdn_frontdoor_origin_group.Group.id}",
-                         "host_name": "${data.azurerm_public_ip.AppGatewayIp.fqdn}"},
-            "Elsewhere": {"name": "static", "cdn_frontdoor_origin_group_id": "${azurerm_cdn_frontdoor_origin_group.Group.id}",
-                          "host_name": "static.contoso.com"},
-        },
-    },
-}
 
 
-def test_front_door_is_drawn_globally_with_edges_to_its_origins(synthesized, tmp_path):
-    out = copy_output(synthesized, tmp_path, ["dev"])
-    cluster = json.loads((out / "stacks" / "dev-eastus2-cluster" / "cdk.tf.json").read_text())
-    (pip,) = [d["name"] for d in cluster["data"]["azurerm_public_ip"].values()]
-    (gateway,) = [g["name"] for g in cluster["resource"]["azurerm_application_gateway"].values()]
-    (out / "stacks" / "dev-global").mkdir()
-    (out / "stacks" / "dev-global" / "cdk.tf.json").write_text(json.dumps(FRONT_DOOR_STACK).replace("{pip}", pip))
-    order = json.loads((out / "deploy-order.json").read_text())
-    order["environments"]["dev"]["waves"].append(["dev-global"])
-    (out / "deploy-order.json").write_text(json.dumps(order))
+def test_front_door_is_drawn_globally_with_an_edge_to_every_app_gateway(synthesized, tmp_path, environments):
+    """prod's global entry, from the synthesized prod-global and prod-routing stacks."""
+    env = next(e for e in environments if e.name == "prod")
+    assert env.front_door_enabled
+    out = copy_output(synthesized, tmp_path, ["prod"])
     (topology,) = diagram.read_topologies(out)
     front_door = next(i for i in topology.items if i.kind == "front_door")
     assert front_door.region is None, "outside every region"
-    assert "endpoint: fde-bu0001a0008-dev" in front_door.label
+    gateways = [i for v in topology.vnets.values() for sub in v.subnets.values() for i in sub.items
+                if i.kind == "app_gateway"]
+    assert len(gateways) == len(env.regions)
     edges = {(e.tail, e.head) for e in topology.edges if e.tail == front_door.key}
-    gateway_key = next(i.key for v in topology.vnets.values() for s in v.subnets.values() for i in s.items
-                       if i.kind == "app_gateway" and gateway in i.label)
-    assert (front_door.key, gateway_key) in edges
-    assert (front_door.key, "origin_static_contoso_com") in edges
+    assert edges == {(front_door.key, gateway.key) for gateway in gateways}, "one origin per region's App Gateway"
     source = diagram.build_graph(topology).source
-    assert "afd-bu0001a0008-dev" in source and "dev-global" in source and "wave 5" in source
+    assert "prod-global" in source and "prod-routing" in source
 
 
 def test_render_writes_png_svg_and_source_per_environment(synthesized, tmp_path):
