@@ -9,7 +9,7 @@ BENCH_ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test security bench clean
+.PHONY: setup synth test security lock bench clean
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 
@@ -32,6 +32,12 @@ test: setup
 # The security gate alone, over a fresh synth in cdktf.out/ (the tests run it on their own synth).
 security: synth
 	$(PY) tools/security_gate.py --outdir cdktf.out
+
+# .terraform.lock.hcl in every stack folder for the team's platforms (needs terraform and the network;
+# LOCK_ARGS=--dry-run prints the commands instead). Run after `make synth`; a later synth keeps them.
+LOCK_ARGS ?=
+lock: setup
+	$(PY) tools/lock_providers.py --outdir cdktf.out $(LOCK_ARGS)
 
 # Synth and test-suite timings and memory (not a test); BENCH_ARGS=--skip-tests to leave out pytest.
 bench: setup

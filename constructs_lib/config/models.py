@@ -195,10 +195,11 @@ class AzureRmState(StrictModel):
     """Subscription of the state storage account; defaults to the provider's subscription."""
     tenant_id: uuid.UUID | None = None
     """Entra tenant the backend signs in to; defaults to the login's tenant."""
-    replication: Literal["ZRS", "GZRS", "RAGZRS"] = "GZRS"
-    """Redundancy of the state account, created in the first region of `regions`: `GZRS`
-    (default; three zones plus a copy in the paired region), `RAGZRS` (the same, readable in the
-    pair) or `ZRS` (three zones, one region). All need a region with availability zones
+    replication: Literal["ZRS", "GZRS", "RAGZRS", "GRS", "RAGRS"] | None = None
+    """Redundancy of the state account, created in the first region of `regions`: `GZRS` (three
+    zones plus a copy in the paired region), `RAGZRS` (the same, readable in the pair), `ZRS` (three
+    zones, one region), or, in a region without zones, `GRS` / `RAGRS` (geo-redundant). Default
+    (unset): GZRS where the first region has availability zones, GRS elsewhere
     (https://learn.microsoft.com/azure/storage/common/storage-redundancy)."""
     soft_delete_days: Annotated[StrictInt, _within(rules.STATE_SOFT_DELETE_DAYS)] = 30
     """Days a deleted or overwritten state blob (soft delete; versions keep every overwrite) and a
@@ -664,8 +665,8 @@ class Environment(StrictModel):
         if duplicates:
             raise ValueError(f"regions: {', '.join(duplicates)} listed more than once")
         if isinstance(self.state, AzureRmState):
-            rules.check_state_location(self.regions[0].name, self.regions[0].name in ZONE_REDUNDANT_REGIONS,
-                                       self.state.replication)
+            rules.state_replication(self.state.replication, self.regions[0].name,
+                                    self.regions[0].name in ZONE_REDUNDANT_REGIONS)
             if self.state.subscription_id is not None and self.subscription_id is None:
                 raise ValueError(
                     "subscription_id: set it too when state.subscription_id is set; the bootstrap grants the "

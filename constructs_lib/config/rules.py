@@ -254,13 +254,22 @@ def workspace_name(pattern: str, stack: str) -> str:
     return pattern.replace("{stack}", stack)
 
 
-def check_state_location(region: str, has_zones: bool, replication: str) -> None:
-    """The state account lives in the environment's first region; zone-redundant replication
-    (ZRS, GZRS, RAGZRS) needs a region with availability zones."""
-    if not has_zones:
+ZONE_REDUNDANT_REPLICATION = ("ZRS", "GZRS", "RAGZRS")
+"""Storage replication types that spread copies over availability zones."""
+
+
+def state_replication(replication: str | None, region: str, has_zones: bool) -> str:
+    """The state account's replication: as set, else GZRS in a region with availability zones and
+    GRS elsewhere. The account lives in the environment's first region; a zone-redundant type there
+    needs zones (ValueError otherwise)."""
+    if replication is None:
+        return "GZRS" if has_zones else "GRS"
+    if replication in ZONE_REDUNDANT_REPLICATION and not has_zones:
         raise ValueError(
             f"state.replication: {replication} needs availability zones, and the state account is created in "
-            f"the first region, {region}, which has none; list a zone-redundant region first, for example eastus2")
+            f"the first region, {region}, which has none; use replication: GRS, or list a zone-redundant "
+            "region first, for example eastus2")
+    return replication
 
 
 def has_bootstrap(state_backend: str, ci_configured: bool) -> bool:

@@ -44,8 +44,9 @@ from constructs_lib.config import rules
 from constructs_lib.config.patterns import BLOB_CONTAINER_NAME, STORAGE_ACCOUNT_NAME
 from constructs_lib.core.primary_resource import PrimaryResource
 
-REPLICATION_TYPES = ("ZRS", "GZRS", "RAGZRS")
-"""Zone-redundant replication only: state survives the loss of a zone (GZRS/RAGZRS also of the region)."""
+REPLICATION_TYPES = ("ZRS", "GZRS", "RAGZRS", "GRS", "RAGRS")
+"""Zone- or geo-redundant replication only: state survives the loss of a zone (ZRS, GZRS, RAGZRS) or
+of the region (GZRS, RAGZRS, GRS, RAGRS); LRS is refused."""
 BLOB_LOG_CATEGORIES = ("StorageRead", "StorageWrite", "StorageDelete")
 """Blob service log categories (table StorageBlobLogs,
 https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-storage-storageaccounts-blobservices-logs)."""
@@ -68,7 +69,7 @@ class StateStorageProps:
     log_analytics_workspace_id: str
     """Workspace receiving the blob service's logs and the transaction metrics."""
     replication: str = "GZRS"
-    """`ZRS`, `GZRS` (default) or `RAGZRS`; anything without zones is refused."""
+    """`ZRS`, `GZRS` (default), `RAGZRS`, `GRS` or `RAGRS`; locally redundant storage is refused."""
     soft_delete_days: int = 30
     """Days deleted blobs, overwritten versions and a deleted container stay recoverable (1-365).
     Default 30."""
@@ -85,8 +86,8 @@ def _ip_rule(cidr: str) -> str:
 
 class StateStorage(PrimaryResource, Construct):
     """`azurerm_storage_account` (+ its container, `CanNotDelete` lock and diagnostics) for Terraform
-    state, protected as the module docstring lists. Raises ValueError for a bad name, a replication
-    without zones or a retention outside 1-365 days."""
+    state, protected as the module docstring lists. Raises ValueError for a bad name, a locally
+    redundant replication or a retention outside 1-365 days."""
 
     def __init__(self, scope: Construct, id: str, props: StateStorageProps):
         super().__init__(scope, id)
@@ -94,7 +95,7 @@ class StateStorage(PrimaryResource, Construct):
         BLOB_CONTAINER_NAME.check("container_name", props.container_name)
         if props.replication not in REPLICATION_TYPES:
             raise ValueError(f"replication: {props.replication!r} must be one of {', '.join(REPLICATION_TYPES)} "
-                             "(state must survive the loss of a zone)")
+                             "(state must survive the loss of a zone or a region)")
         rules.check_range("soft_delete_days", props.soft_delete_days, rules.STATE_SOFT_DELETE_DAYS, "days")
         restricted = bool(props.allowed_ip_ranges)
         self.resource = StorageAccount(

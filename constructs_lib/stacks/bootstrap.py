@@ -33,6 +33,7 @@ from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
 from constructs_lib.config.models import AzureRmState, Environment
+from constructs_lib.config.regions import ZONE_REDUNDANT_REGIONS
 from constructs_lib.config.resource_names import BootstrapNames, github_environments
 from constructs_lib.config.roles import (
     ABAC_CONDITION_VERSION,
@@ -41,6 +42,7 @@ from constructs_lib.config.roles import (
     RBAC_ADMINISTRATOR,
     abac_condition,
 )
+from constructs_lib.config.rules import state_replication
 from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_name
 from constructs_lib.observability.log_analytics import LogAnalyticsWorkspace, LogAnalyticsWorkspaceProps
 from constructs_lib.security.managed_identity import (
@@ -106,7 +108,8 @@ class BootstrapStack(TerraformStack):
             self.storage = StateStorage(self, "StateStorage", StateStorageProps(
                 name=state.storage_account_name, container_name=state.container_name, location=location,
                 resource_group_name=group.name, log_analytics_workspace_id=workspace.id,
-                replication=state.replication, soft_delete_days=state.soft_delete_days,
+                replication=state_replication(state.replication, location, location in ZONE_REDUNDANT_REGIONS),
+                soft_delete_days=state.soft_delete_days,
                 allowed_ip_ranges=tuple(str(r) for r in env.ci.runner_ip_ranges) if env.ci else (),
             ))
             TerraformOutput(self, "state_storage_account_name", value=self.storage.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from constructs_lib.config.models import Environment, Region
@@ -55,3 +55,7 @@ class SpokeStack(RegionalStack):
         self.app_gateway_public_ip = PublicIp(self, "AppGatewayPublicIp", PublicIpProps(
             name=names.app_gateway_public_ip, location=location,
             resource_group_name=rg, log_analytics_workspace_id=workspace, zones=region.zones))
+        TerraformOutput(self, "virtual_network_id", value=spoke_vnet.id,
+                        description="Spoke VNet of the cluster (peer a runner network to it for the workload stack).")
+        TerraformOutput(self, "app_gateway_public_ip_address", value=self.app_gateway_public_ip.resource.ip_address,
+                        description="Public IP of the Application Gateway: point the public host name's DNS A record here.")

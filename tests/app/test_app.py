@@ -11,7 +11,8 @@ from graphlib import TopologicalSorter
 
 import pytest
 
-from constructs_lib.stacks.backend import LOCAL_STATE_DIR
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
+from constructs_lib.stacks.backend import LOCAL_STATE_DIR, state_key
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
 from tests.synth import Synthesized, read_output
 
@@ -32,20 +33,27 @@ def app(request, environments) -> tuple[Synthesized, list]:
     return output, [second_synth.generated]
 
 
-def test_four_stacks_per_environment_and_region_and_nothing_else(app):
+def _planned(environments):
+    return {planned.name: (env, planned) for env in environments for planned in stack_plan(env)}
+
+
+def test_four_stacks_per_environment_and_region_plus_a_bootstrap_and_nothing_else(app):
     output, environments = app
     expected = {f"{env.name}-{region.name}-{kind}" for env in environments for region in env.regions for kind in KINDS}
-    assert set(output.stacks) == expected
+    expected |= {f"{env.name}-bootstrap" for env in environments if env.state.backend == "azurerm" or env.ci}
+    assert set(output.stacks) == expected == set(_planned(environments))
 
 
 def test_every_stack_has_its_environments_backend_and_its_own_state(app):
     output, environments = app
+    planned = _planned(environments)
     for name, stack in output.stacks.items():
-        env, region = stack.environment(environments)
-        kind = name.rsplit("-", 1)[1]
-        key = f"{env.name}/{region.name}/{kind}.tfstate"
+        env, plan = planned[name]
+        key = state_key(env.name, plan.region, plan.kind)
+        assert key == (f"{env.name}/{plan.region}/{plan.kind}.tfstate" if plan.region else f"{env.name}/bootstrap.tfstate")
         backend = stack.doc["terraform"]["backend"]
-        if env.state.backend == "local":
+        bootstrap_on_local_disk = plan.kind == BOOTSTRAP_KIND and not getattr(env.state, "bootstrap_migrated", True)
+        if env.state.backend == "local" or bootstrap_on_local_disk:
             # Relative to the stack folder: the state lives in <project>/terraform-state/, outside
             # cdktf.out, so a new synth never deletes it.
             assert backend == {"local": {"path": f"../../../{LOCAL_STATE_DIR}/{key}"}}
@@ -70,16 +78,22 @@ def test_provider_and_terraform_pins(app):
         terraform = stack.doc["terraform"]
         assert terraform["required_providers"]["azurerm"] == {"source": "hashicorp/azurerm", "version": "4.55.0"}
         assert terraform["required_version"] == ">= 1.6.0, < 2.0.0"
-        assert stack.doc["provider"]["azurerm"][0]["features"] == [{}]
+        features = [{"storage": [{"data_plane_available": False}]}] if stack.name.endswith("-bootstrap") else [{}]
+        assert stack.doc["provider"]["azurerm"][0]["features"] == features
 
 
-def test_each_stack_depends_on_the_one_before_it_in_its_region(app):
-    output, _ = app
+def test_each_stack_depends_on_the_one_before_it_in_its_region_and_on_the_bootstrap(app):
+    output, environments = app
     dependencies = {name: set(entry["dependencies"]) for name, entry in output.manifest["stacks"].items()}
     for name, needs in dependencies.items():
         prefix, kind = name.rsplit("-", 1)
+        env = name.split("-", 1)[0]
+        if kind == BOOTSTRAP_KIND:
+            assert needs == set(), name
+            continue
         before = DEPENDS_ON[kind]
-        assert needs == ({f"{prefix}-{before}"} if before else set()), name
+        bootstrap = {f"{env}-bootstrap"} if f"{env}-bootstrap" in dependencies else set()
+        assert needs == ({f"{prefix}-{before}"} if before else set()) | bootstrap, name
     TopologicalSorter(dependencies).prepare()  # raises CycleError on a cycle
 
 
@@ -91,8 +105,7 @@ def test_cross_stack_values_are_name_lookups_not_remote_state(app):
 
 
 def test_a_good_run_replaces_the_output_completely(second_synth):
-    expected = {f"{env.name}-{region.name}-{kind}"
-                for env in second_synth.environments for region in env.regions for kind in KINDS}
+    expected = set(_planned(second_synth.environments))
     assert {p.name for p in (second_synth.outdir / "stacks").iterdir()} == expected, "the stale stack must be gone"
     assert not list(second_synth.outdir.parent.glob(".cdktf.out.*")), "staging folders must not be left behind"
 
