@@ -224,7 +224,7 @@ WORKSPACE_NAME_PATTERN = Pattern(
     r"^[A-Za-z0-9_-]*\{stack\}[A-Za-z0-9_-]*$",
     "a workspace name pattern: letters, digits, - and _ around exactly one {stack} placeholder "
     "(replaced by each stack's name)",
-    "aks-baseline-{stack}", max_length=57)
+    "aks-baseline-{stack}")
 """How each stack's HCP Terraform workspace is named; `{stack}` makes each name unique."""
 
 CONSTRUCT_KEY = Pattern(
