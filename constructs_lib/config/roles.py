@@ -140,12 +140,13 @@ def abac_condition(role_definition_guids: Iterable[str]) -> str:
     if forbidden:
         raise ValueError(f"role_definition_guids: {', '.join(forbidden)} must never be delegated")
     listed = ", ".join(guids)
+    attribute = "Microsoft.Authorization/roleAssignments:RoleDefinitionId"
     return (
         f"((!(ActionMatches{{'{ROLE_ASSIGNMENT_WRITE}'}})) OR "
-        f"(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{listed}}}))"
+        f"(@Request[{attribute}] ForAnyOfAnyValues:GuidEquals {{{listed}}}))"
         " AND "
         f"((!(ActionMatches{{'{ROLE_ASSIGNMENT_DELETE}'}})) OR "
-        f"(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{listed}}}))"
+        f"(@Resource[{attribute}] ForAnyOfAnyValues:GuidEquals {{{listed}}}))"
     )
 
 

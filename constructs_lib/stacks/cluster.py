@@ -98,16 +98,16 @@ class ClusterStack(RegionalStack):
         """What the next steps and people need; nothing sensitive (no kubeconfig, no keys)."""
         env, names = self.environment, self.names.cluster
         outputs = {
-            "resource_group_name": (self.group.name, "Resource group of the cluster and its registry, vault and gateway."),
+            "resource_group_name": (self.group.name, "Resource group of the cluster, registry, vault and gateway."),
             "cluster_name": (self.cluster.name, "AKS cluster (az aks get-credentials --name)."),
             "cluster_id": (self.cluster.id, "Resource ID of the AKS cluster (scope of the AKS RBAC roles)."),
             "registry_name": (names.container_registry, "Registry to import images into (az acr import --name)."),
             "registry_login_server": (self.registry.login_server, "Login server the workload images are pulled from."),
             "key_vault_name": (names.key_vault, "Key Vault holding the listener and ingress certificates."),
-            "key_vault_uri": (self.key_vault.vault_uri, "Key Vault URI (reachable through its private endpoint only)."),
+            "key_vault_uri": (self.key_vault.vault_uri, "Key Vault URI (reachable through its private endpoint)."),
             "log_analytics_workspace_id": (self.workspace_id, "Workspace receiving the cluster's logs."),
             "app_gateway_public_ip_address": (self.spoke.app_gateway_public_ip.ip_address,
-                                              "Public IP of the Application Gateway (DNS A record of the public host)."),
+                                              "Public IP of the App Gateway (DNS A record of the public host)."),
             "app_gateway_fqdn": (env.ingress.public_fqdn, "Public host name the Application Gateway listens on."),
             "ingress_identity_client_id": (self.ingress_identity.client_id,
                                            "Client ID of the ingress controller's workload identity."),

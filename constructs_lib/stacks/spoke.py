@@ -58,4 +58,4 @@ class SpokeStack(RegionalStack):
         TerraformOutput(self, "virtual_network_id", value=spoke_vnet.id,
                         description="Spoke VNet of the cluster (peer a runner network to it for the workload stack).")
         TerraformOutput(self, "app_gateway_public_ip_address", value=self.app_gateway_public_ip.resource.ip_address,
-                        description="Public IP of the Application Gateway: point the public host name's DNS A record here.")
+                        description="Public IP of the Application Gateway (the public host's DNS A record).")

@@ -83,7 +83,7 @@ def test_provider_and_terraform_pins(app):
 
 
 def test_each_stack_depends_on_the_one_before_it_in_its_region_and_on_the_bootstrap(app):
-    output, environments = app
+    output, _ = app
     dependencies = {name: set(entry["dependencies"]) for name, entry in output.manifest["stacks"].items()}
     for name, needs in dependencies.items():
         prefix, kind = name.rsplit("-", 1)

@@ -13,8 +13,8 @@ BOOTSTRAPS = sorted({name.split("-", 1)[0] + "-bootstrap" for name in shipped_st
 
 
 def _props(**overrides) -> StateStorageProps:
-    values = dict(name="sttfstatetest", container_name="tfstate", location="eastus2",
-                  resource_group_name="rg-tfstate", log_analytics_workspace_id="/subscriptions/x/log")
+    values = {"name": "sttfstatetest", "container_name": "tfstate", "location": "eastus2",
+                  "resource_group_name": "rg-tfstate", "log_analytics_workspace_id": "/subscriptions/x/log"}
     values.update(overrides)
     return StateStorageProps(**values)
 
