@@ -101,8 +101,9 @@ def render(by_environment: dict[str, list[list[str]]], dependencies: dict[str, l
             lines += [
                 f"### Once, before wave 1: `{bootstrap}`",
                 "",
-                "Applied once by a person (not by the pipeline), on local state by design; every stack below",
-                f"needs it. In `stacks/{bootstrap}/`: `terraform init && terraform apply`.",
+                "Applied once by a person (not by the pipeline) before every stack below; with azurerm state it",
+                "runs on local state by design, the account it creates does not exist yet. In",
+                f"`stacks/{bootstrap}/`: `terraform init && terraform apply`.",
                 "",
                 *_prerequisite_lines(needs.get(bootstrap, []), ""),
                 "",

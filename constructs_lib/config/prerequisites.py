@@ -90,10 +90,13 @@ def _cloud_state(env: Environment) -> Prerequisite:
 
 def _bootstrap(env: Environment) -> list[Prerequisite]:
     names = BootstrapNames.of(env)
+    where = {"azurerm": "on local state (the remote state does not exist yet)",
+             "cloud": "in its own workspace", "local": "on local state"}[env.state.backend]
     found = [Prerequisite("rights", (
         "A person with Owner, or User Access Administrator plus Contributor, on the subscription applies it "
-        "once, on local state (the remote state does not exist yet). The stack then grants the pipeline "
-        "everything else; nobody needs Owner afterwards."))]
+        f"once, {where}. The stack then grants the pipeline everything else; nobody needs Owner afterwards."))]
+    if isinstance(env.state, CloudState):
+        found.append(_cloud_state(env))
     if isinstance(env.state, AzureRmState):
         folder = f"cdktf.out/stacks/{env.name}-{BOOTSTRAP_KIND}"
         reach = (f"from an address in `ci.runner_ip_ranges` ({', '.join(map(str, env.ci.runner_ip_ranges))})"

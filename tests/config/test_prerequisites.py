@@ -80,3 +80,15 @@ def test_the_readme_explains_every_kind_of_prerequisite():
     section = readme.split("### Prerequisites per stack")[1].split("\n## ")[0].split("\n### ")[0]
     for title in PREREQUISITE_KINDS.values():
         assert f"**{title}**" in section, f"README 'Prerequisites per stack' does not explain {title!r}"
+
+
+def test_with_cloud_state_the_bootstrap_and_the_first_stack_name_their_workspaces(tmp_path):
+    data = set_path(base_env(), "state", {"backend": "cloud", "organization": "contoso", "project": "aks-baseline",
+                                          "workspace_name": "aks-{stack}"})
+    found = prerequisites(load(tmp_path, data))
+    bootstrap = _by_kind(found["dev-bootstrap"])
+    assert "in its own workspace" in bootstrap["rights"].text and "local state" not in bootstrap["rights"].text
+    for stack in ("dev-bootstrap", "dev-eastus2-hub"):
+        state = _by_kind(found[stack])["state"]
+        assert "`aks-{stack}`" in state.text and "organization `contoso`" in state.text
+        assert state.commands == ("terraform login app.terraform.io",)
