@@ -12,7 +12,7 @@ ENV_ARGS := $(foreach e,$(ENV),--env $(e))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup setup-security synth list preflight test security diagram inventory bench clean cdktf-app
+.PHONY: help setup setup-security synth list preflight test security diagram lock inventory bench clean cdktf-app
 
 help: ## this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,11 @@ security: setup-security synth ## the checkov gate alone over a fresh synth in c
 # Needs Graphviz's `dot` (Debian/Ubuntu: apt-get install graphviz); fails with that hint without it.
 diagram: synth ## topology per environment from the synthesized JSON: cdktf.out/diagrams/<env>.{png,svg,gv}
 	$(PY) tools/diagram.py --outdir cdktf.out
+
+# Needs terraform and the network; a later synth keeps the lock files.
+LOCK_ARGS ?=
+lock: setup ## .terraform.lock.hcl in every stack folder for linux, macOS and Windows (LOCK_ARGS=--dry-run)
+	$(PY) tools/lock_providers.py --outdir cdktf.out $(LOCK_ARGS)
 
 inventory: setup ## record a deliberate removal of resource addresses (tests/address_inventory.json)
 	$(PY) -m tests.stacks.test_address_inventory --update

@@ -132,8 +132,16 @@ def main(argv: list[str] | None = None) -> int:
     progress("loading cdktf and the provider bindings")
     from constructs_lib.app import synth_replacing
 
+    context = environments
+    if args.env:  # the kept environments' prerequisites stay in DEPLOY_ORDER.md when their files load
+        try:
+            context = load_environments(args.envs)
+        except ConfigError:
+            progress("another environment file does not load; DEPLOY_ORDER.md lists prerequisites of "
+                     f"{names} only")
     stacks = synth_replacing(environments, args.outdir, keep_other_environments=bool(args.env),
-                             on_stack=lambda region: progress(f"building {region} (hub, spoke, cluster, workload)"))
+                             on_stack=lambda region: progress(f"building {region} (hub, spoke, cluster, workload)"),
+                             context_environments=context)
     progress(f"wrote {args.outdir}/")
     rows = summary_rows(args.outdir, stacks)
     print(table(rows, ["stack", "resources", "depends on", "wave"]))

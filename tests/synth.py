@@ -65,10 +65,11 @@ class StackJson:
         return f"${{data.{data_type}.{keys[0]}.{attribute}}}"
 
     def environment(self, environments: list[Environment]) -> tuple[Environment, Region]:
-        """The environment and region this regional stack (`<env>-<region>-<kind>`) was built from."""
-        env_name, region_name, _ = self.name.split("-")
-        env = next(e for e in environments if e.name == env_name)
-        return env, next(r for r in env.regions if r.name == region_name)
+        """The environment and region this stack (`<env>-<region>-<kind>`) was built from; for an
+        environment-level stack (`<env>-bootstrap`) the region it lives in, the first."""
+        parts = self.name.split("-")
+        env = next(e for e in environments if e.name == parts[0])
+        return env, (next(r for r in env.regions if r.name == parts[1]) if len(parts) == 3 else env.regions[0])
 
     def environment_only(self, environments: list[Environment]) -> Environment:
         """The environment any stack (`<env>-<kind>` or `<env>-<region>-<kind>`) was built from."""

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdktf import App, Aspects, TerraformStack
+from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 
 from constructs_lib.app.deploy_order import write_deploy_order
 from constructs_lib.config.models import Environment
-from constructs_lib.config.stack_plan import environment_of
+from constructs_lib.config.roles import role_definition_guid
+from constructs_lib.config.stack_plan import bootstrap_stack, environment_of
 from constructs_lib.policy.aspects import apply_policy_aspects
 from constructs_lib.policy.tagging import DefaultTags, default_tags
+from constructs_lib.stacks.bootstrap import BootstrapStack
 from constructs_lib.stacks.cluster import ClusterStack
 from constructs_lib.stacks.global_layer import GlobalStack
 from constructs_lib.stacks.hub import HubStack
@@ -69,11 +72,35 @@ def build_app(environments: list[Environment], outdir: str | os.PathLike[str],
             workloads.append(workload)
         if env.front_door_enabled:
             built.append(RoutingStack(app, env, after=[shared, *workloads]))
+        if bootstrap_stack(env) is not None:
+            # Applied once by a person before everything else; nothing reads it, so no stack records
+            # a dependency on it (config.stack_plan).
+            built.insert(0, BootstrapStack(app, env, delegated_roles=delegated_role_guids(built)))
         for stack in built:
             Aspects.of(stack).add(DefaultTags(default_tags(env)))
             apply_policy_aspects(stack)
             result.stacks[stack.node.id] = stack
     return result
+
+
+def delegated_role_guids(stacks: list[TerraformStack]) -> frozenset[str]:
+    """Role definition GUIDs of every `azurerm_role_assignment` in `stacks` (by built-in name or
+    by a role definition ID ending in a literal GUID, as a custom role with a deterministic ID
+    has): what the deploy identity's RBAC Administrator condition must allow. Raises ValueError
+    for an assignment whose role is not known at synth time."""
+    guids: set[str] = set()
+    for stack in stacks:
+        for node in stack.node.find_all():
+            if isinstance(node, RoleAssignment):
+                role = node.role_definition_name_input or node.role_definition_id_input or ""
+                guid = role_definition_guid(role)
+                if guid is None:
+                    raise ValueError(
+                        f"{node.node.path}: role {role!r} has no role definition ID known at synth time, so the "
+                        "deploy identity's condition cannot allow it; give a custom role a deterministic ID "
+                        "(config.roles)")
+                guids.add(guid)
+    return frozenset(guids)
 
 
 KEPT_IN_STACK_FOLDERS = (".terraform.lock.hcl", ".terraform")
@@ -82,14 +109,16 @@ file (commit it with the folder) and the initialized working directory (provider
 
 
 def synth_replacing(environments: list[Environment], outdir: Path, keep_other_environments: bool = False,
-                    on_stack: Callable[[str], None] | None = None) -> list[str]:
+                    on_stack: Callable[[str], None] | None = None,
+                    context_environments: list[Environment] | None = None) -> list[str]:
     """Synthesize into a staging folder, then swap it in for `outdir` in one rename.
 
     A failed synth leaves the previous `outdir` untouched; a good one leaves no stale stack of the
     synthesized environments. With `keep_other_environments`, the stack folders of environments
     not synthesized now stay as they were (and stay in `manifest.json` and the deploy order).
     Every stack folder that survives keeps its `.terraform.lock.hcl` and `.terraform/`.
-    Returns the names of the stacks synthesized now.
+    `context_environments` (default: `environments`) supply the prerequisites `DEPLOY_ORDER.md`
+    lists, also for the kept environments. Returns the names of the stacks synthesized now.
     """
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +129,7 @@ def synth_replacing(environments: list[Environment], outdir: Path, keep_other_en
         built.synth()
         if outdir.exists():
             _carry_over(outdir, staging, {env.name for env in environments}, keep_other_environments)
-        write_deploy_order(staging)
+        write_deploy_order(staging, context_environments or environments)
         retired = None
         if outdir.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=outdir.parent))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-from constructs_lib.config.stack_plan import environment_of
+from constructs_lib.config.models import Environment
+from constructs_lib.config.prerequisites import Prerequisite, prerequisites
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_name
 
 
 class DependencyCycle(ValueError):
@@ -49,8 +52,35 @@ def waves_by_environment(dependencies: dict[str, list[str]]) -> dict[str, list[l
     return {env: apply_waves(groups[env]) for env in sorted(groups)}
 
 
-def render(by_environment: dict[str, list[list[str]]], dependencies: dict[str, list[str]]) -> str:
-    """`DEPLOY_ORDER.md`: per environment, its waves and each stack's predecessors."""
+def is_bootstrap(stack: str) -> bool:
+    """Whether `stack` is its environment's `<env>-bootstrap` stack."""
+    return stack == stack_name(environment_of(stack), None, BOOTSTRAP_KIND)
+
+
+def split_bootstrap(dependencies: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The dependencies without the bootstrap stacks (applied once by a person, never in a wave),
+    and environment -> its bootstrap stack."""
+    bootstraps = {environment_of(name): name for name in dependencies if is_bootstrap(name)}
+    rest = {name: [need for need in needs if not is_bootstrap(need)]
+            for name, needs in dependencies.items() if not is_bootstrap(name)}
+    return rest, bootstraps
+
+
+def _prerequisite_lines(items: Sequence[Prerequisite], indent: str) -> list[str]:
+    lines: list[str] = []
+    for item in items:
+        lines.append(f"{indent}- **{item.title}**: {item.text}")
+        if item.commands:
+            lines += [f"{indent}  ```bash", *(f"{indent}  {command}" for command in item.commands), f"{indent}  ```"]
+    return lines
+
+
+def render(by_environment: dict[str, list[list[str]]], dependencies: dict[str, list[str]],
+           bootstraps: dict[str, str] | None = None,
+           needs: dict[str, list[Prerequisite]] | None = None) -> str:
+    """`DEPLOY_ORDER.md`: per environment, its one-time bootstrap (when it has one), then its waves,
+    each stack with its predecessors and its prerequisites (`config.prerequisites`)."""
+    bootstraps, needs = bootstraps or {}, needs or {}
     lines = [
         "# Deploy order",
         "",
@@ -60,34 +90,53 @@ def render(by_environment: dict[str, list[list[str]]], dependencies: dict[str, l
         "",
         "A stack reads what earlier stacks created by name (data sources), so an earlier stack must be",
         "applied, not just planned, before a later one can plan. `deploy-order.json` holds the same",
-        "waves for machines (the pipeline reads it).",
+        "waves for machines (the pipeline reads it). Under each stack: what must be true before it is",
+        "applied, with the commands that make it so.",
         "",
     ]
     for env, waves in by_environment.items():
         lines += [f"## Environment `{env}`", ""]
+        bootstrap = bootstraps.get(env)
+        if bootstrap:
+            lines += [
+                f"### Once, before wave 1: `{bootstrap}`",
+                "",
+                "Applied once by a person (not by the pipeline) before every stack below; with azurerm state it",
+                "runs on local state by design, the account it creates does not exist yet. In",
+                f"`stacks/{bootstrap}/`: `terraform init && terraform apply`.",
+                "",
+                *_prerequisite_lines(needs.get(bootstrap, []), ""),
+                "",
+            ]
         step = 1
         for number, wave in enumerate(waves, start=1):
             lines += [f"### Wave {number}", ""]
             for name in wave:
                 after = ", ".join(f"`{d}`" for d in sorted(dependencies[name])) or "nothing"
                 lines.append(f"{step}. `{name}` (after {after})")
+                lines += _prerequisite_lines(needs.get(name, []), "   ")
                 step += 1
             lines.append("")
     return "\n".join(lines)
 
 
-def write_deploy_order(outdir: Path) -> Path:
+def write_deploy_order(outdir: Path, environments: Sequence[Environment] = ()) -> Path:
     """Write `DEPLOY_ORDER.md` and `deploy-order.json` next to `manifest.json` in a synthesized
     output folder. The JSON is `{"environments": {<env>: {"waves": [[<stack>, ...], ...],
-    "dependencies": {<stack>: [<stack>, ...]}}}}`."""
+    "dependencies": {<stack>: [<stack>, ...]}, "bootstrap": "<env>-bootstrap"}}}`; the bootstrap
+    stack is in no wave and no dependency list (`"bootstrap"` is absent when the environment has
+    none). `environments` supply each stack's prerequisites."""
     manifest = json.loads((outdir / "manifest.json").read_text())
-    dependencies = {name: sorted(entry["dependencies"]) for name, entry in manifest["stacks"].items()}
+    everything = {name: sorted(entry["dependencies"]) for name, entry in manifest["stacks"].items()}
+    dependencies, bootstraps = split_bootstrap(everything)
     by_environment = waves_by_environment(dependencies)
-    machine = {"environments": {
+    machine: dict[str, dict[str, object]] = {"environments": {
         env: {"waves": waves,
-              "dependencies": {name: dependencies[name] for wave in waves for name in wave}}
+              "dependencies": {name: dependencies[name] for wave in waves for name in wave},
+              **({"bootstrap": bootstraps[env]} if env in bootstraps else {})}
         for env, waves in by_environment.items()}}
     (outdir / "deploy-order.json").write_text(json.dumps(machine, indent=2) + "\n")
+    needs = {name: items for env in environments for name, items in prerequisites(env).items()}
     target = outdir / "DEPLOY_ORDER.md"
-    target.write_text(render(by_environment, dependencies))
+    target.write_text(render(by_environment, dependencies, bootstraps, needs))
     return target

@@ -153,7 +153,7 @@ def _field_path(location: tuple[Any, ...]) -> str:
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("azurerm", "local") and path.endswith("state"):
+        elif part in ("azurerm", "local", "cloud") and path.endswith("state"):
             continue  # pydantic's discriminator tag, not a key the user wrote
         elif part == "[key]":
             path += part  # pydantic's marker: the problem is the dict key itself, not its value

@@ -165,7 +165,7 @@ def plain_message(error: dict[str, Any], root: type[BaseModel]) -> str:
         tag = str(ctx.get("tag", ""))
         return f"backend {tag!r} is not one of: {', '.join(tags)}{_did_you_mean(suggestions(tag, tags))}"
     if kind == "union_tag_not_found":
-        return "needs a 'backend' key (azurerm or local)"
+        return "needs a 'backend' key (azurerm, local or cloud)"
     if kind in ("value_error", "assertion_error"):
         return str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return f"invalid value ({kind.replace('_', ' ')})"

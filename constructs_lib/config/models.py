@@ -54,6 +54,15 @@ def _text(pattern: patterns.Pattern, **constraints: object) -> Any:
     return Field(pattern=pattern.regex, **constraints)  # type: ignore[call-overload]
 
 
+def _words(pattern: patterns.Pattern) -> Any:
+    """A string field checked against a shared pattern by `Pattern.check`, so a mismatch reads as
+    the rule in words with an example (never the regular expression)."""
+    def check(value: str, info: ValidationInfo) -> str:
+        pattern.check(str(info.field_name), value)
+        return value
+    return AfterValidator(check)
+
+
 class StrictModel(BaseModel):
     """Base for all configuration models: unknown keys are errors, values are immutable."""
 
@@ -206,10 +215,13 @@ class Region(StrictModel):
 
 
 class AzureRmState(StrictModel):
-    """Remote state in an Azure Storage blob container, authenticated with Entra ID only."""
+    """Remote state in an Azure Storage blob container, authenticated with Entra ID only. The
+    `<env>-bootstrap` stack creates the account and the container (README "Bootstrap")."""
 
     backend: Literal["azurerm"]
     resource_group_name: Annotated[str, _text(patterns.RESOURCE_GROUP_NAME)]
+    """Resource group of the state account; the bootstrap stack creates it (with the deploy
+    identities)."""
     storage_account_name: Annotated[str, _text(patterns.STORAGE_ACCOUNT_NAME)]
     """Globally unique storage account: 3-24 lowercase letters and digits."""
     container_name: Annotated[str, _text(patterns.BLOB_CONTAINER_NAME)]
@@ -217,6 +229,21 @@ class AzureRmState(StrictModel):
     subscription_id: uuid.UUID | None = None
     """Subscription of the state storage account; defaults to the provider's subscription."""
     tenant_id: uuid.UUID | None = None
+    """Entra tenant the backend signs in to; defaults to the login's tenant."""
+    replication: Literal["ZRS", "GZRS", "RAGZRS", "GRS", "RAGRS"] | None = None
+    """Redundancy of the state account, created in the first region of `regions`: `GZRS` (three
+    zones plus a copy in the paired region), `RAGZRS` (the same, readable in the pair), `ZRS` (three
+    zones, one region), or, in a region without zones, `GRS` / `RAGRS` (geo-redundant). Default
+    (unset): GZRS where the first region has availability zones, GRS elsewhere
+    (https://learn.microsoft.com/azure/storage/common/storage-redundancy)."""
+    soft_delete_days: Annotated[StrictInt, _within(rules.STATE_SOFT_DELETE_DAYS)] = 30
+    """Days a deleted or overwritten state blob (soft delete; versions keep every overwrite) and a
+    deleted container stay recoverable. Azure allows 1-365. Default 30."""
+    bootstrap_migrated: bool = False
+    """False (default) while the bootstrap stack keeps its own state on local disk
+    (`terraform-state/<env>/bootstrap.tfstate`), which it must until the account exists. Set true once
+    it is applied, re-synthesize, and run `terraform init -migrate-state` in its folder: its state then
+    moves to `<env>/bootstrap.tfstate` in the container (README "Bootstrap")."""
 
 
 class LocalState(StrictModel):
@@ -225,7 +252,59 @@ class LocalState(StrictModel):
     backend: Literal["local"] = "local"
 
 
-StateBackend = Annotated[AzureRmState | LocalState, Field(discriminator="backend")]
+class CloudState(StrictModel):
+    """State, runs, locking and approvals on HCP Terraform or Terraform Enterprise: one workspace
+    per stack through the `cloud` block (https://developer.hashicorp.com/terraform/cli/cloud/settings).
+    Credentials come from `terraform login` or `TF_TOKEN_<host>`, never from this file."""
+
+    backend: Literal["cloud"]
+    organization: Annotated[str, _words(patterns.HCP_ORGANIZATION)]
+    """Organization that holds the workspaces, for example `contoso`."""
+    project: Annotated[str, _words(patterns.HCP_PROJECT)] | None = None
+    """Existing project the workspaces belong to; default: the organization's default project."""
+    workspace_name: str = "{stack}"
+    """Workspace of each stack: letters, digits, - and _ around one `{stack}` placeholder, replaced
+    by the stack's name (`aks-baseline-{stack}` gives `aks-baseline-prod-eastus2-hub`). Default
+    `{stack}`. Names are at most 90 characters."""
+    hostname: Annotated[str, _words(patterns.DNS_NAME)] | None = None
+    """Terraform Enterprise host name; default (unset) app.terraform.io, HCP Terraform."""
+
+    @field_validator("workspace_name")
+    @classmethod
+    def _one_workspace_per_stack(cls, value: str) -> str:
+        rules.check_workspace_pattern("workspace_name", value)
+        return value
+
+
+StateBackend = Annotated[AzureRmState | LocalState | CloudState, Field(discriminator="backend")]
+
+
+class Ci(StrictModel):
+    """How the pipeline signs in to Azure: the GitHub repository trusted through OpenID Connect and
+    the addresses its runners come from. The `<env>-bootstrap` stack builds the identities and
+    their federated credentials from this section."""
+
+    github_repository: Annotated[str, _words(patterns.GITHUB_REPOSITORY)]
+    """`owner/name` of the repository whose workflows deploy this environment. The plan identity
+    trusts its GitHub environment `<env>-plan`, the deploy identity `<env>` (subjects
+    `repo:<owner>/<name>:environment:<environment>`, compared case-sensitively;
+    https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect)."""
+    runner_ip_ranges: tuple[ipaddress.IPv4Network, ...] = ()
+    """Public IPv4 ranges (`20.51.10.0/28`, or one address as `/32`) that may reach the state
+    account: the runners' and the operators' egress addresses. Every other source is denied.
+    Empty (default): public network access is off and the account is reachable only through a
+    private endpoint added beside it (README "Bootstrap")
+    (https://learn.microsoft.com/azure/storage/common/storage-network-security)."""
+
+    _parse_ranges = field_validator("runner_ip_ranges", mode="before")(
+        lambda cls, v: tuple(_network(item) for item in v) if isinstance(v, (list, tuple)) else v
+    )
+
+    @field_validator("runner_ip_ranges")
+    @classmethod
+    def _public_ranges(cls, value: tuple[ipaddress.IPv4Network, ...]) -> tuple[ipaddress.IPv4Network, ...]:
+        rules.check_runner_ip_ranges("runner_ip_ranges", value)
+        return value
 
 
 class NodePool(StrictModel):
@@ -670,7 +749,12 @@ class Environment(StrictModel):
     tags: dict[Annotated[str, Field(min_length=1, max_length=512)], Annotated[str, Field(max_length=256)]] = {}
     """Extra tags on every taggable resource."""
     state: StateBackend = LocalState()
-    """Where Terraform keeps state. Default: local files (sandbox only)."""
+    """Where Terraform keeps state: `azurerm` (a storage account the bootstrap stack creates),
+    `cloud` (HCP Terraform / Terraform Enterprise workspaces) or `local` (default; files, sandbox
+    only)."""
+    ci: Ci | None = None
+    """The pipeline's repository and runner ranges; unset (default): no deploy identities are
+    built, and a local-state environment has no bootstrap stack."""
     regions: Annotated[list[Region], Field(min_length=1, max_length=16)]
     """Regions of this environment; each gets its own hub, spoke, cluster and workload stacks."""
     paired_region: str | None = None
@@ -722,6 +806,14 @@ class Environment(StrictModel):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"regions: {', '.join(duplicates)} listed more than once")
+        if isinstance(self.state, AzureRmState):
+            rules.state_replication(self.state.replication, self.regions[0].name,
+                                    self.regions[0].name in ZONE_REDUNDANT_REGIONS)
+            if self.state.subscription_id is not None and self.subscription_id is None:
+                raise ValueError(
+                    "subscription_id: set it too when state.subscription_id is set; the bootstrap grants the "
+                    "deploy identity its rights on the environment's subscription and must name it, for "
+                    "example subscription_id: 00000000-0000-0000-0000-000000000000")
         if self.paired_region is not None:
             if self.paired_region not in ALL_REGIONS:
                 raise ValueError(f"paired_region: {self.paired_region!r} is not an Azure region name")

@@ -212,6 +212,32 @@ REGISTRY_LOGIN_SERVER = Pattern(
     "a registry login server: <5-50 lowercase letters and digits>.azurecr.io",
     "crbu0001a0008.azurecr.io")
 
+GITHUB_REPOSITORY = Pattern(
+    r"^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$",
+    "a GitHub repository: owner/name, the owner 1-39 letters, digits and single hyphens, the name "
+    "1-100 letters, digits and ._-",
+    "contoso/aks-baseline-cdktf")
+"""`owner/name` of a GitHub repository (the `repo:` part of a GitHub OIDC token's subject)."""
+
+HCP_ORGANIZATION = Pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
+    "an HCP Terraform organization name: 1-40 letters, digits, - and _, starting with a letter or digit",
+    "contoso")
+"""An HCP Terraform / Terraform Enterprise organization."""
+
+HCP_PROJECT = Pattern(
+    r"^[A-Za-z0-9_-][A-Za-z0-9 _-]{0,39}$",
+    "an HCP Terraform project name: 1-40 letters, digits, spaces, - and _",
+    "aks-baseline")
+"""An HCP Terraform / Terraform Enterprise project (it must exist already)."""
+
+WORKSPACE_NAME_PATTERN = Pattern(
+    r"^[A-Za-z0-9_-]*\{stack\}[A-Za-z0-9_-]*$",
+    "a workspace name pattern: letters, digits, - and _ around exactly one {stack} placeholder "
+    "(replaced by each stack's name)",
+    "aks-baseline-{stack}")
+"""How each stack's HCP Terraform workspace is named; `{stack}` makes each name unique."""
+
 CONSTRUCT_KEY = Pattern(
     r"^[A-Za-z][A-Za-z0-9-]{0,79}$",
     "a key: a literal of 1-80 letters, digits and -, starting with a letter",

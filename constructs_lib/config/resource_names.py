@@ -228,3 +228,39 @@ class EnvironmentNames:
             front_door_firewall_policy=n.name("front_door_firewall_policy", w),
             front_door_custom_domain=env.ingress.public_fqdn.replace(".", "-"),
         )
+
+
+@dataclass(frozen=True)
+class BootstrapNames:
+    """The `<env>-bootstrap` stack's resources, in the environment's first region."""
+
+    region: str
+    """Where the state account, the workspace and the identities live: the first region."""
+    resource_group: str
+    """`state.resource_group_name` with azurerm state, else `rg-bootstrap-<env>-<region>`."""
+    log_analytics: str
+    """Workspace receiving the state account's diagnostics."""
+    deploy_identity: str
+    """The apply identity (GitHub environment `<env>`)."""
+    plan_identity: str
+    """The read identity (GitHub environment `<env>-plan`)."""
+
+    @classmethod
+    def of(cls, env: Environment) -> BootstrapNames:
+        region = env.regions[0].name
+        n = Naming(env.name, env.workload, region)
+        state_group = getattr(env.state, "resource_group_name", None)
+        return cls(
+            region=region,
+            resource_group=state_group or n.name("resource_group", "bootstrap"),
+            log_analytics=n.name("log_analytics", "bootstrap"),
+            deploy_identity=n.name("managed_identity", "deploy"),
+            plan_identity=n.name("managed_identity", "plan"),
+        )
+
+
+def github_environments(env_name: str) -> dict[str, str]:
+    """The GitHub environments of one environment `E`: `plan` -> `E-plan` (plan and drift jobs, read
+    identity), `approval` -> `E-approval` (reviewers, no Azure login), `deploy` -> `E` (apply jobs,
+    deploy identity; branch main only)."""
+    return {"plan": f"{env_name}-plan", "approval": f"{env_name}-approval", "deploy": env_name}

@@ -11,6 +11,9 @@ be in this table. Pure Python: nothing here imports cdktf.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 BUILT_IN_ROLES: dict[str, str] = {
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "Azure Kubernetes Service Cluster User Role": "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
@@ -62,3 +65,94 @@ def role_name(role_definition_id_or_name: str) -> str | None:
     if role_definition_id_or_name.startswith(ROLE_DEFINITION_PREFIX):
         return next((name for name, known in BUILT_IN_ROLES.items() if known == guid), None)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline's identities (bootstrap stack, issue 12).
+
+DEPLOY_IDENTITY_ROLES: frozenset[str] = frozenset({
+    "Contributor",
+    "Resource Policy Contributor",
+    "Role Based Access Control Administrator",
+    "Storage Blob Data Contributor",
+})
+"""What the deploy identity (GitHub environment `<env>`) holds. Contributor creates the resources
+(it excludes `Microsoft.Authorization/*/Write`); Resource Policy Contributor writes the policy
+definition and assignments Contributor cannot; RBAC Administrator, only with the ABAC condition of
+`abac_condition`, creates the stacks' role assignments; Storage Blob Data Contributor on the state
+container reads, writes and leases (locks) state blobs."""
+
+PLAN_IDENTITY_ROLES: frozenset[str] = frozenset({
+    "Reader",
+    "Key Vault Reader",
+    "Storage Blob Data Contributor",
+})
+"""What the plan identity (GitHub environment `<env>-plan`, plan and drift jobs) holds: Reader
+to refresh resources, Key Vault Reader to read certificate metadata through the vault's data plane,
+and Storage Blob Data Contributor on the state container, because `terraform plan` takes the
+state lock, a blob lease, which is a write."""
+
+NEVER_DELEGATED: frozenset[str] = frozenset({
+    "Owner", "User Access Administrator", "Role Based Access Control Administrator", "Contributor",
+})
+"""Roles the deploy identity may never hand out: each would let it, or whoever it grants, escalate."""
+
+ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write"
+ROLE_ASSIGNMENT_DELETE = "Microsoft.Authorization/roleAssignments/delete"
+RBAC_ADMINISTRATOR = "Role Based Access Control Administrator"
+ABAC_CONDITION_VERSION = "2.0"
+"""The only condition version Azure accepts
+(https://learn.microsoft.com/azure/role-based-access-control/conditions-role-assignments-rest)."""
+
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def role_definition_guid(role_definition_id_or_name: str) -> str | None:
+    """The role definition GUID behind a built-in role name, a role definition ID
+    (`[/subscriptions/<sub>]/providers/Microsoft.Authorization/roleDefinitions/<guid>`, where the
+    prefix may hold an unresolved reference) or a bare GUID; None when it names none."""
+    if role_definition_id_or_name in BUILT_IN_ROLES:
+        return BUILT_IN_ROLES[role_definition_id_or_name]
+    tail = role_definition_id_or_name.rsplit("/", 1)[-1].lower()
+    if _GUID.match(tail) and (tail == role_definition_id_or_name.lower()
+                              or "/roleDefinitions/" in role_definition_id_or_name):
+        return tail
+    return None
+
+
+def abac_condition(role_definition_guids: Iterable[str]) -> str:
+    """The ABAC condition that limits Role Based Access Control Administrator to granting and
+    removing exactly `role_definition_guids` (sorted, lowercase): writes are checked on the
+    request, deletes on the existing assignment. Raises ValueError for an empty set, a value that
+    is not a GUID, or a role of `NEVER_DELEGATED`.
+
+    Source: "Example: Constrain roles",
+    https://learn.microsoft.com/azure/role-based-access-control/delegate-role-assignments-examples
+    """
+    guids = sorted({guid.lower() for guid in role_definition_guids})
+    if not guids:
+        raise ValueError("role_definition_guids: at least one role is needed; an empty condition grants nothing")
+    for guid in guids:
+        if not _GUID.match(guid):
+            raise ValueError(f"role_definition_guids: {guid!r} is not a role definition GUID "
+                             "(for example 7f951dda-4ed3-4680-a7ca-43fe172d538d)")
+    forbidden = sorted(name for name in NEVER_DELEGATED if BUILT_IN_ROLES[name] in guids)
+    if forbidden:
+        raise ValueError(f"role_definition_guids: {', '.join(forbidden)} must never be delegated")
+    listed = ", ".join(guids)
+    attribute = "Microsoft.Authorization/roleAssignments:RoleDefinitionId"
+    return (
+        f"((!(ActionMatches{{'{ROLE_ASSIGNMENT_WRITE}'}})) OR "
+        f"(@Request[{attribute}] ForAnyOfAnyValues:GuidEquals {{{listed}}}))"
+        " AND "
+        f"((!(ActionMatches{{'{ROLE_ASSIGNMENT_DELETE}'}})) OR "
+        f"(@Resource[{attribute}] ForAnyOfAnyValues:GuidEquals {{{listed}}}))"
+    )
+
+
+def condition_role_guids(condition: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The GUID sets a condition of `abac_condition` allows for writes and for deletes (for
+    tests and reviewers reading a synthesized condition)."""
+    sets = re.findall(r"@(Request|Resource)\[[^\]]+\] ForAnyOfAnyValues:GuidEquals \{([^}]*)\}", condition)
+    found = {source: frozenset(g.strip() for g in guids.split(",")) for source, guids in sets}
+    return found.get("Request", frozenset()), found.get("Resource", frozenset())

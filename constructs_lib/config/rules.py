@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 
 from constructs_lib.config import catalog
-from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE
+from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE, WORKSPACE_NAME_PATTERN
 
 # Azure's documented bounds (each used by the model's Field(ge=..., le=...) and a construct).
 APP_GATEWAY_MIN_CAPACITY = (0, 100)
@@ -435,3 +435,73 @@ def check_public_dns_zone(zone: str, host_fqdn: str) -> str:
             f"public_dns_zone.name: {zone} does not contain the public host {host_fqdn}; name the zone that "
             f"holds it (for example {host_fqdn.split('.', 1)[1]})")
     return host_fqdn[: -len(zone) - 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bootstrap, pipeline and state (issue 12).
+
+STATE_SOFT_DELETE_DAYS = (1, 365)
+"""Blob and container soft-delete retention Azure Storage accepts, in days
+(https://learn.microsoft.com/azure/storage/blobs/soft-delete-blob-overview)."""
+MAX_STACK_NAME_LENGTH = 40
+"""Longest stack name this project produces: `<env (8)>-<region (18)>-<kind (9)>` is 37."""
+MAX_WORKSPACE_NAME_LENGTH = 90
+"""HCP Terraform workspace names: letters, digits, - and _, at most 90 characters
+(https://developer.hashicorp.com/terraform/cloud-docs/workspaces/create)."""
+
+
+def check_runner_ip_ranges(field_name: str, ranges: Sequence[ipaddress.IPv4Network]) -> None:
+    """Storage firewall IP rules take public IPv4 addresses and ranges only: no private, shared,
+    loopback or reserved range (Azure refuses them), none wider than /8, none listed twice
+    (https://learn.microsoft.com/azure/storage/common/storage-network-security#grant-access-from-an-internet-ip-range)."""
+    check_unique(field_name, ranges)
+    for index, network in enumerate(ranges):
+        where = f"{field_name}[{index}]"
+        if not network.is_global:
+            raise ValueError(
+                f"{where}: {network} is not a public range; the storage firewall takes the public addresses "
+                "runners and operators connect from, for example 20.51.10.4/32")
+        if network.prefixlen < 8:
+            raise ValueError(f"{where}: {network} is wider than /8; list the runners' own ranges, "
+                             "for example 20.51.10.0/28")
+
+
+def check_workspace_pattern(field_name: str, pattern: str) -> None:
+    """Exactly one `{stack}` placeholder (so every stack gets its own workspace) in a name of
+    letters, digits, - and _ that stays within 90 characters for the longest stack name."""
+    WORKSPACE_NAME_PATTERN.check(field_name, pattern)
+    fixed = len(pattern) - len("{stack}")
+    if pattern.count("{stack}") != 1 or fixed + MAX_STACK_NAME_LENGTH > MAX_WORKSPACE_NAME_LENGTH:
+        raise ValueError(
+            f"{field_name}: {pattern!r} must hold exactly one {{stack}} and at most "
+            f"{MAX_WORKSPACE_NAME_LENGTH - MAX_STACK_NAME_LENGTH} other characters (workspace names are at "
+            f"most {MAX_WORKSPACE_NAME_LENGTH}), for example aks-baseline-{{stack}}")
+
+
+def workspace_name(pattern: str, stack: str) -> str:
+    """The HCP Terraform workspace of `stack` under `pattern` (`aks-baseline-{stack}`)."""
+    return pattern.replace("{stack}", stack)
+
+
+ZONE_REDUNDANT_REPLICATION = ("ZRS", "GZRS", "RAGZRS")
+"""Storage replication types that spread copies over availability zones."""
+
+
+def state_replication(replication: str | None, region: str, has_zones: bool) -> str:
+    """The state account's replication: as set, else GZRS in a region with availability zones and
+    GRS elsewhere. The account lives in the environment's first region; a zone-redundant type there
+    needs zones (ValueError otherwise)."""
+    if replication is None:
+        return "GZRS" if has_zones else "GRS"
+    if replication in ZONE_REDUNDANT_REPLICATION and not has_zones:
+        raise ValueError(
+            f"state.replication: {replication} needs availability zones, and the state account is created in "
+            f"the first region, {region}, which has none; use replication: GRS, or list a zone-redundant "
+            "region first, for example eastus2")
+    return replication
+
+
+def has_bootstrap(state_backend: str, ci_configured: bool) -> bool:
+    """Whether an environment gets a `<env>-bootstrap` stack: it creates the azurerm state account,
+    and the deploy identities when `ci` is set; a local-state environment without `ci` needs none."""
+    return state_backend == "azurerm" or ci_configured

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from constructs_lib.config.models import Environment
+from constructs_lib.config.rules import has_bootstrap
+
+BOOTSTRAP_KIND = "bootstrap"
+"""The environment-level stack applied once, by a person, before everything else: state storage and
+the pipeline's identities (README "Bootstrap"). No other stack records a dependency on it."""
 
 REGIONAL_KINDS: tuple[str, ...] = ("hub", "spoke", "cluster", "workload")
 """Stacks built per region, each applied after the one before it (hub first)."""
@@ -43,17 +48,31 @@ class PlannedStack:
     """Names of the stacks that must be applied first (sorted)."""
 
 
+def bootstrap_stack(env: Environment) -> str | None:
+    """`<env>-bootstrap` when the environment has one (azurerm state or a `ci` section), else None."""
+    if has_bootstrap(env.state.backend, env.ci is not None):
+        return stack_name(env.name, None, BOOTSTRAP_KIND)
+    return None
+
+
 def stack_plan(env: Environment) -> list[PlannedStack]:
     """Every stack of `env` in build order (each stack after what it depends on).
 
-    `<env>-global` first; per region hub -> spoke -> cluster -> workload, each cluster also after
-    `<env>-global` (it looks the shared registry and the Front Door profile up by name); with
-    Front Door on, `<env>-routing` last, after `<env>-global` and every region's workload. The graph
-    is acyclic by construction: environment-level stacks read nothing a regional stack creates
-    except through names computed from the environment file.
+    `<env>-bootstrap` (when the environment has one) first, with no dependents: it is applied once
+    by a person before anything else and nothing reads it, so no other stack records a dependency
+    on it (`cdktf deploy` of a stack never drags the bootstrap in). Then `<env>-global`; per region
+    hub -> spoke -> cluster -> workload, each cluster also after `<env>-global` (it looks the
+    shared registry and the Front Door profile up by name); with Front Door on, `<env>-routing`
+    last, after `<env>-global` and every region's workload. The graph is acyclic by construction:
+    environment-level stacks read nothing a regional stack creates except through names computed
+    from the environment file.
     """
+    plan: list[PlannedStack] = []
+    bootstrap = bootstrap_stack(env)
+    if bootstrap is not None:
+        plan.append(PlannedStack(bootstrap, env.name, BOOTSTRAP_KIND, None, ()))
     shared = stack_name(env.name, None, GLOBAL_KIND)
-    plan: list[PlannedStack] = [PlannedStack(shared, env.name, GLOBAL_KIND, None, ())]
+    plan.append(PlannedStack(shared, env.name, GLOBAL_KIND, None, ()))
     last_of_region: list[str] = []
     for region in env.regions:
         previous: tuple[str, ...] = ()

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from constructs_lib.config.models import Environment
 
+ENCRYPTION_AT_HOST_FEATURE = ("Microsoft.Compute", "EncryptionAtHost")
+"""The node pools use encryption at host, which needs this subscription feature
+(https://learn.microsoft.com/azure/aks/enable-host-encryption)."""
 
 @dataclass(frozen=True)
 class Requirement:
@@ -54,9 +57,11 @@ def subscription_requirements(env: Environment) -> list[Requirement]:
         Requirement("Microsoft.KubernetesConfiguration", "", "the Flux extension (GitOps)"),
         Requirement("Microsoft.PolicyInsights", "", "the Azure Policy add-on and its assignments"),
         Requirement("Microsoft.Consumption", "", "the budget"),
-        Requirement("Microsoft.Compute", "EncryptionAtHost", "node pools use encryption at host "
+        Requirement(*ENCRYPTION_AT_HOST_FEATURE, "node pools use encryption at host "
                     "(https://learn.microsoft.com/azure/aks/enable-host-encryption)"),
     ]
+    if env.front_door_enabled:
+        needed.append(Requirement("Microsoft.Cdn", "", "Azure Front Door Premium (the global entry)"))
     if add_ons.managed_prometheus:
         needed += [Requirement("Microsoft.Monitor", "", "the Azure Monitor workspace (managed Prometheus)"),
                    Requirement("Microsoft.AlertsManagement", "", "Prometheus rule groups")]

@@ -13,14 +13,18 @@ from cdktf_cdktf_provider_azurerm.federated_identity_credential import (
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
 
-from constructs_lib.config.patterns import DNS_LABEL
+from constructs_lib.config.patterns import DNS_LABEL, GITHUB_REPOSITORY
 from constructs_lib.core.validation import is_token
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
-"""The only audience Entra ID accepts for Kubernetes workload identity."""
+"""The audience Entra ID expects for federated tokens (Kubernetes workload identity and GitHub)."""
+GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
+"""Issuer of GitHub Actions OIDC tokens
+(https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect)."""
 
 _CREDENTIAL_NAME = re.compile(r"^[A-Za-z0-9][-_A-Za-z0-9]{2,119}$")
 _SERVICE_ACCOUNT = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+_GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,26 @@ class FederatedCredentialSpec:
 
 
 @dataclass(frozen=True)
+class GitHubFederatedCredentialSpec:
+    """Trust the GitHub Actions jobs of one repository that run in one GitHub environment."""
+
+    name: str
+    """Credential name: 3-120 letters, digits, - and _ (a literal; also the construct-ID key)."""
+    repository: str
+    """`owner/name` of the repository (`config.patterns.GITHUB_REPOSITORY`)."""
+    environment: str
+    """GitHub environment the job references (`environment:` of the job): 1-255 letters, digits
+    and ._-. Matching is exact and case-sensitive."""
+
+    issuer = GITHUB_OIDC_ISSUER
+
+    @property
+    def subject(self) -> str:
+        """`repo:<owner>/<name>:environment:<environment>`, the token's `sub` claim."""
+        return f"repo:{self.repository}:environment:{self.environment}"
+
+
+@dataclass(frozen=True)
 class ManagedIdentityProps:
     """Inputs of a user-assigned managed identity."""
 
@@ -54,17 +78,25 @@ class ManagedIdentityProps:
     """Azure region."""
     resource_group_name: str
     """Resource group that holds the identity and its federated credentials."""
-    federated_credentials: tuple[FederatedCredentialSpec, ...] = field(default_factory=tuple)
-    """Workload-identity federations; empty by default (control-plane and App Gateway identities
-    need none)."""
+    federated_credentials: tuple[FederatedCredentialSpec | GitHubFederatedCredentialSpec, ...] = field(
+        default_factory=tuple)
+    """Workload-identity (Kubernetes service account) or GitHub Actions federations; empty by
+    default (control-plane and App Gateway identities need none)."""
 
 
-def _validate_credential(identity: str, index: int, spec: FederatedCredentialSpec) -> None:
+def _validate_credential(identity: str, index: int,
+                         spec: FederatedCredentialSpec | GitHubFederatedCredentialSpec) -> None:
     where = f"{identity}: federated_credentials[{index}]"
     if is_token(spec.name) or not _CREDENTIAL_NAME.match(spec.name):
         raise ValueError(
             f"{where}.name: {spec.name!r} must be a literal of 3-120 letters, digits, - and _, "
             "starting with a letter or digit")
+    if isinstance(spec, GitHubFederatedCredentialSpec):
+        GITHUB_REPOSITORY.check(f"{where}.repository", spec.repository)
+        if not _GITHUB_ENVIRONMENT.match(spec.environment):
+            raise ValueError(f"{where}.environment: {spec.environment!r} must be 1-255 letters, digits "
+                             "and ._-, for example prod-plan")
+        return
     if not is_token(spec.issuer) and not spec.issuer.startswith("https://"):
         raise ValueError(f"{where}.issuer: {spec.issuer!r} must be an https URL (the cluster's OIDC issuer)")
     DNS_LABEL.check(f"{where}.namespace", spec.namespace)
@@ -76,7 +108,8 @@ def _validate_credential(identity: str, index: int, spec: FederatedCredentialSpe
 
 class ManagedIdentity(Construct):
     """`azurerm_user_assigned_identity` plus one `azurerm_federated_identity_credential` per spec
-    (audience `api://AzureADTokenExchange`, subject `system:serviceaccount:<ns>:<sa>`)."""
+    (audience `api://AzureADTokenExchange`; subject `system:serviceaccount:<ns>:<sa>` for a
+    Kubernetes service account, `repo:<owner>/<name>:environment:<env>` for GitHub)."""
 
     def __init__(self, scope: Construct, id: str, props: ManagedIdentityProps):
         super().__init__(scope, id)

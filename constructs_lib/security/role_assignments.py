@@ -19,7 +19,7 @@ from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
 
 from constructs_lib.config.patterns import CONSTRUCT_KEY
-from constructs_lib.config.roles import GRANTABLE, role_name
+from constructs_lib.config.roles import GRANTABLE, RBAC_ADMINISTRATOR, role_name
 from constructs_lib.core.validation import is_guid, is_token
 
 PRINCIPAL_TYPES = ("ServicePrincipal", "Group", "User")
@@ -61,16 +61,23 @@ class RoleAssignmentsProps:
     role_assignments: Mapping[str, RoleAssignmentSpec]
     """Key -> assignment. The key becomes the construct ID `Assignment-<key>` (so a Terraform
     address): a literal of 1-80 letters, digits and -, starting with a letter, stable over time."""
+    allowed_roles: frozenset[str] = GRANTABLE
+    """Built-in roles these assignments may use. Default `config.roles.GRANTABLE` (what the
+    platform stacks grant); the bootstrap stack passes the pipeline identities' roles."""
 
 
-def _validate(key: str, spec: RoleAssignmentSpec) -> None:
+def _validate(key: str, spec: RoleAssignmentSpec, allowed: frozenset[str]) -> None:
     if is_token(key) or not CONSTRUCT_KEY.matches(key):
         raise ValueError(f"role_assignments key {key!r}: {CONSTRUCT_KEY.message(key)}")
     where = f"role_assignments[{key}]"
-    if role_name(spec.role_definition_id_or_name) not in GRANTABLE:
+    if role_name(spec.role_definition_id_or_name) not in allowed:
         raise ValueError(
             f"{where}: role {spec.role_definition_id_or_name!r} is not an allowed built-in role; "
-            f"least privilege allows only: {', '.join(sorted(GRANTABLE))}")
+            f"least privilege allows only: {', '.join(sorted(allowed))}")
+    if role_name(spec.role_definition_id_or_name) == RBAC_ADMINISTRATOR and spec.condition is None:
+        raise ValueError(
+            f"{where}: {RBAC_ADMINISTRATOR} without a condition may grant any role, Owner included; "
+            "limit it with config.roles.abac_condition")
     if spec.principal_type not in PRINCIPAL_TYPES:
         raise ValueError(
             f"{where}: principal_type {spec.principal_type!r} must be one of {', '.join(PRINCIPAL_TYPES)}")
@@ -103,7 +110,7 @@ class RoleAssignments(Construct):
     def __init__(self, scope: Construct, id: str, props: RoleAssignmentsProps):
         super().__init__(scope, id)
         for key, spec in props.role_assignments.items():
-            _validate(key, spec)
+            _validate(key, spec, props.allowed_roles)
         grants: dict[tuple[str | None, str, str], str] = {}
         for key, spec in props.role_assignments.items():
             grant = (role_name(spec.role_definition_id_or_name), spec.principal_id, spec.scope)

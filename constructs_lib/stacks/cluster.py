@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
     DataAzurermClientConfig,
 )
@@ -108,6 +108,26 @@ class ClusterStack(RegionalStack):
         self._registry_and_vault()
         self._ingress_and_cluster()
         self._governance_and_operations()
+        self._outputs()
+
+    def _outputs(self) -> None:
+        """What the next steps and people need; nothing sensitive (no kubeconfig, no keys)."""
+        env, names = self.environment, self.names.cluster
+        outputs = {
+            "resource_group_name": (self.group.name, "Resource group of the cluster, registry, vault and gateway."),
+            "cluster_name": (self.cluster.name, "AKS cluster (az aks get-credentials --name)."),
+            "cluster_id": (self.cluster.id, "Resource ID of the AKS cluster (scope of the AKS RBAC roles)."),
+            "key_vault_name": (names.key_vault, "Key Vault holding the listener and ingress certificates."),
+            "key_vault_uri": (self.key_vault.vault_uri, "Key Vault URI (reachable through its private endpoint)."),
+            "log_analytics_workspace_id": (self.workspace_id, "Workspace receiving the cluster's logs."),
+            "app_gateway_public_ip_address": (self.spoke.app_gateway_public_ip.ip_address,
+                                              "Public IP of the App Gateway (DNS A record of the public host)."),
+            "app_gateway_fqdn": (env.ingress.public_fqdn, "Public host name the Application Gateway listens on."),
+            "ingress_identity_client_id": (self.ingress_identity.client_id,
+                                           "Client ID of the ingress controller's workload identity."),
+        }
+        for key, (value, description) in outputs.items():
+            TerraformOutput(self, key, value=value, description=description)
 
     def _workspace(self) -> str:
         """The cluster's Log Analytics workspace: its own (reference) or the regional hub's."""
@@ -248,7 +268,7 @@ class ClusterStack(RegionalStack):
             auto_upgrade_maintenance_window=settings.maintenance,
             depends_on=tuple(control_plane_ready.dependables),
         ))
-        ingress_identity = ManagedIdentity(self, "IngressIdentity", ManagedIdentityProps(
+        self.ingress_identity = ingress_identity = ManagedIdentity(self, "IngressIdentity", ManagedIdentityProps(
             name=names.ingress_identity, **identity,
             federated_credentials=(FederatedCredentialSpec(
                 name="ingress-controller", issuer=cluster.oidc_issuer_url,

@@ -10,6 +10,7 @@ profile up by name; the routing stack adds the origins once the regions run.
 
 from __future__ import annotations
 
+from cdktf import TerraformOutput
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
@@ -49,6 +50,27 @@ class GlobalStack(EnvironmentStack):
         ))
         if env.front_door_enabled:
             self._front_door(rg)
+        self._outputs()
+
+    def _outputs(self) -> None:
+        """What the next steps and people need; nothing sensitive."""
+        outputs = {
+            "registry_name": (self.names.container_registry,
+                              "The environment's registry: import images once (az acr import --name)."),
+            "registry_login_server": (self.registry.login_server, "Login server every cluster pulls from."),
+            "log_analytics_workspace_id": (self.workspace.id, "Workspace of the global layer's diagnostics."),
+        }
+        if self.environment.front_door_enabled:
+            outputs |= {
+                "front_door_endpoint_host_name": (self.front_door.endpoint.host_name,
+                                                  "Front Door endpoint (CNAME target of the public host)."),
+                "front_door_profile_resource_guid": (self.front_door.resource.resource_guid,
+                                                     "The X-Azure-FDID every App Gateway admits."),
+                "custom_domain_validation_token": (self.front_door.custom_domain.validation_token,
+                                                   "TXT value of _dnsauth.<public host> when you manage DNS yourself."),
+            }
+        for key, (value, description) in outputs.items():
+            TerraformOutput(self, key, value=value, description=description)
 
     def _front_door(self, rg: str) -> None:
         env, names = self.environment, self.names

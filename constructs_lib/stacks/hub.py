@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cdktf import TerraformOutput
 from constructs import Construct
 
 from constructs_lib.config.egress import cluster_egress
@@ -66,3 +67,11 @@ class HubStack(RegionalStack):
             location=location, resource_group_name=rg, subnet_id=self.network.subnets["bastion"].id,
             log_analytics_workspace_id=workspace, zones=region.zones,
         ))
+        TerraformOutput(self, "virtual_network_id", value=self.network.id,
+                        description="Hub VNet (peer further spokes or a VPN/ExpressRoute gateway to it).")
+        TerraformOutput(self, "firewall_private_ip", value=self.firewall.private_ip_address,
+                        description="Next hop and DNS server of every spoke.")
+        TerraformOutput(self, "bastion_name", value=names.bastion,
+                        description="Bastion with tunnelling, for `az aks bastion` / `az network bastion tunnel`.")
+        TerraformOutput(self, "log_analytics_workspace_id", value=self.log_analytics.id,
+                        description="Hub Log Analytics workspace (firewall, Bastion and network logs).")

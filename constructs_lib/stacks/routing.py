@@ -10,7 +10,7 @@ are looked up by name from `<env>-global`.
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from constructs_lib.config.models import Environment
@@ -68,3 +68,7 @@ class RoutingStack(EnvironmentStack):
                 value=front_door.endpoint.host_name,
                 # The security policy was applied with <env>-global, before this stack.
                 depends_on=(self.routing.route,)))
+        TerraformOutput(self, "public_url", value=f"https://{env.ingress.public_fqdn}/",
+                        description="The application's public address, served through Front Door.")
+        TerraformOutput(self, "front_door_endpoint_host_name", value=front_door.endpoint.host_name,
+                        description="Front Door endpoint the public host's CNAME points at.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from constructs_lib.config.models import Environment, Region
@@ -59,3 +59,7 @@ class SpokeStack(RegionalStack):
             resource_group_name=rg, log_analytics_workspace_id=workspace, zones=region.zones,
             # Front Door's origin host name for this region (resource_names.SpokeNames.app_gateway_fqdn).
             domain_name_label=names.app_gateway_dns_label))
+        TerraformOutput(self, "virtual_network_id", value=spoke_vnet.id,
+                        description="Spoke VNet of the cluster (peer a runner network to it for the workload stack).")
+        TerraformOutput(self, "app_gateway_public_ip_address", value=self.app_gateway_public_ip.resource.ip_address,
+                        description="Public IP of the Application Gateway (the public host's DNS A record).")

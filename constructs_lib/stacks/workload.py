@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import Fn, TerraformStack
+from cdktf import Fn, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_helm.provider import (
     HelmProvider,
     HelmProviderKubernetes,
@@ -127,3 +127,9 @@ class WorkloadStack(RegionalStack):
             manifests=tuple(workload_manifests(settings)), build_dir=charts,
             depends_on=(self.traefik.resource,),
         ))
+        TerraformOutput(self, "public_url", value=f"https://{env.ingress.public_fqdn}",
+                        description="Where the sample workload answers once DNS points at the App Gateway.")
+        TerraformOutput(self, "flux_configuration_id", value=gitops.resource.id,
+                        description="Flux configuration that applies cluster-manifests/ (check its compliance).")
+        TerraformOutput(self, "workload_namespace", value=env.app.namespace,
+                        description="Namespace of Traefik and the sample workload.")

@@ -11,17 +11,13 @@ from graphlib import TopologicalSorter
 
 import pytest
 
-from constructs_lib.config.stack_plan import stack_plan
-from constructs_lib.stacks.backend import LOCAL_STATE_DIR
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
+from constructs_lib.stacks.backend import LOCAL_STATE_DIR, state_key
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
 from tests.synth import Synthesized, read_output
 
 KINDS = ("hub", "spoke", "cluster", "workload")
 DEPENDS_ON = {"hub": None, "spoke": "hub", "cluster": "spoke", "workload": "cluster"}
-
-
-def planned(environments) -> set[str]:
-    return {p.name for env in environments for p in stack_plan(env)}
 
 
 @pytest.fixture(scope="module", params=["shipped", "generated"])
@@ -37,24 +33,29 @@ def app(request, environments) -> tuple[Synthesized, list]:
     return output, [second_synth.generated]
 
 
-def test_four_stacks_per_region_a_global_stack_per_environment_and_routing_with_front_door(app):
+def _planned(environments):
+    return {planned.name: (env, planned) for env in environments for planned in stack_plan(env)}
+
+
+def test_four_stacks_per_region_the_environment_layer_and_nothing_else(app):
     output, environments = app
     regional = {f"{env.name}-{region.name}-{kind}" for env in environments for region in env.regions for kind in KINDS}
     shared = {f"{env.name}-global" for env in environments}
     routing = {f"{env.name}-routing" for env in environments if env.front_door_enabled}
-    assert set(output.stacks) == regional | shared | routing == planned(environments)
+    bootstrap = {f"{env.name}-bootstrap" for env in environments if env.state.backend == "azurerm" or env.ci}
+    assert set(output.stacks) == regional | shared | routing | bootstrap == set(_planned(environments))
 
 
 def test_every_stack_has_its_environments_backend_and_its_own_state(app):
     output, environments = app
+    planned = _planned(environments)
     for name, stack in output.stacks.items():
-        env = stack.environment_only(environments)
-        parts = name.split("-")
-        kind = parts[-1]
-        # <env>/<region>/<kind>.tfstate, or <env>/<kind>.tfstate for an environment-level stack.
-        key = f"{env.name}/{parts[1]}/{kind}.tfstate" if len(parts) == 3 else f"{env.name}/{kind}.tfstate"
+        env, plan = planned[name]
+        key = state_key(env.name, plan.region, plan.kind)
+        assert key == (f"{env.name}/{plan.region}/{plan.kind}.tfstate" if plan.region else f"{env.name}/{plan.kind}.tfstate")
         backend = stack.doc["terraform"]["backend"]
-        if env.state.backend == "local":
+        bootstrap_on_local_disk = plan.kind == BOOTSTRAP_KIND and not getattr(env.state, "bootstrap_migrated", True)
+        if env.state.backend == "local" or bootstrap_on_local_disk:
             # Relative to the stack folder: the state lives in <project>/terraform-state/, outside
             # cdktf.out, so a new synth never deletes it.
             assert backend == {"local": {"path": f"../../../{LOCAL_STATE_DIR}/{key}"}}
@@ -79,15 +80,20 @@ def test_provider_and_terraform_pins(app):
         terraform = stack.doc["terraform"]
         assert terraform["required_providers"]["azurerm"] == {"source": "hashicorp/azurerm", "version": "4.55.0"}
         assert terraform["required_version"] == ">= 1.6.0, < 2.0.0"
-        assert stack.doc["provider"]["azurerm"][0]["features"] == [{}]
+        features = [{"storage": [{"data_plane_available": False}]}] if stack.name.endswith("-bootstrap") else [{}]
+        assert stack.doc["provider"]["azurerm"][0]["features"] == features
 
 
 def test_each_stack_depends_on_the_one_before_it_in_its_region_and_the_environment_layer(app):
     output, environments = app
     dependencies = {name: set(entry["dependencies"]) for name, entry in output.manifest["stacks"].items()}
     for env in environments:
-        shared, routing = f"{env.name}-global", f"{env.name}-routing"
+        shared, routing, bootstrap = f"{env.name}-global", f"{env.name}-routing", f"{env.name}-bootstrap"
         assert dependencies[shared] == set(), "the global layer needs nothing"
+        if bootstrap in dependencies:
+            assert dependencies[bootstrap] == set()
+            assert not any(bootstrap in needs for needs in dependencies.values()), \
+                "nothing records a dependency on the bootstrap (cdktf deploy of a stack never drags it in)"
         if env.front_door_enabled:
             assert dependencies[routing] == {shared} | {f"{env.name}-{r.name}-workload" for r in env.regions}
         for region in env.regions:
@@ -116,7 +122,7 @@ def test_cross_stack_values_are_name_lookups_not_remote_state(app):
 
 
 def test_a_good_run_replaces_the_output_completely(second_synth):
-    expected = planned(second_synth.environments)
+    expected = set(_planned(second_synth.environments))
     assert {p.name for p in (second_synth.outdir / "stacks").iterdir()} == expected, "the stale stack must be gone"
     assert not list(second_synth.outdir.parent.glob(".cdktf.out.*")), "staging folders must not be left behind"
 

@@ -7,7 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from constructs_lib.config.stack_plan import stack_plan
+from constructs_lib.app.deploy_order import write_deploy_order
+from constructs_lib.config.prerequisites import prerequisites
+from constructs_lib.config.stack_plan import bootstrap_stack, stack_plan
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -64,8 +66,28 @@ def test_deploy_order_is_written_per_environment_and_matches_the_plan(second_syn
         waves = machine[env.name]["waves"]
         assert listed == [name for wave in waves for name in wave]
         plan = stack_plan(env)
-        assert sorted(listed) == sorted(p.name for p in plan), "the plan and the synthesized stacks differ"
+        bootstrap = bootstrap_stack(env)
+        # The bootstrap runs once, by a person: named apart, never in a wave or a dependency list.
+        assert machine[env.name].get("bootstrap") == bootstrap
+        if bootstrap:
+            assert f"### Once, before wave 1: `{bootstrap}`" in section
+            assert section.index(f"`{bootstrap}`") < section.index("### Wave 1")
+            assert all(bootstrap not in needs for needs in machine[env.name]["dependencies"].values())
+        assert sorted([*listed, *([bootstrap] if bootstrap else [])]) == sorted(p.name for p in plan), \
+            "the plan and the synthesized stacks differ"
         position = {name: number for number, wave in enumerate(waves) for name in wave}
         for planned in plan:
             assert sorted(manifest[planned.name]["dependencies"]) == list(planned.depends_on)
-            assert all(position[need] < position[planned.name] for need in planned.depends_on)
+            assert all(position[need] < position[planned.name] for need in planned.depends_on if need != bootstrap)
+
+
+def test_deploy_order_shows_each_stacks_prerequisites_with_the_real_names(synthesized, environments, tmp_path):
+    (tmp_path / "manifest.json").write_text((synthesized.outdir / "manifest.json").read_text())
+    text = write_deploy_order(tmp_path, environments).read_text()
+    for env in environments:
+        for name, items in prerequisites(env).items():
+            for item in items:
+                assert f"**{item.title}**: {item.text}" in text, name
+                assert all(command in text for command in item.commands), name
+        registry = synthesized.stack(f"{env.name}-global").only("azurerm_container_registry")["name"]
+        assert f"az acr import --name {registry} " in text

@@ -67,7 +67,7 @@ def test_a_wrong_choice_lists_the_choices_and_the_closest(tmp_path):
     (message,) = messages(tmp_path, set_path(base_env(), "cluster.network.data_plane", "cillium"))
     assert message == "'cillium' is not one of: cilium, azure; did you mean cilium?"
     (message,) = messages(tmp_path, set_path(base_env(), "state.backend", "azurrm"))
-    assert message == "backend 'azurrm' is not one of: azurerm, local; did you mean azurerm?"
+    assert message == "backend 'azurrm' is not one of: azurerm, local, cloud; did you mean azurerm?"
 
 
 def test_schema_and_address_plan_problems_come_in_one_pass(tmp_path):

@@ -1,0 +1,198 @@
+"""What has to be true before each stack of an environment can be applied, beyond the stacks it
+depends on: feature registrations, images in the registry, network reach, tools, published
+manifests, identities. Derived from the environment file alone (real registry, cluster, vault and
+network names come from `config.resource_names`), so `DEPLOY_ORDER.md` (per stack) and the README
+(per kind, `PREREQUISITE_KINDS`) read the same data; tests hold both to it.
+
+Pure Python: nothing here imports cdktf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs_lib.config.models import AzureRmState, CloudState, Environment, Region
+from constructs_lib.config.resource_names import (
+    KEY_VAULT_ZONE,
+    BootstrapNames,
+    EnvironmentNames,
+    RegionNames,
+    api_server_zone,
+    github_environments,
+)
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
+from constructs_lib.config.subscription_requirements import ENCRYPTION_AT_HOST_FEATURE
+
+PREREQUISITE_KINDS: dict[str, str] = {
+    "rights": "Rights of whoever applies",
+    "state": "State storage reachable",
+    "github": "GitHub environments and variables",
+    "feature": "Feature registration",
+    "network": "Network reach",
+    "images": "Images in the registry",
+    "manifests": "Published cluster manifests",
+    "kubelogin": "kubelogin",
+}
+"""Kind -> title, as the README's "Prerequisites per stack" section and DEPLOY_ORDER.md show it."""
+
+IMAGE_SOURCES: dict[str, str] = {
+    "traefik": "docker.io/library/traefik",
+    "dotnet/samples": "mcr.microsoft.com/dotnet/samples",
+}
+"""Repository inside the environment's registry -> the public repository `az acr import` copies it
+from. A repository not listed here is shown with a `<public-registry>/` placeholder."""
+
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """One thing that must hold before a stack is applied."""
+
+    kind: str
+    """A key of `PREREQUISITE_KINDS`."""
+    text: str
+    """One sentence (Markdown)."""
+    commands: tuple[str, ...] = ()
+    """Shell commands that establish it, with the environment's real names."""
+
+    @property
+    def title(self) -> str:
+        return PREREQUISITE_KINDS[self.kind]
+
+
+def image_source(image: str) -> str:
+    """The public reference an image of `app.*image` (`repository:tag[@digest]`) is imported from."""
+    repository, _, rest = image.partition(":")
+    source = IMAGE_SOURCES.get(repository, f"<public-registry>/{repository}")
+    return f"{source}:{rest}"
+
+
+def acr_import_command(registry: str, image: str) -> str:
+    """`az acr import` of one image into the environment's registry (Resource Manager call, so it
+    works with the registry's public access off)."""
+    target = image.split("@", 1)[0]
+    return f"az acr import --name {registry} --source {image_source(image)} --image {target}"
+
+
+def _cloud_state(env: Environment) -> Prerequisite:
+    state = env.state
+    assert isinstance(state, CloudState)
+    host = state.hostname or "app.terraform.io"
+    project = f" in project `{state.project}`" if state.project else ""
+    return Prerequisite("state", (
+        f"Each stack's workspace (`{state.workspace_name}`) exists in organization `{state.organization}`"
+        f"{project} on {host}, or this login may create it; remote state sharing lets nothing else read "
+        "it (no stack reads another's state). Runs that execute remotely need Azure credentials on the "
+        "workspace (dynamic provider credentials) and, for the cluster and workload stacks, an agent "
+        "inside the network."), (f"terraform login {host}",))
+
+
+def _bootstrap(env: Environment) -> list[Prerequisite]:
+    names = BootstrapNames.of(env)
+    where = {"azurerm": "on local state (the remote state does not exist yet)",
+             "cloud": "in its own workspace", "local": "on local state"}[env.state.backend]
+    found = [Prerequisite("rights", (
+        "A person with Owner, or User Access Administrator plus Contributor, on the subscription applies it "
+        f"once, {where}. The stack then grants the pipeline everything else; nobody needs Owner afterwards."))]
+    if isinstance(env.state, CloudState):
+        found.append(_cloud_state(env))
+    if isinstance(env.state, AzureRmState):
+        folder = f"cdktf.out/stacks/{env.name}-{BOOTSTRAP_KIND}"
+        reach = (f"from an address in `ci.runner_ip_ranges` ({', '.join(map(str, env.ci.runner_ip_ranges))})"
+                 if env.ci and env.ci.runner_ip_ranges else
+                 "through a private endpoint of the account, since its public network access is off")
+        found.append(Prerequisite("state", (
+            f"After the first apply, move this stack's own state into `{env.state.storage_account_name}`/"
+            f"`{env.state.container_name}`, {reach}: set `state.bootstrap_migrated: true` in "
+            f"`envs/{env.name}.yaml`, synthesize, then migrate (answer yes)."), (
+            "make synth",
+            f"cd {folder} && terraform init -migrate-state")))
+    if env.ci is not None:
+        github = github_environments(env.name)
+        repo = env.ci.github_repository
+        commands = []
+        for environment, output in ((github["plan"], "plan_identity_client_id"),
+                                    (github["deploy"], "deploy_identity_client_id")):
+            commands.append(f'gh variable set AZURE_CLIENT_ID --repo {repo} --env {environment} '
+                            f'--body "$(terraform output -raw {output})"')
+            for variable, out in (("AZURE_TENANT_ID", "tenant_id"), ("AZURE_SUBSCRIPTION_ID", "subscription_id")):
+                commands.append(f'gh variable set {variable} --repo {repo} --env {environment} '
+                                f'--body "$(terraform output -raw {out})"')
+        found.append(Prerequisite("github", (
+            f"In `{repo}`, create the GitHub environments `{github['plan']}` (no reviewers), "
+            f"`{github['approval']}` (required reviewers) and `{github['deploy']}` (deployment branch main "
+            f"only), then set their variables from this stack's outputs (run in its folder). The identities "
+            f"`{names.plan_identity}` and `{names.deploy_identity}` trust exactly those environments."),
+            tuple(commands)))
+    return found
+
+
+def _regional(env: Environment, region: Region, kind: str) -> list[Prerequisite]:
+    names = RegionNames.of(env, region)
+    spoke = region.spoke.subnets
+    found: list[Prerequisite] = []
+    if kind == "hub":
+        who = ("the deploy identity of GitHub environment "
+               f"`{github_environments(env.name)['deploy']}`" if env.ci else "your `az login`")
+        found.append(Prerequisite("rights", (
+            f"Terraform signs in as {who} with Contributor, Resource Policy Contributor and (conditioned) "
+            "Role Based Access Control Administrator on the subscription, as the bootstrap grants.")))
+        if isinstance(env.state, CloudState):
+            found.append(_cloud_state(env))
+        if isinstance(env.state, AzureRmState):
+            found.append(Prerequisite("state", (
+                f"The state container `{env.state.storage_account_name}`/`{env.state.container_name}` exists "
+                "(bootstrap applied) and this machine reaches it: its address is in `ci.runner_ip_ranges`, or "
+                "it runs inside the network through a private endpoint.")))
+    elif kind == "cluster":
+        namespace, feature = ENCRYPTION_AT_HOST_FEATURE
+        found.append(Prerequisite("feature", (
+            f"The subscription has the `{namespace}/{feature}` feature registered (node pools use encryption "
+            "at host); registration takes a few minutes, then re-register the provider."), (
+            f"az feature register --namespace {namespace} --name {feature}",
+            f"az feature show --namespace {namespace} --name {feature} --query properties.state",
+            f"az provider register --namespace {namespace}")))
+        found.append(Prerequisite("network", (
+            f"Terraform reaches the Key Vault `{names.cluster.key_vault}` through its private endpoint in "
+            f"`{spoke.private_endpoints}` (it creates the certificates there) and resolves `{KEY_VAULT_ZONE}` "
+            f"through the hub's DNS: a runner in `{names.hub.virtual_network}` or "
+            f"`{names.spoke.virtual_network}`, or a peered network.")))
+    elif kind == "workload":
+        registry = EnvironmentNames.of(env).container_registry
+        found.append(Prerequisite("images", (
+            f"The images the charts run are in the environment's shared registry `{registry}` (the Azure "
+            "Policy assignment denies every other registry); import them once, geo-replication copies them "
+            "to every region's replica."),
+            tuple(acr_import_command(registry, image) for image in (env.app.traefik_image, env.app.image))))
+        gitops = env.gitops
+        found.append(Prerequisite("manifests", (
+            f"`cluster-manifests/` is published where Flux pulls it: `{gitops.repository_url}`, branch "
+            f"`{gitops.branch}`, path `{gitops.path}` (commit and push it there).")))
+        if env.cluster.private:
+            found.append(Prerequisite("network", (
+                f"Terraform reaches the private API server of `{names.cluster.cluster}` (API server subnet "
+                f"`{spoke.api_server}`, zone `{api_server_zone(region.name)}`): a self-hosted runner in a "
+                f"network peered with `{names.spoke.virtual_network}`, or a tunnel through the hub Bastion "
+                f"`{names.hub.bastion}` (`az aks bastion`).")))
+        found.append(Prerequisite("kubelogin", (
+            f"`kubelogin` is on PATH; the Helm provider signs in with `--login {env.deploy.kubelogin_login}` "
+            "(`deploy.kubelogin_login`). That identity is a member of one of "
+            "`entra.cluster_admin_group_object_ids` (Azure Kubernetes Service RBAC Cluster Admin); for the "
+            "pipeline, add the deploy identity (bootstrap output `deploy_identity_principal_id`)."), (
+            f"az aks get-credentials --resource-group {names.cluster.resource_group} "
+            f"--name {names.cluster.cluster} && kubelogin convert-kubeconfig -l {env.deploy.kubelogin_login}",)))
+    return found
+
+
+def prerequisites(env: Environment) -> dict[str, list[Prerequisite]]:
+    """Stack name -> its prerequisites (possibly none), for every stack of `stack_plan(env)`."""
+    regions = {region.name: region for region in env.regions}
+    result: dict[str, list[Prerequisite]] = {}
+    for planned in stack_plan(env):
+        if planned.kind == BOOTSTRAP_KIND:
+            result[planned.name] = _bootstrap(env)
+        elif planned.region is not None:
+            result[planned.name] = _regional(env, regions[planned.region], planned.kind)
+        else:
+            result[planned.name] = []
+    return result

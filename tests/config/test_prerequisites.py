@@ -1,0 +1,94 @@
+"""Prerequisites per stack come from the environment file, and the README and DEPLOY_ORDER.md show
+the same ones."""
+
+from __future__ import annotations
+
+import re
+
+from constructs_lib.config.prerequisites import (
+    PREREQUISITE_KINDS,
+    acr_import_command,
+    image_source,
+    prerequisites,
+)
+from constructs_lib.config.resource_names import EnvironmentNames
+from constructs_lib.config.stack_plan import stack_plan
+from tests.envfiles import PROJECT_ROOT, base_env, load, set_path
+
+
+def _by_kind(items):
+    return {item.kind: item for item in items}
+
+
+def test_every_planned_stack_has_an_entry_of_known_kinds(environments):
+    for env in environments:
+        found = prerequisites(env)
+        assert list(found) == [planned.name for planned in stack_plan(env)]
+        for items in found.values():
+            assert {item.kind for item in items} <= set(PREREQUISITE_KINDS)
+
+
+def test_image_imports_name_the_environments_shared_registry(environments):
+    for env in environments:
+        registry = EnvironmentNames.of(env).container_registry
+        for region in env.regions:
+            images = _by_kind(prerequisites(env)[f"{env.name}-{region.name}-workload"])["images"]
+            assert images.commands == (
+                f"az acr import --name {registry} --source docker.io/library/traefik:v3.4.5 --image traefik:v3.4.5",
+                f"az acr import --name {registry} --source mcr.microsoft.com/dotnet/samples:aspnetapp-9.0 "
+                "--image dotnet/samples:aspnetapp-9.0")
+
+
+def test_image_sources_follow_the_environment_file(tmp_path):
+    assert image_source("traefik:v3.5.0") == "docker.io/library/traefik:v3.5.0"
+    digest = "sha256:" + "a" * 64
+    assert acr_import_command("crx", f"contoso/app:1.2@{digest}") == (
+        f"az acr import --name crx --source <public-registry>/contoso/app:1.2@{digest} --image contoso/app:1.2")
+    env = load(tmp_path, set_path(base_env(), "app.traefik_image", "traefik:v3.5.0"))
+    assert "traefik:v3.5.0" in _by_kind(prerequisites(env)["dev-eastus2-workload"])["images"].commands[0]
+
+
+def test_the_workload_stack_needs_the_private_api_server_kubelogin_and_the_manifests(environments):
+    env = environments[0]
+    items = _by_kind(prerequisites(env)[f"{env.name}-{env.regions[0].name}-workload"])
+    assert {"images", "manifests", "network", "kubelogin"} <= set(items)
+    assert env.gitops.repository_url in items["manifests"].text
+    assert f"--login {env.deploy.kubelogin_login}" in items["kubelogin"].text
+    assert str(env.regions[0].spoke.subnets.api_server) in items["network"].text
+    cluster = _by_kind(prerequisites(env)[f"{env.name}-{env.regions[0].name}-cluster"])
+    assert cluster["feature"].commands[0] == "az feature register --namespace Microsoft.Compute --name EncryptionAtHost"
+
+
+def test_the_bootstrap_lists_the_migration_and_the_github_variables(environments):
+    for env in environments:
+        items = _by_kind(prerequisites(env)[f"{env.name}-bootstrap"])
+        assert items["state"].commands[-1] == f"cd cdktf.out/stacks/{env.name}-bootstrap && terraform init -migrate-state"
+        variables = [re.match(r"gh variable set (\w+) .* --env (\S+) ", c).groups() for c in items["github"].commands]
+        assert sorted(variables) == sorted((v, e) for v in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID")
+                                           for e in (f"{env.name}-plan", env.name))
+
+
+def test_a_public_cluster_needs_no_network_reach_prerequisite(tmp_path):
+    data = set_path(base_env(), "cluster.private", False)
+    set_path(data, "cluster.authorized_ip_ranges", ["20.51.10.0/28"])
+    items = _by_kind(prerequisites(load(tmp_path, data))["dev-eastus2-workload"])
+    assert "network" not in items and "kubelogin" in items
+
+
+def test_the_readme_explains_every_kind_of_prerequisite():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme.split("### Prerequisites per stack")[1].split("\n## ")[0].split("\n### ")[0]
+    for title in PREREQUISITE_KINDS.values():
+        assert f"**{title}**" in section, f"README 'Prerequisites per stack' does not explain {title!r}"
+
+
+def test_with_cloud_state_the_bootstrap_and_the_first_stack_name_their_workspaces(tmp_path):
+    data = set_path(base_env(), "state", {"backend": "cloud", "organization": "contoso", "project": "aks-baseline",
+                                          "workspace_name": "aks-{stack}"})
+    found = prerequisites(load(tmp_path, data))
+    bootstrap = _by_kind(found["dev-bootstrap"])
+    assert "in its own workspace" in bootstrap["rights"].text and "local state" not in bootstrap["rights"].text
+    for stack in ("dev-bootstrap", "dev-eastus2-hub"):
+        state = _by_kind(found[stack])["state"]
+        assert "`aks-{stack}`" in state.text and "organization `contoso`" in state.text
+        assert state.commands == ("terraform login app.terraform.io",)
