@@ -20,6 +20,21 @@ def base_env() -> dict[str, Any]:
     return copy.deepcopy(BASE)
 
 
+COST_PROFILE_KEYS = ("environment_type", "hub", "app_gateway")
+COST_PROFILE_CLUSTER_KEYS = ("sku_tier", "system_pool", "user_pool", "spot_pool", "stop_schedule")
+
+
+def reference_env() -> dict[str, Any]:
+    """envs/dev.yaml without its cost profile (README "Cost"): every cost lever at the model's
+    default, which is the reference (production, Premium firewall, Standard tier, 3-4 + 2-5 nodes)."""
+    data = base_env()
+    for key in COST_PROFILE_KEYS:
+        data.pop(key, None)
+    for key in COST_PROFILE_CLUSTER_KEYS:
+        data.get("cluster", {}).pop(key, None)
+    return data
+
+
 def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     """Set `a.b[0].c` in nested data; returns the data for chaining."""
     target: Any = data

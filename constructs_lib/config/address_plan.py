@@ -11,7 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 from itertools import combinations
 
-from constructs_lib.config.models import Environment, NodePool, Region
+from constructs_lib.config.models import Environment, NodePool, Region, SpotNodePool
 
 AZURE_RESERVED_PER_SUBNET = 5
 
@@ -37,7 +37,7 @@ def usable_addresses(network: ipaddress.IPv4Network) -> int:
     return max(0, network.num_addresses - AZURE_RESERVED_PER_SUBNET)
 
 
-def node_subnet_demand(pools: list[NodePool], flat_cni: bool) -> tuple[int, str]:
+def node_subnet_demand(pools: list[NodePool | SpotNodePool], flat_cni: bool) -> tuple[int, str]:
     """Addresses the node subnet needs at full scale during an upgrade, with the arithmetic."""
     total = 0
     terms = []
@@ -90,7 +90,9 @@ def _check_region(env: Environment, region: Region, at: str) -> list[Problem]:
                 ))
 
     spoke = region.spoke.subnets
-    pools = [env.cluster.system_pool, env.cluster.user_pool]
+    pools: list[NodePool | SpotNodePool] = [env.cluster.system_pool, env.cluster.user_pool]
+    if env.cluster.spot_pool is not None:
+        pools.append(env.cluster.spot_pool)
     flat = env.cluster.network.plugin_mode == "flat"
     demand, arithmetic = node_subnet_demand(pools, flat)
     if demand > usable_addresses(spoke.nodes):

@@ -51,6 +51,7 @@ RULES: dict[str, NameRule] = {
     "monitor_workspace": NameRule("amw", 44, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
     "data_collection_rule": NameRule("dcr", 64, r"^[-_A-Za-z0-9]+$", "letters, digits, -_"),
     "data_collection_endpoint": NameRule("dce", 44, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
+    "logic_app": NameRule("logic", 80, r"^[-\w.()]*[-\w()]$", "letters, digits, -_.()"),
 }
 
 

@@ -11,6 +11,8 @@ be in this table. Pure Python: nothing here imports cdktf.
 
 from __future__ import annotations
 
+import uuid
+
 BUILT_IN_ROLES: dict[str, str] = {
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "Azure Kubernetes Service Cluster User Role": "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
@@ -62,3 +64,44 @@ def role_name(role_definition_id_or_name: str) -> str | None:
     if role_definition_id_or_name.startswith(ROLE_DEFINITION_PREFIX):
         return next((name for name, known in BUILT_IN_ROLES.items() if known == guid), None)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Custom roles the stacks define (issue 13). Each gets a deterministic role-definition GUID, so
+# the bootstrap identity's ABAC condition can name it before the stack that creates it runs.
+
+START_STOP_ROLE = "AKS cluster start/stop"
+"""The custom role of the stop-when-idle schedule (`cluster.stop_schedule`)."""
+
+START_STOP_ACTIONS: tuple[str, ...] = (
+    "Microsoft.ContainerService/managedClusters/read",
+    "Microsoft.ContainerService/managedClusters/start/action",
+    "Microsoft.ContainerService/managedClusters/stop/action",
+)
+"""Exactly what the schedule's Logic Apps do: read the cluster, start it, stop it (resource-provider
+operations, https://learn.microsoft.com/azure/role-based-access-control/permissions/containers)."""
+
+CUSTOM_ROLES: dict[str, tuple[str, ...]] = {START_STOP_ROLE: START_STOP_ACTIONS}
+"""Custom role kind -> its actions. `security.role_assignments` grants these besides `GRANTABLE`."""
+
+CUSTOM_ROLE_NAMESPACE = uuid.UUID("5b0c1f0e-3d7a-5e55-9a4c-2f1d6c0b13a1")
+"""Fixed namespace of the uuid5 role-definition IDs (any fixed UUID; never change it: the IDs of
+deployed roles derive from it)."""
+
+
+def start_stop_role_definition_id(cluster_name: str, subscription_id: str | None) -> str:
+    """The role-definition GUID (bare, lower case) of the start/stop role of one cluster:
+    uuid5(CUSTOM_ROLE_NAMESPACE, "<role>|<subscription or '*'>|<cluster name>").
+
+    Role definitions are unique per tenant, so the cluster's Azure name (unique per environment and
+    region) and the environment's `subscription_id` (when the file sets one) both go into it.
+    Pure and deterministic: the bootstrap (issue 12) computes the same value from the same file."""
+    if not cluster_name:
+        raise ValueError("cluster_name: the cluster's Azure name is required, e.g. aks-bu0001a0008-dev-eus2")
+    key = f"{START_STOP_ROLE}|{(subscription_id or '*').lower()}|{cluster_name}"
+    return str(uuid.uuid5(CUSTOM_ROLE_NAMESPACE, key))
+
+
+def start_stop_role_name(cluster_name: str) -> str:
+    """Display name of the start/stop role of one cluster (unique per tenant, as Azure requires)."""
+    return f"{START_STOP_ROLE} ({cluster_name})"

@@ -43,6 +43,7 @@ DIAGNOSTIC_CATEGORIES: dict[str, tuple[tuple[str, ...], bool]] = {
                                     "kube-audit-admin", "guard"), False),
     "azurerm_monitor_data_collection_rule": (("LogErrors",), False),
     "azurerm_eventgrid_system_topic": (("DeliveryFailures",), True),
+    "azurerm_logic_app_workflow": (("WorkflowRuntime",), True),
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from constructs_lib.config.loader import ConfigError, load_environments
 from constructs_lib.config.rules import image_tag
-from tests.envfiles import base_env, load, set_path, two_regions, write_env
+from tests.envfiles import base_env, load, reference_env, set_path, two_regions, write_env
 
 
 def test_shipped_environments_load(environments):
@@ -17,7 +17,7 @@ def test_shipped_environments_load(environments):
 
 
 def test_defaults_mirror_the_reference(tmp_path):
-    env = load(tmp_path, base_env())
+    env = load(tmp_path, reference_env())
     cluster = env.cluster
     assert (cluster.kubernetes_version, cluster.upgrade_channel) == ("1.35", "patch")
     assert (cluster.network.plugin_mode, cluster.network.data_plane) == ("overlay", "cilium")
@@ -55,13 +55,13 @@ def test_state_backend_defaults_to_local(tmp_path):
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.400", r"is not a valid IPv4 address"),
         ("workload", "BU-0001", r"workload: String should match pattern"),
         ("name", "Dev", r"name: String should match pattern"),
-        ("cluster.user_pool.min_count", 6, r"min_count \(6\) must not exceed max_count \(5\)"),
+        ("cluster.user_pool.min_count", 6, r"min_count \(6\) must not exceed max_count \(3\)"),
         ("cluster.user_pool.max_count", 1001, r"cluster\.user_pool\.max_count: Input should be less than or equal to 1000"),
         ("cluster.user_pool.max_pods", 300, r"cluster\.user_pool\.max_pods: Input should be less than or equal to 250"),
         ("cluster.user_pool.name", "npsystem", r"'npsystem' is already the system pool's name"),
         ("cluster.system_pool.min_count", 1, r"system_pool\.min_count: 1 is below 2"),
         ("cluster.network.dns_service_ip", "10.0.0.10", r"dns_service_ip: 10\.0\.0\.10 is outside service_cidr"),
-        ("app_gateway.min_capacity", 20, r"min_capacity \(20\) must not exceed max_capacity \(10\)"),
+        ("app_gateway.min_capacity", 20, r"min_capacity \(20\) must not exceed max_capacity \(2\)"),
         ("paired_region", "eastus2", r"paired_region: eastus2 is already a region"),
         ("state.storage_account_name", "Not-Valid", r"state\.storage_account_name: String should match pattern"),
         ("subscription_id", "not-a-guid", r"subscription_id: Input should be a valid UUID"),
@@ -161,7 +161,7 @@ def test_folder_error_names_each_broken_file(tmp_path):
         ("cluster.private", False, r"a public API server must be limited to named source ranges"),
         ("cluster.maintenance.start", "25:00", r"cluster\.maintenance\.start: String should match pattern"),
         ("cluster.maintenance.duration_hours", 2, r"cluster\.maintenance\.duration_hours: Input should be greater than or equal to 4"),
-        ("cluster.sku_tier", "Free", r"cluster\.sku_tier: Input should be 'Standard' or 'Premium'"),
+        ("cluster.sku_tier", "Paid", r"cluster\.sku_tier: Input should be 'Free', 'Standard' or 'Premium'"),
         ("entra.cluster_admin_group_object_ids", [], r"entra\.cluster_admin_group_object_ids: Tuple should have at least 1 item"),
         ("entra.tenant_id", "contoso", r"entra\.tenant_id: Input should be a valid UUID"),
         ("ingress.domain", "Contoso..com", r"ingress\.domain: String should match pattern"),
