@@ -9,7 +9,7 @@ BENCH_ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test security bench clean
+.PHONY: setup synth test security bench clean inventory
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 
@@ -32,6 +32,10 @@ test: setup
 # The security gate alone, over a fresh synth in cdktf.out/ (the tests run it on their own synth).
 security: synth
 	$(PY) tools/security_gate.py --outdir cdktf.out
+
+# Record a deliberate removal of resource addresses (tests/address_inventory.json).
+inventory: setup
+	$(PY) -m tests.stacks.test_address_inventory --update
 
 # Synth and test-suite timings and memory (not a test); BENCH_ARGS=--skip-tests to leave out pytest.
 bench: setup

@@ -65,13 +65,11 @@ class SecondSynth:
 
 
 def _run_second_synth() -> SecondSynth:
-    from tests.envfiles import generated_environment, write_env
+    from tests.envfiles import generated_environment, tested_envs_folder, write_env
 
     folder = Path(tempfile.mkdtemp(prefix="second-synth-"))
     envs = folder / "envs"
-    envs.mkdir()
-    for path in sorted((PROJECT_ROOT / "envs").glob("*.yaml")):
-        shutil.copy(path, envs / path.name)
+    shutil.copytree(tested_envs_folder(), envs)
     generated_file = write_env(envs, generated_environment())
     outdir = folder / "cdktf.out"
     stale = outdir / "stacks" / "old-eastus-hub"
@@ -129,13 +127,17 @@ def second_synth() -> SecondSynth:
 
 @pytest.fixture(scope="session")
 def environments():
-    """The shipped environments (envs/*.yaml), validated."""
-    return load_environments(PROJECT_ROOT / "envs")
+    """The shipped environments (envs/*.yaml) and the generated `staging`, validated
+    (`tests.envfiles.tested_envs_folder`)."""
+    from tests.envfiles import tested_envs_folder
+
+    return load_environments(tested_envs_folder())
 
 
 @pytest.fixture(scope="session")
 def synthesized(environments, tmp_path_factory):
-    """Every shipped environment synthesized once, through `App.synth()` as main.py does."""
+    """Every tested environment (shipped + generated) synthesized once, through `App.synth()` as
+    main.py does."""
     from tests.synth import synthesize
 
     result = synthesize(environments, tmp_path_factory.mktemp("cdktf.out"))

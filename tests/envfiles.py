@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import copy
+import datetime
+import functools
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +61,9 @@ def write_env(folder: Path, data: dict[str, Any] | str, name: str | None = None)
     return path
 
 
-def load(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Environment:
-    return load_environment(write_env(folder, data, name))
+def load(folder: Path, data: dict[str, Any] | str, name: str | None = None,
+         today: datetime.date | None = None) -> Environment:
+    return load_environment(write_env(folder, data, name), today)
 
 
 def two_regions() -> dict[str, Any]:
@@ -77,22 +82,51 @@ def two_regions() -> dict[str, Any]:
     return data
 
 
-def generated_environment(name: str = "extra", region: str = "westeurope") -> dict[str, Any]:
+def generated_environment(name: str = "extra", region: str = "westeurope", hub_octet: int = 210,
+                          spoke_octet: int = 250, local_state: bool = True) -> dict[str, Any]:
     """An environment a user could add on day one: dev's file with another name, region and
-    address plan (10.210.0.0/24 hub, 10.250.0.0/16 spoke), and no `state` (local state)."""
+    address plan (10.<hub_octet>.0.0/24 hub, 10.<spoke_octet>.0.0/16 spoke) and either no `state`
+    (local state) or dev's remote state in a storage account of its own."""
     data = base_env()
     data["name"] = name
-    data.pop("state", None)
+    if local_state:
+        data.pop("state", None)
+    else:
+        data["state"] = {**data["state"], "resource_group_name": f"rg-tfstate-{name}",
+                         "storage_account_name": f"sttfstate{name}"}
     data.pop("paired_region", None)
     data["ingress"] = {**data.get("ingress", {}), "public_host": f"bicycle-{name}"}
+    hub, spoke = f"10.{hub_octet}", f"10.{spoke_octet}"
     data["regions"] = [{
         "name": region,
         "zones": ["1", "2", "3"],
-        "hub": {"address_space": "10.210.0.0/24", "subnets": {
-            "firewall": "10.210.0.0/26", "gateway": "10.210.0.64/27", "bastion": "10.210.0.128/26"}},
-        "spoke": {"address_space": "10.250.0.0/16", "subnets": {
-            "nodes": "10.250.0.0/22", "ingress": "10.250.4.0/28", "private_endpoints": "10.250.4.32/28",
-            "app_gateway": "10.250.5.0/24", "api_server": "10.250.7.0/28"},
-            "ingress_load_balancer_ip": "10.250.4.4"},
+        "hub": {"address_space": f"{hub}.0.0/24", "subnets": {
+            "firewall": f"{hub}.0.0/26", "gateway": f"{hub}.0.64/27", "bastion": f"{hub}.0.128/26"}},
+        "spoke": {"address_space": f"{spoke}.0.0/16", "subnets": {
+            "nodes": f"{spoke}.0.0/22", "ingress": f"{spoke}.4.0/28", "private_endpoints": f"{spoke}.4.32/28",
+            "app_gateway": f"{spoke}.5.0/24", "api_server": f"{spoke}.7.0/28"},
+            "ingress_load_balancer_ip": f"{spoke}.4.4"},
     }]
     return data
+
+
+GENERATED_NAME = "staging"
+"""The environment every session adds to the shipped ones (see `tested_envs_folder`)."""
+
+
+@functools.cache
+def tested_envs_folder() -> Path:
+    """A copy of `envs/` plus `staging.yaml`, generated the way a user adds an environment on day
+    one (dev's file, another name, region, address plan and state account). The session's
+    synthesis, the stack tests and the security gate all run over this folder, so every app-level
+    assertion also holds for an environment the project never shipped."""
+    folder = Path(tempfile.mkdtemp(prefix="tested-envs-"))
+    for path in sorted((PROJECT_ROOT / "envs").glob("*.y*ml")):
+        shutil.copy(path, folder / path.name)
+    write_env(folder, generated_environment(GENERATED_NAME, "northeurope", 220, 230, local_state=False))
+    return folder
+
+
+def shipped_environment_names() -> set[str]:
+    """Names of the environments in the project's own `envs/` (file stems)."""
+    return {path.stem for path in (PROJECT_ROOT / "envs").glob("*.y*ml")}

@@ -385,7 +385,7 @@ _SCALED_BY_SCHEDULE = re.compile(r"^(vm\.|aks\.tier\.)")
 
 def estimate_stack(name: str, document: dict[str, Any], prices: dict[str, Price]) -> StackEstimate:
     """One stack (`<env>-<region>-<kind>`) priced; raises PriceError for a meter without a price."""
-    environment, region = (name.split("-") + ["", ""])[:2]
+    environment, region = [*name.split("-"), "", ""][:2]
     result = StackEstimate(name, environment, region)
     result.running_share = running_share(_schedule_events(document.get("resource", {})))
     for charge in stack_charges(document):
@@ -416,7 +416,8 @@ def estimate(outdir: Path | str, prices: dict[str, Price] | None = None) -> Esti
 
 
 class _BudgetedEnvironment(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     @property
     def budget(self) -> Any: ...
@@ -437,10 +438,11 @@ def budget_warnings(environments: Sequence[_BudgetedEnvironment], outdir: Path |
         for region in env.regions:
             fixed = result.fixed(env.name, region.name)
             if fixed and amount < fixed:
+                suggested = int(-(-fixed * 1.2 // 100) * 100)
                 warnings.append(
                     f"{env.name}: budget.monthly_amount {amount:,} is below the fixed monthly cost of {region.name} "
                     f"(about {fixed:,.0f} USD at list prices before any data charges); raise it, e.g. "
-                    f"budget.monthly_amount: {int(-(-fixed * 1.2 // 100) * 100):,}, or lower the cost (README \"Cost\")")
+                    f"budget.monthly_amount: {suggested}, or lower the cost (README \"Cost\")")
     return warnings
 
 

@@ -38,7 +38,7 @@ DEFAULT_CHECKOV = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
 DEFAULT_MANIFESTS = ("cluster-manifests",)
 CHECKOV_TIMEOUT_SECONDS = 900
 
-ENTRY_KEYS = {"check", "resource", "stack", "reason"}
+ENTRY_KEYS = {"check", "resource", "stack", "where", "reason"}
 REQUIRED_ENTRY_KEYS = ("check", "resource", "reason")
 CHECK_ID = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*_\d+$")
 MIN_REASON_CHARS = 20
@@ -74,17 +74,25 @@ class AllowEntry:
     """Architectural justification; required."""
     stack: str = "*"
     """Glob on the stack name (Terraform) or the manifest path (Kubernetes); default all."""
+    where: tuple[tuple[str, Any], ...] = ()
+    """Terraform only: attribute -> literal value pairs the resource's synthesized configuration
+    must hold (`{"purge_protection_enabled": false}`), so an exception follows the setting that
+    justifies it, never an environment's name. Empty: no condition."""
 
     def matches(self, finding: Finding) -> bool:
         return (
             finding.check_id == self.check
             and fnmatchcase(finding.resource, self.resource)
             and fnmatchcase(finding.scope, self.stack)
+            and all(key in finding.attributes and finding.attributes[key] == value
+                    for key, value in self.where)
         )
 
     def describe(self) -> str:
         where = "" if self.stack == "*" else f" in {self.stack}"
-        return f"entry #{self.index} {self.check} on {self.resource}{where}"
+        condition = ", ".join(f"{key} = {json.dumps(value)}" for key, value in self.where)
+        return f"entry #{self.index} {self.check} on {self.resource}{where}" + (
+            f" where {condition}" if condition else "")
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,8 @@ class Finding:
     """Stack name (Terraform) or manifest path (Kubernetes)."""
     construct_path: str = ""
     """cdktf construct path of the resource, when known."""
+    attributes: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The resource's synthesized configuration (Terraform), for allow-list `where` conditions."""
 
     def render(self) -> str:
         where = f" [{self.construct_path}]" if self.construct_path else ""
@@ -162,7 +172,7 @@ def parse_allowlist(data: Any, source: Path) -> list[AllowEntry]:
         raise AllowlistError(source, [*problems, '"entries" must be a list (may be empty)'])
 
     entries: list[AllowEntry] = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str, str], int] = {}
     for index, raw in enumerate(raw_entries, start=1):
         label = f"entry #{index}"
         if not isinstance(raw, dict):
@@ -181,6 +191,13 @@ def parse_allowlist(data: Any, source: Path) -> list[AllowEntry]:
         if not isinstance(stack, str) or not stack.strip():
             problems.append(f"{label}: 'stack' must be a non-empty glob when given")
             bad = True
+        where = raw.get("where", {})
+        if not isinstance(where, dict) or not where or not all(
+                isinstance(v, (str, int, float, bool)) or v is None for v in where.values()):
+            if "where" in raw:
+                problems.append(f"{label}: 'where' must be a non-empty object of attribute -> literal value")
+                bad = True
+            where = {}
         if bad:
             continue
         check, resource, reason = raw["check"].strip(), raw["resource"].strip(), raw["reason"].strip()
@@ -191,11 +208,12 @@ def parse_allowlist(data: Any, source: Path) -> list[AllowEntry]:
                 f"{label}: reason {reason!r} is too short; state the architectural justification "
                 f"(at least {MIN_REASON_CHARS} characters)"
             )
-        key3 = (check, resource, stack.strip())
-        if key3 in seen:
-            problems.append(f"{label}: duplicates entry #{seen[key3]} ({check} on {resource})")
-        seen.setdefault(key3, index)
-        entries.append(AllowEntry(index, check, resource, reason, stack.strip()))
+        condition = tuple(sorted(where.items()))
+        key4 = (check, resource, stack.strip(), json.dumps(condition))
+        if key4 in seen:
+            problems.append(f"{label}: duplicates entry #{seen[key4]} ({check} on {resource})")
+        seen.setdefault(key4, index)
+        entries.append(AllowEntry(index, check, resource, reason, stack.strip(), condition))
     if problems:
         raise AllowlistError(source, problems)
     return entries
@@ -227,6 +245,8 @@ class TerraformCopy:
     copy: Path
     lines: dict[int, tuple[str, str, str, str]]
     """Line of each resource/data name key in the copy -> (block, type, name, construct path)."""
+    doc: dict[str, Any] = field(default_factory=dict, compare=False)
+    """The stack's synthesized document (resource attributes for `where` conditions)."""
 
     def locate(self, start_line: int) -> tuple[str, str, str, str] | None:
         if start_line in self.lines:
@@ -287,7 +307,7 @@ def prepare_terraform(stack_files: Iterable[Path], workdir: Path) -> list[Terraf
         target = workdir / stack / "cdk.tf.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        copies.append(TerraformCopy(stack, original, target, index_lines(text, doc)))
+        copies.append(TerraformCopy(stack, original, target, index_lines(text, doc), doc))
     return copies
 
 
@@ -357,12 +377,15 @@ def _finding(framework: str, record: dict[str, Any], by_copy: dict[str, Terrafor
     if located is None or located[2] != name:  # line range off: fall back to the unique name
         by_name = [entry for entry in copy.lines.values() if entry[2] == name and entry[0] == block]
         located = by_name[0] if len(by_name) == 1 else None
+    attributes: dict[str, Any] = {}
     if located and block in ("resource", "data"):
         loc_block, rtype, _, construct_path = located
         resource = f"{rtype}.{name}" if loc_block == "resource" else f"data.{rtype}.{name}"
+        body = copy.doc.get(loc_block, {}).get(rtype, {}).get(name, {})
+        attributes = body if isinstance(body, dict) else {}
     return Finding(
         framework, record["check_id"], record.get("check_name", ""), resource,
-        _display(copy.original), copy.stack, construct_path,
+        _display(copy.original), copy.stack, construct_path, attributes,
     )
 
 

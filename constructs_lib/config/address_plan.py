@@ -10,8 +10,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any, TypeVar
 
-from constructs_lib.config.models import Environment, NodePool, Region, SpotNodePool
+from pydantic import BaseModel, ValidationError
+
+from constructs_lib.config.models import AppGateway, Cluster, Environment, NodePool, Region, SpotNodePool
+
+T = TypeVar("T", bound=BaseModel)
 
 AZURE_RESERVED_PER_SUBNET = 5
 
@@ -55,16 +60,53 @@ def node_subnet_demand(pools: list[NodePool | SpotNodePool], flat_cni: bool) -> 
     return total, "; ".join(terms)
 
 
+@dataclass(frozen=True)
+class Sizing:
+    """What the subnet-capacity checks need besides the region; a part is None when the file's
+    own section of it did not validate (then the checks that need it are skipped)."""
+
+    cluster: Cluster | None
+    app_gateway: AppGateway | None
+    replica_count: int | None
+    """Registry replicas (regions other than this one, or the paired region)."""
+
+
 def check_environment(env: Environment) -> list[Problem]:
     """All address-plan problems of an environment, in file order."""
     problems: list[Problem] = []
     for index, region in enumerate(env.regions):
-        problems += _check_region(env, region, f"regions[{index}]")
-    problems += _check_overlaps(env)
+        sizing = Sizing(env.cluster, env.app_gateway, len(env.replica_regions(region.name)))
+        problems += _check_region(region, f"regions[{index}]", sizing)
+    problems += _check_overlaps(list(enumerate(env.regions)), env.cluster)
     return problems
 
 
-def _check_region(env: Environment, region: Region, at: str) -> list[Problem]:
+def check_partial(data: dict[str, Any]) -> list[Problem]:
+    """The address-plan problems of a file whose schema has errors elsewhere: every region,
+    cluster and App Gateway section that validates on its own is checked, so a user sees schema
+    and address-plan problems in one pass. Sections that do not validate are skipped (their
+    schema errors are reported already)."""
+    def valid(model: type[T], raw: object) -> T | None:
+        try:
+            return model.model_validate(raw if raw is not None else {})
+        except ValidationError:
+            return None
+
+    raw_regions = data.get("regions")
+    regions = [(index, region) for index, raw in enumerate(raw_regions if isinstance(raw_regions, list) else [])
+               if (region := valid(Region, raw)) is not None]
+    cluster = valid(Cluster, data.get("cluster"))
+    app_gateway = valid(AppGateway, data.get("app_gateway"))
+    problems: list[Problem] = []
+    for index, region in regions:
+        others = len(raw_regions) - 1 if isinstance(raw_regions, list) else 0
+        sizing = Sizing(cluster, app_gateway, others if others else 1)
+        problems += _check_region(region, f"regions[{index}]", sizing)
+    problems += _check_overlaps(regions, cluster)
+    return problems
+
+
+def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
     problems: list[Problem] = []
     for vnet_key, vnet in (("hub", region.hub), ("spoke", region.spoke)):
         subnets = vnet.subnets.model_dump()
@@ -90,12 +132,13 @@ def _check_region(env: Environment, region: Region, at: str) -> list[Problem]:
                 ))
 
     spoke = region.spoke.subnets
-    pools: list[NodePool | SpotNodePool] = [env.cluster.system_pool, env.cluster.user_pool]
-    if env.cluster.spot_pool is not None:
-        pools.append(env.cluster.spot_pool)
-    flat = env.cluster.network.plugin_mode == "flat"
+    cluster = sizing.cluster
+    pools: list[NodePool | SpotNodePool] = [cluster.system_pool, cluster.user_pool] if cluster else []
+    if cluster is not None and cluster.spot_pool is not None:
+        pools.append(cluster.spot_pool)
+    flat = cluster is not None and cluster.network.plugin_mode == "flat"
     demand, arithmetic = node_subnet_demand(pools, flat)
-    if demand > usable_addresses(spoke.nodes):
+    if cluster is not None and demand > usable_addresses(spoke.nodes):
         mode = "flat Azure CNI (each pod takes a subnet IP)" if flat else "Azure CNI Overlay"
         problems.append(Problem(
             f"{at}.spoke.subnets.nodes",
@@ -104,23 +147,25 @@ def _check_region(env: Environment, region: Region, at: str) -> list[Problem]:
             f"with {mode} the pools need {demand} at full scale during an upgrade ({arithmetic})",
         ))
 
-    gateway_demand = env.app_gateway.max_capacity + 1
-    if gateway_demand > usable_addresses(spoke.app_gateway):
+    gateway = sizing.app_gateway
+    gateway_demand = gateway.max_capacity + 1 if gateway else 0
+    if gateway is not None and gateway_demand > usable_addresses(spoke.app_gateway):
         problems.append(Problem(
             f"{at}.spoke.subnets.app_gateway",
             f"{spoke.app_gateway} holds {usable_addresses(spoke.app_gateway)} usable addresses; "
-            f"WAF_v2 autoscaling to {env.app_gateway.max_capacity} instances needs "
+            f"WAF_v2 autoscaling to {gateway.max_capacity} instances needs "
             f"{gateway_demand} (one per instance + 1 private frontend); Azure recommends /24",
         ))
 
     # Registry: one IP for the registry plus one data endpoint per replica region (home
     # included); key vault: one.
-    endpoint_demand = 1 + (1 + len(env.replica_regions(region.name))) + 1
-    if endpoint_demand > usable_addresses(spoke.private_endpoints):
+    replicas = sizing.replica_count
+    endpoint_demand = 1 + (1 + (replicas or 0)) + 1
+    if replicas is not None and endpoint_demand > usable_addresses(spoke.private_endpoints):
         problems.append(Problem(
             f"{at}.spoke.subnets.private_endpoints",
             f"{spoke.private_endpoints} holds {usable_addresses(spoke.private_endpoints)} usable "
-            f"addresses; the registry (1 + {1 + len(env.replica_regions(region.name))} regional "
+            f"addresses; the registry (1 + {1 + replicas} regional "
             f"data endpoints) and key vault (1) private endpoints need {endpoint_demand}",
         ))
 
@@ -141,18 +186,20 @@ def _check_region(env: Environment, region: Region, at: str) -> list[Problem]:
     return problems
 
 
-def _check_overlaps(env: Environment) -> list[Problem]:
+def _check_overlaps(regions: list[tuple[int, Region]], cluster: Cluster | None) -> list[Problem]:
     """VNets of every region must not overlap each other or the cluster's pod/service ranges."""
     problems: list[Problem] = []
     vnets = []
-    for index, region in enumerate(env.regions):
+    for index, region in regions:
         vnets.append((f"regions[{index}].hub.address_space", region.hub.address_space))
         vnets.append((f"regions[{index}].spoke.address_space", region.spoke.address_space))
     for (path_a, a), (path_b, b) in combinations(vnets, 2):
         if a.overlaps(b):
             problems.append(Problem(path_b, f"{b} overlaps {path_a} {a}"))
 
-    network = env.cluster.network
+    if cluster is None:
+        return problems
+    network = cluster.network
     cluster_ranges = [("cluster.network.service_cidr", network.service_cidr)]
     if network.overlay_pod_cidr is not None:
         cluster_ranges.insert(0, ("cluster.network.pod_cidr", network.overlay_pod_cidr))

@@ -7,6 +7,7 @@ in well under a second.
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import re
 from collections.abc import Callable
@@ -16,7 +17,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from constructs_lib.config.address_plan import Problem, check_environment
+from constructs_lib.config.address_plan import Problem, check_environment, check_partial
+from constructs_lib.config.messages import plain_message
 from constructs_lib.config.models import Environment
 from constructs_lib.config.naming import NamingError
 from constructs_lib.config.resource_names import RegionNames
@@ -164,14 +166,15 @@ def _field_path(location: tuple[Any, ...]) -> str:
 
 
 def _pydantic_problems(error: ValidationError) -> list[Problem]:
+    """Each error in plain words (`config.messages`), at the field path the user wrote. A list
+    whose items were refused is not reported again as too short."""
+    items = error.errors()
+    paths = [_field_path(item["loc"]) for item in items]
     problems = []
-    for item in error.errors():
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see README 'Environment files')"
-        elif item["type"] == "missing":
-            message = "required field is missing"
-        problems.append(_located(_field_path(item["loc"]), message))
+    for item, path in zip(items, paths, strict=True):
+        if item["type"] == "too_short" and any(other.startswith(f"{path}[") for other in paths):
+            continue
+        problems.append(_located(path, plain_message(dict(item), Environment)))
     return problems
 
 
@@ -218,8 +221,9 @@ def _parse(text: str) -> Any:
         loader.dispose()
 
 
-def load_environment(path: Path) -> Environment:
-    """Parse and fully validate one environment file."""
+def load_environment(path: Path, today: datetime.date | None = None) -> Environment:
+    """Parse and fully validate one environment file. Rules that depend on the calendar (Kubernetes
+    support windows, budget start) judge against `today` (default: the current date)."""
     source = str(path)
     try:
         with path.open("rb") as file:
@@ -250,9 +254,13 @@ def load_environment(path: Path) -> Environment:
         raise ConfigError(source, [Problem(
             "", f"the file is {kind}; an environment file must be a mapping with name, regions, ...")])
     try:
-        env = Environment.model_validate(data)
+        env = Environment.model_validate(data, context={"today": today or datetime.date.today()})
     except ValidationError as error:
-        raise ConfigError(source, _pydantic_problems(error)) from None
+        # Address-plan problems of the sections that did validate come in the same pass.
+        known = _pydantic_problems(error)
+        seen = {(p.path, p.message) for p in known}
+        extra = [p for p in check_partial(data) if (p.path, p.message) not in seen]
+        raise ConfigError(source, known + extra) from None
     problems = []
     if env.name != path.stem:
         problems.append(Problem("name", f"{env.name!r} must match the file name {path.stem!r}"))
@@ -263,7 +271,7 @@ def load_environment(path: Path) -> Environment:
     return env
 
 
-def load_environments(folder: Path) -> list[Environment]:
+def load_environments(folder: Path, today: datetime.date | None = None) -> list[Environment]:
     """Load every `*.yaml` in `folder`; any problem in any file raises one ConfigError."""
     if not folder.is_dir():
         raise ConfigError(str(folder), [Problem("", "the environments folder does not exist")])
@@ -280,7 +288,7 @@ def load_environments(folder: Path) -> list[Environment]:
     errors: list[ConfigError] = []
     for path in files:
         try:
-            environments.append(load_environment(path))
+            environments.append(load_environment(path, today))
         except ConfigError as error:
             errors.append(error)
     if errors:

@@ -8,6 +8,7 @@ Defaults mirror the mspnp/aks-baseline reference implementation.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 import uuid
@@ -32,6 +33,13 @@ from constructs_lib.config.regions import (
 )
 
 Zone = Literal["1", "2", "3"]
+
+
+def today(info: ValidationInfo) -> datetime.date:
+    """The date rules that depend on the calendar judge against: `context={"today": date}` given
+    to `model_validate` (tests), else the current date."""
+    given = (info.context or {}).get("today") if isinstance(info.context, dict) else None
+    return given if isinstance(given, datetime.date) else datetime.date.today()
 
 
 def _within(bounds: tuple[int, int]) -> Any:
@@ -218,6 +226,7 @@ class NodePool(StrictModel):
     @model_validator(mode="after")
     def _min_not_above_max(self) -> NodePool:
         rules.check_min_not_above_max("min_count", self.min_count, "max_count", self.max_count)
+        rules.check_pool_capacity(self.min_count, self.max_count, self.max_pods, self.surge_nodes())
         return self
 
     def surge_nodes(self) -> int:
@@ -418,17 +427,35 @@ class Cluster(StrictModel):
     """Optional weekday stop/start of the cluster (non-production only). Default none."""
     add_ons: AddOns = AddOns()
     """Optional add-ons, all on by default."""
+    allow_unlisted_kubernetes_version: bool = False
+    """Accept a `kubernetes_version` newer than this project's table of AKS versions
+    (`constructs_lib/config/catalog.py`, dated). Off: such a version is refused at load. Every
+    synth warns while it is on."""
+    allow_unlisted_vm_sizes: bool = False
+    """Accept pool VM sizes missing from this project's table of VM sizes (`catalog.py`); you
+    then vouch that the size supports an ephemeral OS disk of `os_disk_size_gb`, encryption at
+    host and AKS's minimums. Every synth warns while it is on."""
 
     _parse_ranges = field_validator("authorized_ip_ranges", mode="before")(
         lambda cls, v: tuple(_network(item) for item in v) if isinstance(v, (list, tuple)) else v
     )
 
     @model_validator(mode="after")
-    def _access_and_pools(self) -> Cluster:
+    def _access_and_pools(self, info: ValidationInfo) -> Cluster:
         rules.check_api_server_access(self.private, self.authorized_ip_ranges)
         rules.check_node_pool_names(self.system_pool.name, self.user_pool.name)
         rules.check_system_pool_minimum(self.system_pool.min_count)
         rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel)
+        rules.check_kubernetes_version(self.kubernetes_version, today(info), self.allow_unlisted_kubernetes_version)
+        pools: tuple[tuple[str, NodePool | SpotNodePool], ...] = (
+            ("system_pool", self.system_pool), ("user_pool", self.user_pool),
+            *((("spot_pool", self.spot_pool),) if self.spot_pool is not None else ()))
+        for key, pool in pools:
+            rules.check_vm_size(key, key == "system_pool", pool.vm_size, pool.os_disk_size_gb,
+                                self.allow_unlisted_vm_sizes)
+        if self.network.overlay_pod_cidr is not None:
+            rules.check_pod_capacity(self.network.overlay_pod_cidr, sum(
+                pool.max_count + pool.surge_nodes() for _, pool in pools), "network.pod_cidr")
         return self
 
     @property
@@ -560,8 +587,9 @@ class Budget(StrictModel):
         return tuple(sorted(value))
 
     @model_validator(mode="after")
-    def _notifications(self) -> Budget:
+    def _notifications(self, info: ValidationInfo) -> Budget:
         rules.check_budget_thresholds(self.thresholds, self.forecast_thresholds)
+        rules.check_budget_start(self.start_date, today(info))
         return self
 
     @property
@@ -713,6 +741,14 @@ class Environment(StrictModel):
                 raise ValueError(
                     f"paired_region: {self.paired_region} is already a region of this environment"
                 )
+            if len(names) > 1:
+                raise ValueError(
+                    "paired_region: only a single-region environment uses it (its registry replicates to "
+                    f"the paired region); with {len(names)} regions the registry replicates to the other "
+                    "regions, so remove paired_region")
+        for name in names:
+            rules.check_api_server_vnet_integration(
+                name, self.cluster.api_server_vnet_integration, "cluster.api_server_vnet_integration")
         return self
 
     def replica_regions(self, region: str) -> list[str]:

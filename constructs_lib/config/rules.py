@@ -10,9 +10,12 @@ Pure Python: nothing here imports cdktf.
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import ipaddress
 from collections.abc import Iterable, Sequence
 
+from constructs_lib.config import catalog
 from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE
 
 # Azure's documented bounds (each used by the model's Field(ge=..., le=...) and a construct).
@@ -108,6 +111,10 @@ def check_api_server_access(private: bool, authorized_ip_ranges: Sequence[ipaddr
         raise ValueError(
             "authorized_ip_ranges: a public API server must be limited to named source ranges; "
             "list at least one or keep private: true")
+    if len(authorized_ip_ranges) > MAX_AUTHORIZED_IP_RANGES:
+        raise ValueError(
+            f"authorized_ip_ranges: {len(authorized_ip_ranges)} ranges; AKS accepts at most "
+            f"{MAX_AUTHORIZED_IP_RANGES}; summarize them into larger ranges")
     for index, network in enumerate(authorized_ip_ranges):
         if network.prefixlen == 0:
             raise ValueError(
@@ -130,7 +137,18 @@ def check_cluster_network(plugin_mode: str, pod_cidr: ipaddress.IPv4Network | No
         raise ValueError(f"dns_service_ip: {dns_service_ip} is outside service_cidr {service_cidr}")
     if dns_service_ip in (service_cidr.network_address, service_cidr.broadcast_address):
         raise ValueError(f"dns_service_ip: {dns_service_ip} is not a usable host address of {service_cidr}")
+    if dns_service_ip == service_cidr.network_address + 1:
+        raise ValueError(
+            f"dns_service_ip: {dns_service_ip} is the first address of {service_cidr}, which Kubernetes gives the "
+            f"API server's service (kubernetes.default); use another, e.g. {service_cidr.network_address + 10}")
+    if service_cidr.prefixlen < MIN_SERVICE_CIDR_PREFIX:
+        raise ValueError(
+            f"service_cidr: {service_cidr} is larger than AKS allows; it must be smaller than a "
+            f"/{MIN_SERVICE_CIDR_PREFIX}, e.g. 172.16.0.0/16")
+    check_reserved_ranges("service_cidr", service_cidr)
     pods = pod_cidr or (DEFAULT_OVERLAY_POD_CIDR if plugin_mode == "overlay" else None)
+    if pods is not None:
+        check_reserved_ranges("pod_cidr", pods)
     if pods is not None and pods.overlaps(service_cidr):
         raise ValueError(f"service_cidr: {service_cidr} overlaps the pod range {pods}")
 
@@ -206,6 +224,156 @@ def check_unique(field_name: str, values: Iterable[object]) -> None:
         if value in seen:
             raise ValueError(f"{field_name}: {value} is listed more than once")
         seen.append(value)
+
+
+# --------------------------------------------------------------------------- what Azure offers
+
+MAX_AUTHORIZED_IP_RANGES = 200
+"""AKS accepts at most 200 authorized IP ranges for a public API server
+(https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges)."""
+MIN_PODS_PER_POOL = 30
+"""AKS requires room for at least 30 pods in every node pool; max_pods below 30 is allowed only
+when the pool's nodes add up to 30 (https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning)."""
+MAX_NODES_WITH_SURGE = 1000
+"""Pool size plus surge nodes must stay within 1,000, or AKS refuses the upgrade before it starts
+(https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling)."""
+MIN_SERVICE_CIDR_PREFIX = 12
+"""The service range must be smaller than a /12
+(https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay)."""
+OVERLAY_NODE_PREFIX = 24
+"""Azure CNI Overlay gives every node a /24 of the pod range (same source)."""
+AKS_RESERVED_RANGES = tuple(ipaddress.IPv4Network(cidr) for cidr in (
+    "169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"))
+"""Ranges AKS reserves; pod and service ranges must not overlap them (same source)."""
+NO_API_SERVER_VNET_INTEGRATION = frozenset({"qatarcentral"})
+"""Regions without API server VNet integration
+(https://learn.microsoft.com/azure/aks/api-server-vnet-integration)."""
+BUDGET_MAX_MONTHS_AHEAD = 12
+"""Azure refuses a budget whose start date is more than twelve months in the future
+(azurerm consumption budget docs, `time_period.start_date`)."""
+
+
+def check_kubernetes_version(version: str, today: datetime.date, allow_unlisted: bool) -> None:
+    """The minor is in `catalog.KUBERNETES_MINORS` and has AKS community support on `today`; a
+    pinned patch is one AKS is known to have shipped. `allow_unlisted` accepts a version newer
+    than the table (never one past its end of support)."""
+    minor = ".".join(version.split(".")[:2])
+    entry = catalog.KUBERNETES_MINORS.get(minor)
+    supported = catalog.supported_minors(today)
+    offer = " or ".join(f'"{m}"' for m in supported) or "a current minor"
+    newest = max(catalog.KUBERNETES_MINORS, key=lambda m: tuple(map(int, m.split("."))))
+    if entry is None:
+        if allow_unlisted and tuple(map(int, minor.split("."))) > tuple(map(int, newest.split("."))):
+            return
+        raise ValueError(
+            f"kubernetes_version: {version!r} is not a Kubernetes version AKS offers according to this "
+            f"project's table (as of {catalog.AS_OF}, {catalog.KUBERNETES_SOURCE}); use {offer}. For a minor "
+            "AKS released after the table, set cluster.allow_unlisted_kubernetes_version: true")
+    if today > entry.community_end:
+        raise ValueError(
+            f"kubernetes_version: {minor} left AKS community support on {entry.community_end}; AKS keeps it "
+            "only under long-term support (Premium tier and the AKSLongTermSupport plan), which this project "
+            f"does not configure. Upgrade one minor at a time (AKS does not skip minors) to {offer} "
+            f"({catalog.KUBERNETES_SOURCE})")
+    if version.count(".") == 2 and int(version.rsplit(".", 1)[1]) > entry.newest_patch and not allow_unlisted:
+        raise ValueError(
+            f"kubernetes_version: {version!r} is newer than the newest {minor} patch in this project's table "
+            f"({minor}.{entry.newest_patch}, as of {catalog.AS_OF}); pin a listed patch, write \"{minor}\", or set "
+            "cluster.allow_unlisted_kubernetes_version: true")
+
+
+def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, allow_unlisted: bool) -> None:
+    """The pool's VM size is in `catalog.VM_SIZES`, can hold its ephemeral OS disk of
+    `os_disk_size_gb`, and meets AKS's minimum for a system or user pool."""
+    size = catalog.VM_SIZES.get(vm_size)
+    if size is None:
+        if allow_unlisted:
+            return
+        close = difflib.get_close_matches(vm_size, list(catalog.VM_SIZES), n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise ValueError(
+            f"{pool}.vm_size: {vm_size!r} is not in this project's VM size table (as of {catalog.AS_OF}); {hint}"
+            "Choose a listed size (constructs_lib/config/catalog.py) or, for a size you know supports an "
+            f"ephemeral OS disk of {os_disk_size_gb} GB and encryption at host, set "
+            "cluster.allow_unlisted_vm_sizes: true")
+    if size.ephemeral_os_max_gib is None:
+        raise ValueError(
+            f"{pool}.vm_size: {vm_size} has no temp, cache or NVMe disk, so it cannot hold the ephemeral OS "
+            f"disk every pool uses ({catalog.EPHEMERAL_OS_SOURCE}); choose a size with a local disk, e.g. "
+            f"{vm_size.replace('s_v', 'ds_v')}")
+    if os_disk_size_gb > size.ephemeral_os_max_gib:
+        raise ValueError(
+            f"{pool}.os_disk_size_gb: {os_disk_size_gb} GB does not fit on {vm_size}'s "
+            f"{size.ephemeral_os_max_gib} GiB local disk, where the ephemeral OS disk lives "
+            f"({catalog.EPHEMERAL_OS_SOURCE}); use at most {size.ephemeral_os_max_gib} or a larger size")
+    minimum_cpus, minimum_memory = ((catalog.SYSTEM_POOL_MIN_VCPUS, catalog.SYSTEM_POOL_MIN_MEMORY_GIB) if system
+                                    else (catalog.USER_POOL_MIN_VCPUS, catalog.USER_POOL_MIN_MEMORY_GIB))
+    if size.vcpus < minimum_cpus or size.memory_gib < minimum_memory:
+        raise ValueError(
+            f"{pool}.vm_size: {vm_size} has {size.vcpus} vCPUs and {size.memory_gib} GiB; AKS needs at least "
+            f"{minimum_cpus} vCPUs and {minimum_memory} GiB for a {'system' if system else 'user'} pool "
+            "(https://learn.microsoft.com/azure/aks/quotas-skus-regions)")
+    if system and size.burstable:
+        raise ValueError(
+            f"{pool}.vm_size: {vm_size} is a burstable B-series size, which AKS does not support for system "
+            "pools (https://learn.microsoft.com/azure/aks/quotas-skus-regions); use e.g. Standard_D2d_v5")
+
+
+def check_pool_capacity(min_count: int, max_count: int, max_pods: int, surge: int, pool: str = "") -> None:
+    """Room for 30 pods at the pool's minimum; pool size plus surge within 1,000 nodes. `pool`
+    prefixes the blamed field (`user_pool`), empty when the caller is the pool itself."""
+    at = f"{pool}." if pool else ""
+    if max(min_count, 1) * max_pods < MIN_PODS_PER_POOL:
+        raise ValueError(
+            f"{at}max_pods: {max(min_count, 1)} node(s) x {max_pods} pods = {max(min_count, 1) * max_pods}; "
+            f"AKS requires room for at least {MIN_PODS_PER_POOL} pods in a pool; raise max_pods or min_count")
+    if max_count + surge > MAX_NODES_WITH_SURGE:
+        raise ValueError(
+            f"{at}max_surge: {max_count} nodes + {surge} surge = {max_count + surge}; AKS refuses an upgrade "
+            f"above {MAX_NODES_WITH_SURGE} nodes per pool; lower max_count or max_surge")
+
+
+def check_reserved_ranges(field_name: str, network: ipaddress.IPv4Network) -> None:
+    """Pod and service ranges stay clear of the ranges AKS reserves."""
+    for reserved in AKS_RESERVED_RANGES:
+        if network.overlaps(reserved):
+            raise ValueError(
+                f"{field_name}: {network} overlaps {reserved}, which AKS reserves; choose another private range "
+                "such as 172.16.0.0/16")
+
+
+def check_pod_capacity(pod_cidr: ipaddress.IPv4Network, nodes_at_full_scale: int,
+                       field_name: str = "pod_cidr") -> None:
+    """Azure CNI Overlay gives each node a /24: the pod range must be /24 or larger and hold one
+    /24 per node at full scale during an upgrade."""
+    if pod_cidr.prefixlen > OVERLAY_NODE_PREFIX:
+        raise ValueError(
+            f"{field_name}: {pod_cidr} is smaller than the /{OVERLAY_NODE_PREFIX} Azure CNI Overlay gives every node")
+    blocks = 2 ** (OVERLAY_NODE_PREFIX - pod_cidr.prefixlen)
+    if blocks < nodes_at_full_scale:
+        raise ValueError(
+            f"{field_name}: {pod_cidr} holds {blocks} node blocks of /{OVERLAY_NODE_PREFIX}, but the pools reach "
+            f"{nodes_at_full_scale} nodes at full scale during an upgrade; use a larger range")
+
+
+def check_api_server_vnet_integration(region: str, enabled: bool,
+                                      field_name: str = "api_server_vnet_integration") -> None:
+    """API server VNet integration exists in every public region but those listed."""
+    if enabled and region in NO_API_SERVER_VNET_INTEGRATION:
+        raise ValueError(
+            f"{field_name}: {region} does not offer API server VNet integration "
+            "(https://learn.microsoft.com/azure/aks/api-server-vnet-integration); set "
+            "cluster.api_server_vnet_integration: false (a private endpoint in the node subnet) or use another region")
+
+
+def check_budget_start(start_date: str, today: datetime.date) -> None:
+    """A budget may start at most twelve months after `today`."""
+    start = datetime.date.fromisoformat(start_date)
+    months_ahead = (start.year - today.year) * 12 + start.month - today.month
+    if months_ahead > BUDGET_MAX_MONTHS_AHEAD:
+        raise ValueError(
+            f"start_date: {start_date} is {months_ahead} months ahead; Azure accepts a budget start at most "
+            f"{BUDGET_MAX_MONTHS_AHEAD} months in the future, e.g. {today.replace(day=1).isoformat()}")
 
 
 # ---------------------------------------------------------------------------------------------

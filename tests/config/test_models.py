@@ -9,11 +9,12 @@ from constructs_lib.config.rules import image_tag
 from tests.envfiles import base_env, load, reference_env, set_path, two_regions, write_env
 
 
-def test_shipped_environments_load(environments):
-    by_name = {env.name: env for env in environments}
-    assert sorted(by_name) == ["dev", "prod"]
-    assert [r.name for r in by_name["dev"].regions] == ["eastus2"]
-    assert [r.name for r in by_name["prod"].regions] == ["eastus2", "centralus"]
+def test_every_environment_file_loads_under_its_own_name(environments):
+    """Whatever envs/ holds (plus the generated environment) loads, each under its file's name."""
+    from tests.envfiles import GENERATED_NAME, shipped_environment_names
+
+    assert {env.name for env in environments} == shipped_environment_names() | {GENERATED_NAME}
+    assert all(env.regions for env in environments)
 
 
 def test_defaults_mirror_the_reference(tmp_path):
@@ -48,24 +49,24 @@ def test_state_backend_defaults_to_local(tmp_path):
         ("regions[0].spoke.subnets.nodez", "10.240.0.0/22", r"regions\[0\]\.spoke\.subnets\.nodez: unknown key"),
         ("state.access_key", "secret", r"state\.access_key: unknown key"),
         ("regions[0].name", "eastus9", r"regions\[0\]\.name: 'eastus9' is not an Azure region name"),
-        ("regions[0].zones", ["1", "4"], r"regions\[0\]\.zones\[1\]: Input should be '1', '2' or '3'"),
+        ("regions[0].zones", ["1", "4"], r"regions\[0\]\.zones\[1\]: '4' is not one of: 1, 2, 3"),
         ("regions[0].zones", ["1", "1"], r"zones must be distinct"),
         ("regions[0].hub.subnets.firewall", "10.200.0.1/26", r"regions\[0\]\.hub\.subnets\.firewall: '10\.200\.0\.1/26' is not a valid IPv4 CIDR"),
         ("regions[0].spoke.address_space", 42, r"expected a CIDR string"),
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.400", r"is not a valid IPv4 address"),
-        ("workload", "BU-0001", r"workload: String should match pattern"),
-        ("name", "Dev", r"name: String should match pattern"),
+        ("workload", "BU-0001", r"workload: \'BU-0001\' is not a workload name: 3-12 lowercase letters and digits, starting with a letter \(for example bu0001a0008\)"),
+        ("name", "Dev", r"name: \'Dev\' is not an environment name: 2-8 lowercase letters and digits, starting with a letter \(for example staging\)"),
         ("cluster.user_pool.min_count", 6, r"min_count \(6\) must not exceed max_count \(3\)"),
-        ("cluster.user_pool.max_count", 1001, r"cluster\.user_pool\.max_count: Input should be less than or equal to 1000"),
-        ("cluster.user_pool.max_pods", 300, r"cluster\.user_pool\.max_pods: Input should be less than or equal to 250"),
+        ("cluster.user_pool.max_count", 1001, r"cluster\.user_pool\.max_count: 1001 is above the maximum of 1000"),
+        ("cluster.user_pool.max_pods", 300, r"cluster\.user_pool\.max_pods: 300 is above the maximum of 250"),
         ("cluster.user_pool.name", "npsystem", r"'npsystem' is already the system pool's name"),
         ("cluster.system_pool.min_count", 1, r"system_pool\.min_count: 1 is below 2"),
         ("cluster.network.dns_service_ip", "10.0.0.10", r"dns_service_ip: 10\.0\.0\.10 is outside service_cidr"),
         ("app_gateway.min_capacity", 20, r"min_capacity \(20\) must not exceed max_capacity \(2\)"),
         ("paired_region", "eastus2", r"paired_region: eastus2 is already a region"),
-        ("state.storage_account_name", "Not-Valid", r"state\.storage_account_name: String should match pattern"),
-        ("subscription_id", "not-a-guid", r"subscription_id: Input should be a valid UUID"),
-        ("regions", [], r"regions: List should have at least 1 item"),
+        ("state.storage_account_name", "Not-Valid", r"state\.storage_account_name: \'Not-Valid\' is not a storage account name"),
+        ("subscription_id", "not-a-guid", r"subscription_id: \'not-a-guid\' is not a GUID: 8-4-4-4-12 hexadecimal digits \(for example 0{8}-"),
+        ("regions", [], r"regions: needs at least 1 entry"),
     ],
 )
 def test_field_rules(tmp_path, path, value, message):
@@ -159,19 +160,19 @@ def test_folder_error_names_each_broken_file(tmp_path):
         ("cluster.authorized_ip_ranges", ["203.0.113.0/24"],
          r"authorized_ip_ranges: a private cluster's API server has no public endpoint to restrict"),
         ("cluster.private", False, r"a public API server must be limited to named source ranges"),
-        ("cluster.maintenance.start", "25:00", r"cluster\.maintenance\.start: String should match pattern"),
-        ("cluster.maintenance.duration_hours", 2, r"cluster\.maintenance\.duration_hours: Input should be greater than or equal to 4"),
-        ("cluster.sku_tier", "Paid", r"cluster\.sku_tier: Input should be 'Free', 'Standard' or 'Premium'"),
-        ("entra.cluster_admin_group_object_ids", [], r"entra\.cluster_admin_group_object_ids: Tuple should have at least 1 item"),
-        ("entra.tenant_id", "contoso", r"entra\.tenant_id: Input should be a valid UUID"),
-        ("ingress.domain", "Contoso..com", r"ingress\.domain: String should match pattern"),
-        ("key_vault.soft_delete_retention_days", 120, r"key_vault\.soft_delete_retention_days: Input should be less than or equal to 90"),
-        ("monitoring.alert_emails", ["not-an-email"], r"monitoring\.alert_emails\[0\]: String should match pattern"),
-        ("monitoring.alert_emails", [], r"monitoring\.alert_emails: Tuple should have at least 1 item"),
-        ("monitoring.workspace", "central", r"monitoring\.workspace: Input should be 'workload' or 'hub'"),
+        ("cluster.maintenance.start", "25:00", r"cluster\.maintenance\.start: \'25:00\' is not a 24-hour time: HH:MM \(for example 21:00\)"),
+        ("cluster.maintenance.duration_hours", 2, r"cluster\.maintenance\.duration_hours: 2 is below the minimum of 4"),
+        ("cluster.sku_tier", "Paid", r"cluster\.sku_tier: 'Paid' is not one of: Free, Standard, Premium"),
+        ("entra.cluster_admin_group_object_ids", [], r"entra\.cluster_admin_group_object_ids: needs at least 1 entry"),
+        ("entra.tenant_id", "contoso", r"entra\.tenant_id: \'contoso\' is not a GUID"),
+        ("ingress.domain", "Contoso..com", r"ingress\.domain: \'Contoso\.\.com\' is not a lowercase DNS name: .* \(for example contoso\.com\)"),
+        ("key_vault.soft_delete_retention_days", 120, r"key_vault\.soft_delete_retention_days: 120 is above the maximum of 90"),
+        ("monitoring.alert_emails", ["not-an-email"], r"monitoring\.alert_emails\[0\]: \'not-an-email\' is not an e-mail address: local part @ dotted domain \(for example aks-ops@contoso\.com\)"),
+        ("monitoring.alert_emails", [], r"monitoring\.alert_emails: needs at least 1 entry"),
+        ("monitoring.workspace", "central", r"monitoring\.workspace: 'central' is not one of: workload, hub"),
         ("budget.thresholds", [80, 80], r"budget\.thresholds: \[80, 80\] must be distinct"),
-        ("budget.start_date", "2026-12-15", r"budget\.start_date: String should match pattern"),
-        ("budget.monthly_amount", 0, r"budget\.monthly_amount: Input should be greater than 0"),
+        ("budget.start_date", "2026-12-15", r"budget\.start_date: \'2026-12-15\' is not the first day of a month: YYYY-MM-01"),
+        ("budget.monthly_amount", 0, r"budget\.monthly_amount: 0 must be greater than 0"),
     ],
 )
 def test_cluster_settings_rules(tmp_path, path, value, message):
@@ -194,12 +195,12 @@ def test_public_cluster_with_ranges_is_accepted(tmp_path):
     [
         ("app.image", "dotnet/samples:latest", r"app\.image: 'dotnet/samples:latest' uses the moving tag 'latest'"),
         ("app.traefik_image", "traefik", r"app\.traefik_image: 'traefik' is not an image reference"),
-        ("app.min_replicas", 1, r"app\.min_replicas: Input should be greater than or equal to 2"),
+        ("app.min_replicas", 1, r"app\.min_replicas: 1 is below the minimum of 2"),
         ("app.max_replicas", 2, r"app: min_replicas \(3\) must not exceed max_replicas \(2\)"),
-        ("app.traefik_replicas", 1, r"app\.traefik_replicas: Input should be greater than or equal to 2"),
-        ("gitops.repository_url", "http://github.com/x/y", r"gitops\.repository_url: String should match pattern"),
-        ("gitops.path", "/abs", r"gitops\.path: String should match pattern"),
-        ("deploy.kubelogin_login", "admin", r"deploy\.kubelogin_login: Input should be 'azurecli'"),
+        ("app.traefik_replicas", 1, r"app\.traefik_replicas: 1 is below the minimum of 2"),
+        ("gitops.repository_url", "http://github.com/x/y", r"gitops\.repository_url: \'http://github\.com/x/y\' is not a Git repository URL: https://<host>/<path>"),
+        ("gitops.path", "/abs", r"gitops\.path: \'/abs\' is not a folder relative to the repository root"),
+        ("deploy.kubelogin_login", "admin", r"deploy\.kubelogin_login: 'admin' is not one of: azurecli, workloadidentity, spn, msi"),
     ],
 )
 def test_workload_settings_rules(tmp_path, path, value, message):
@@ -215,7 +216,7 @@ def test_gitops_host(tmp_path):
 
 
 def test_counts_must_be_integers_not_booleans(tmp_path):
-    with pytest.raises(ConfigError, match=r"cluster\.user_pool\.min_count: Input should be a valid integer"):
+    with pytest.raises(ConfigError, match=r"cluster\.user_pool\.min_count: must be a whole number, got true/false"):
         load(tmp_path, set_path(base_env(), "cluster.user_pool.min_count", True), name="dev")
 
 

@@ -311,3 +311,41 @@ def test_cumulative_reports_are_refused(copies):
              {"check_type": "terraform_json", "summary": {"passed": 2}}]
     with pytest.raises(gate.GateError, match="reported a framework more than once"):
         gate.findings_from_report(twice, copies)
+
+
+# ----------------------------------------------------------------------------- settings, not names
+
+
+def test_a_where_condition_follows_the_setting_of_the_synthesized_resource(copies):
+    (copy,) = copies
+    data = [report("terraform_json", [failed(copy, "CKV_AZURE_216", "Firewall_E7948B04")])]
+    (finding,), *_ = gate.findings_from_report(data, copies)
+    assert finding.attributes["name"] == "afw-hub-dev-eastus2"
+    by_setting = gate.parse_allowlist({"entries": [{
+        "check": "CKV_AZURE_216", "resource": "azurerm_firewall.*", "where": {"name": "afw-hub-dev-eastus2"},
+        "reason": REASON}]}, Path("allow.json"))
+    assert gate.evaluate([finding], by_setting).ok
+    other_setting = gate.parse_allowlist({"entries": [{
+        "check": "CKV_AZURE_216", "resource": "azurerm_firewall.*", "where": {"name": "afw-elsewhere"},
+        "reason": REASON}]}, Path("allow.json"))
+    verdict = gate.evaluate([finding], other_setting)
+    assert verdict.unallowed == [finding] and "where name = \"afw-elsewhere\"" in verdict.stale[0].describe()
+    missing_attribute = gate.parse_allowlist({"entries": [{
+        "check": "CKV_AZURE_216", "resource": "azurerm_firewall.*", "where": {"sku_tier": None},
+        "reason": REASON}]}, Path("allow.json"))
+    assert not gate.evaluate([finding], missing_attribute).ok, "an absent attribute is not a match"
+
+
+@pytest.mark.parametrize("where", [[], {}, {"a": {"nested": 1}}, "x"])
+def test_a_where_condition_must_be_an_object_of_literals(where):
+    with pytest.raises(gate.AllowlistError, match="'where' must be a non-empty object"):
+        gate.parse_allowlist({"entries": [{"check": "CKV_AZURE_1", "resource": "*", "where": where,
+                                           "reason": REASON}]}, Path("allow.json"))
+
+
+def test_the_shipped_allowlist_never_names_an_environment():
+    """Exceptions key on stack kinds and settings: a user's new environment is judged like the
+    shipped ones (a `dev-*` glob would exempt only environments called dev)."""
+    entries = gate.load_allowlist(PROJECT_ROOT / "security" / "checkov-allowlist.json")
+    for item in entries:
+        assert item.stack.startswith("*"), f"{item.describe()}: stack glob must not start with a name"

@@ -1,0 +1,171 @@
+"""pydantic's validation errors in plain words: the rule, what was given, a valid example.
+
+No message shows a regular expression, a Python type name or pydantic's wording ("Input
+should be ...", "Tuple should have ..."). Pattern errors are turned back into the words of the
+`config.patterns.Pattern` that was broken; an unknown key gets the closest valid keys of the
+model at that place ("did you mean min_count?"). Pure Python: nothing here imports cdktf.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+from constructs_lib.config import patterns
+
+
+def kind_of(value: object) -> str:
+    """What a YAML value is, in the words of the file ("a number", "a list", "null")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value!r}" if len(value) <= 80 else "a long text"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
+
+
+def _choices(expected: str) -> list[str]:
+    """"'Standard' or 'Premium'" -> ["Standard", "Premium"]."""
+    return re.findall(r"'([^']*)'", expected)
+
+
+def suggestions(word: str, candidates: typing.Iterable[str]) -> list[str]:
+    """Candidates close to `word`: similar spelling (difflib) or sharing its start (min -> min_count)."""
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
+    lowered = word.lower()
+    prefixed = [c for c in pool
+                if len(lowered) >= 2 and (c.lower().startswith(lowered) or lowered.startswith(c.lower()))]
+    found = close + [c for c in prefixed if c not in close]
+    return found[:4]
+
+
+def _did_you_mean(found: list[str]) -> str:
+    if not found:
+        return ""
+    if len(found) == 1:
+        return f"; did you mean {found[0]}?"
+    return f"; did you mean one of {', '.join(found)}?"
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types behind Annotated/Optional/Union annotations."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def model_at(root: type[BaseModel], location: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class a pydantic error location points into (None when it is not a model).
+
+    Steps through fields, list/tuple items (integer parts) and the tag of a discriminated union
+    (pydantic puts it in the location, e.g. `("state", "azurerm", "backendd")`).
+    """
+    current: list[Any] = [root]
+    for part in location:
+        models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+        if isinstance(part, int):
+            current = [arg for t in current for arg in typing.get_args(t) if arg is not Ellipsis]
+            current = [u for t in current for u in _unwrap(t)]
+            continue
+        tagged = [m for m in models if "backend" in m.model_fields
+                  and part in typing.get_args(_unwrap(m.model_fields["backend"].annotation)[0])]
+        if tagged:
+            current = tagged
+            continue
+        fields = [m.model_fields[part] for m in models if part in m.model_fields]
+        if not fields:
+            return None
+        current = [u for f in fields for u in _unwrap(f.annotation)]
+    models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+    return models[0] if len(models) == 1 else None
+
+
+def plain_message(error: dict[str, Any], root: type[BaseModel]) -> str:
+    """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message."""
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    location: tuple[Any, ...] = tuple(error.get("loc", ()))
+    if kind == "extra_forbidden":
+        key = str(location[-1]) if location else ""
+        model = model_at(root, location[:-1])
+        valid = sorted(model.model_fields) if model else []
+        listing = f" (valid keys here: {', '.join(valid)})" if valid and len(valid) <= 16 else ""
+        return (f"unknown key {key!r}{_did_you_mean(suggestions(key, valid))}{listing}"
+                if valid else f"unknown key {key!r}")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "string_pattern_mismatch":
+        pattern = patterns.describe_regex(str(ctx.get("pattern", "")))
+        if pattern is not None:
+            return pattern.message(value)
+        return f"{value!r} does not have the required form"
+    if kind == "string_type":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return (f"must be text, but YAML read {kind_of(value)}; write it in quotes, e.g. \"{value}\" "
+                    "(unquoted, YAML turns 1.30 into 1.3)")
+        return f"must be text, got {kind_of(value)}"
+    if kind in ("string_too_short", "string_too_long"):
+        bound = ctx.get("min_length") if kind == "string_too_short" else ctx.get("max_length")
+        word = "at least" if kind == "string_too_short" else "at most"
+        length = len(value) if isinstance(value, str) else "?"
+        return f"must be {word} {bound} characters long; it has {length}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number, got {kind_of(value)}"
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number, got {kind_of(value)}"
+    if kind == "finite_number":
+        return "must be a finite number"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, got {kind_of(value)}"
+    if kind == "greater_than_equal":
+        return f"{value!r} is below the minimum of {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"{value!r} is above the maximum of {ctx.get('le')}"
+    if kind == "greater_than":
+        return f"{value!r} must be greater than {ctx.get('gt')}"
+    if kind == "less_than":
+        return f"{value!r} must be less than {ctx.get('lt')}"
+    if kind in ("literal_error", "enum"):
+        choices = _choices(str(ctx.get("expected", "")))
+        hint = _did_you_mean(suggestions(str(value), choices)) if isinstance(value, str) else ""
+        shown = repr(value) if isinstance(value, str) and len(value) <= 80 else kind_of(value)
+        return f"{shown} is not one of: {', '.join(choices)}{hint}"
+    if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
+        return f"must be a list (e.g. [a, b] or one '- item' line per entry), got {kind_of(value)}"
+    if kind == "too_short":
+        minimum = ctx.get("min_length", 1)
+        return f"needs at least {minimum} {'entry' if minimum == 1 else 'entries'}"
+    if kind == "too_long":
+        maximum = ctx.get("max_length")
+        return f"takes at most {maximum} {'entry' if maximum == 1 else 'entries'}"
+    if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
+        return f"must be a mapping (indented 'key: value' lines), got {kind_of(value)}"
+    if kind in ("uuid_type", "uuid_parsing", "uuid_version"):
+        shown = repr(value) if isinstance(value, str) and len(value) <= 80 else kind_of(value)
+        return f"{shown} is not {patterns.GUID.description} (for example {patterns.GUID.example})"
+    if kind == "union_tag_invalid":
+        tags = _choices(str(ctx.get("expected_tags", "")))
+        tag = str(ctx.get("tag", ""))
+        return f"backend {tag!r} is not one of: {', '.join(tags)}{_did_you_mean(suggestions(tag, tags))}"
+    if kind == "union_tag_not_found":
+        return "needs a 'backend' key (azurerm or local)"
+    if kind in ("value_error", "assertion_error"):
+        return str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return f"invalid value ({kind.replace('_', ' ')})"
