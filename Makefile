@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 # checkov cannot share .venv (see requirements-checkov.txt); it gets its own venv.
 CHECKOV_VENV ?= .venv-checkov
 BENCH_ARGS ?=
+COST_ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test security bench clean inventory
+.PHONY: setup synth test security cost bench clean inventory
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 
@@ -32,6 +33,11 @@ test: setup
 # The security gate alone, over a fresh synth in cdktf.out/ (the tests run it on their own synth).
 security: synth
 	$(PY) tools/security_gate.py --outdir cdktf.out
+
+# Monthly estimate per stack and environment from a fresh synth and cost/prices.csv (no API calls);
+# COST_ARGS=--detail lists every priced line.
+cost: synth
+	$(PY) tools/cost.py --outdir cdktf.out $(COST_ARGS)
 
 # Record a deliberate removal of resource addresses (tests/address_inventory.json).
 inventory: setup

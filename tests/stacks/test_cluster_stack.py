@@ -112,7 +112,8 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
 
 
 def _assignments(stack) -> list[tuple[str, str, str]]:
-    return [(a["role_definition_name"], a["principal_id"], a["scope"])
+    """(built-in role name, or the custom role definition's reference; principal; scope)."""
+    return [(a.get("role_definition_name") or a["role_definition_id"], a["principal_id"], a["scope"])
             for a in stack.resources("azurerm_role_assignment").values()]
 
 
@@ -157,6 +158,10 @@ def test_least_privilege_role_assignments(cluster_stack, environments):
     for group in map(str, env.entra.namespace_reader_group_object_ids):
         expected |= {("Azure Kubernetes Service RBAC Reader", group, f"{cluster}/namespaces/{env.app.namespace}"),
                      ("Azure Kubernetes Service Cluster User Role", group, cluster)}
+    if env.cluster.stop_schedule is not None:
+        # The stop-when-idle identity: its custom role (read, start, stop), on this cluster only.
+        expected.add((cluster_stack.ref("azurerm_role_definition", "role_definition_resource_id"),
+                      identity(names.cluster.start_stop_identity), cluster))
     assert sorted(_assignments(cluster_stack)) == sorted(expected)
 
 
