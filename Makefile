@@ -1,18 +1,34 @@
-# Two commands for a newcomer: `make synth` and `make test`. Both set everything up first.
-# `make test` also runs the checkov security gate (tests/tools/test_security_gate.py).
+# `make help` lists the targets. `make synth` and `make test` set everything up first.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# checkov cannot share .venv (see requirements-checkov.txt); it gets its own venv.
+# checkov cannot share .venv (see requirements-checkov.txt); it gets its own venv, which only the
+# security gate (make test, make security) needs.
 CHECKOV_VENV ?= .venv-checkov
 BENCH_ARGS ?=
+<<<<<<< HEAD
 COST_ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
 .PHONY: setup synth test security cost bench clean inventory
+=======
+# One environment (make synth ENV=prod); empty: all of envs/.
+ENV ?=
+ENV_ARGS := $(foreach e,$(ENV),--env $(e))
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CHECKPOINT_DISABLE := 1
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+.PHONY: help setup setup-security synth list preflight test security diagram inventory bench clean cdktf-app
+>>>>>>> main
+
+help: ## this list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  ENV=<name> limits synth, list and preflight to one environment (e.g. make synth ENV=prod)."
+
+setup: $(VENV)/.installed ## create .venv with what synth needs (requirements.txt)
+
+setup-security: $(CHECKOV_VENV)/.installed ## create .venv-checkov for the security gate
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,16 +40,22 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
-synth: setup
-	$(PY) main.py
+synth: setup ## validate envs/*.yaml and synthesize into cdktf.out/ (ENV=<name>: only that one)
+	$(PY) main.py $(ENV_ARGS)
 
-test: setup
+list: setup ## stacks and apply waves from the configuration, without a synth
+	@$(PY) main.py --list $(ENV_ARGS)
+
+preflight: setup ## placeholders left and subscription requirements; exit 0 only when deployable
+	$(PY) -m tools.preflight $(ENV_ARGS)
+
+test: setup setup-security ## the whole test suite, including the checkov gate
 	$(PY) -m pytest
 
-# The security gate alone, over a fresh synth in cdktf.out/ (the tests run it on their own synth).
-security: synth
+security: setup-security synth ## the checkov gate alone over a fresh synth in cdktf.out/
 	$(PY) tools/security_gate.py --outdir cdktf.out
 
+<<<<<<< HEAD
 # Monthly estimate per stack and environment from a fresh synth and cost/prices.csv (no API calls);
 # COST_ARGS=--detail lists every priced line.
 cost: synth
@@ -41,11 +63,23 @@ cost: synth
 
 # Record a deliberate removal of resource addresses (tests/address_inventory.json).
 inventory: setup
+=======
+# Needs Graphviz's `dot` (Debian/Ubuntu: apt-get install graphviz); fails with that hint without it.
+diagram: synth ## topology per environment from the synthesized JSON: cdktf.out/diagrams/<env>.{png,svg,gv}
+	$(PY) tools/diagram.py --outdir cdktf.out
+
+inventory: setup ## record a deliberate removal of resource addresses (tests/address_inventory.json)
+>>>>>>> main
 	$(PY) -m tests.stacks.test_address_inventory --update
 
-# Synth and test-suite timings and memory (not a test); BENCH_ARGS=--skip-tests to leave out pytest.
-bench: setup
+bench: setup setup-security ## synth and test-suite timings and memory; BENCH_ARGS=--skip-tests to skip pytest
 	$(PY) bench/synth_bench.py $(BENCH_ARGS)
 
-clean:
+clean: ## remove cdktf.out/ and both virtual environments
 	rm -rf cdktf.out $(VENV) $(CHECKOV_VENV)
+
+# The `app` of cdktf.json: `npx cdktf synth` on a fresh clone sets up .venv first (its output goes
+# to standard error, so the cdktf CLI shows it), then runs main.py into the CLI's output folder.
+cdktf-app:
+	@$(MAKE) --no-print-directory setup >&2
+	@$(PY) main.py --quiet

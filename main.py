@@ -1,45 +1,145 @@
 #!/usr/bin/env python
-"""Synthesize every environment in envs/ into cdktf.out/ (also the `app` of cdktf.json).
+"""Synthesize the environments in envs/ into cdktf.out/ (also the `app` of cdktf.json).
 
 Environment files are validated completely before cdktf is even imported: a bad file ends the
 run with one message per problem and exit code 2, and the previous cdktf.out/ stays as it was.
+Progress goes to standard error, the summary table to standard output.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from constructs_lib import __version__
+from constructs_lib.app.deploy_order import apply_waves
 from constructs_lib.config.advisories import advisories
-from constructs_lib.config.loader import ConfigError, load_environments
+from constructs_lib.config.loader import ConfigError, load_environment, load_environments
+from constructs_lib.config.models import Environment
+from constructs_lib.config.stack_plan import stack_plan
+
+
+class Progress:
+    """`[  8.1s] message` lines on standard error (silent with --quiet)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.monotonic() - self.start:5.1f}s] {message}", file=sys.stderr, flush=True)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+
+def _load(envs: Path, names: list[str]) -> list[Environment]:
+    if not names:
+        return load_environments(envs)
+    files = {path.stem: path for path in sorted(envs.glob("*.y*ml")) if path.is_file()}
+    unknown = [name for name in names if name not in files]
+    if unknown:
+        known = ", ".join(sorted(files)) or "none"
+        raise ConfigError(str(envs), [_problem(f"no environment {', '.join(unknown)}; environments here: {known}")])
+    errors, environments = [], []
+    for name in dict.fromkeys(names):
+        try:
+            environments.append(load_environment(files[name]))
+        except ConfigError as error:
+            errors.append(error)
+    if errors:
+        raise ConfigError.combine(errors)
+    return environments
+
+
+def _problem(message: str) -> Any:
+    from constructs_lib.config.address_plan import Problem
+
+    return Problem("", message)
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain-text table with aligned columns."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def plan_rows(environments: list[Environment]) -> list[list[str]]:
+    """environment, wave, stack, depends on — from the configuration alone."""
+    rows = []
+    for env in environments:
+        plan = stack_plan(env)
+        depends = {p.name: list(p.depends_on) for p in plan}
+        for number, wave in enumerate(apply_waves(depends), start=1):
+            rows += [[env.name, str(number), name, ", ".join(depends[name]) or "-"] for name in wave]
+    return rows
+
+
+def summary_rows(outdir: Path, synthesized: list[str]) -> list[list[str]]:
+    """stack, resources, depends on, environment wave — read from the written output."""
+    order = json.loads((outdir / "deploy-order.json").read_text())["environments"]
+    wave_of = {name: number for env in order.values() for number, wave in enumerate(env["waves"], 1)
+               for name in wave}
+    depends = {name: deps for env in order.values() for name, deps in env["dependencies"].items()}
+    rows = []
+    for name in sorted(synthesized, key=lambda n: (n.split("-", 1)[0], wave_of.get(n, 0), n)):
+        doc = json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
+        count = sum(len(items) for items in doc.get("resource", {}).values())
+        rows.append([name, str(count), ", ".join(depends.get(name, [])) or "-", str(wave_of.get(name, "-"))])
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--envs", type=Path, default=Path("envs"), help="folder of <env>.yaml files")
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
-                        help="output folder, replaced as a whole on success (default: cdktf.out)")
+                        help="output folder (default: cdktf.out)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME",
+                        help="synthesize only this environment (repeatable); the stack folders of the others "
+                             "stay as they are")
+    parser.add_argument("--list", action="store_true", help="list stacks and apply waves from the configuration "
+                                                            "(no synth)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    parser.add_argument("--version", action="version", version=f"aks-baseline-cdktf {__version__}")
     args = parser.parse_args(argv)
+    progress = Progress(args.quiet)
     try:
-        environments = load_environments(args.envs)
+        environments = _load(args.envs, args.env)
     except ConfigError as error:
         print(f"{error}\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
         return 2
-
+    if args.list:
+        print(table(plan_rows(environments), ["environment", "wave", "stack", "depends on"]))
+        return 0
+    names = ", ".join(env.name for env in environments)
+    progress(f"validated {len(environments)} environment{'s' * (len(environments) != 1)} ({names}) from {args.envs}/")
     for env in environments:
         for note in advisories(env):
             print(f"warning: {env.name}: {note}", file=sys.stderr)
 
-    from constructs_lib.app import (
-        synth_replacing,  # imports cdktf and the provider bindings it uses
-    )
+    progress("loading cdktf and the provider bindings")
+    from constructs_lib.app import synth_replacing
 
-    stacks = synth_replacing(environments, args.outdir)
-    print(f"Synthesized {len(stacks)} stacks into {args.outdir}/: {', '.join(stacks)}")
+    stacks = synth_replacing(environments, args.outdir, keep_other_environments=bool(args.env),
+                             on_stack=lambda region: progress(f"building {region} (hub, spoke, cluster, workload)"))
+    progress(f"wrote {args.outdir}/")
+    rows = summary_rows(args.outdir, stacks)
+    print(table(rows, ["stack", "resources", "depends on", "wave"]))
+    total = sum(int(row[1]) for row in rows)
+    print(f"Synthesized {len(stacks)} stacks ({total} resources) into {args.outdir}/ in {progress.elapsed:.1f} s; "
+          f"apply them wave by wave as {args.outdir}/DEPLOY_ORDER.md lists.")
     return 0
 
 

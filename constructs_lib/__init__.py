@@ -6,4 +6,7 @@ process pays only for the provider modules it uses.
 
 from constructs_lib import _bindings
 
+__version__ = "0.2.0"
+"""The project's version (also in package.json and the top entry of CHANGELOG.md)."""
+
 _bindings.load_provider_modules_lazily()

@@ -2,12 +2,17 @@
 """Security gate: checkov over every synthesized stack and the shipped Kubernetes manifests,
 held to a reviewed allow-list (security/checkov-allowlist.json).
 
-    python3 tools/security_gate.py [--outdir cdktf.out] [--manifests PATH ...]
+    python3 tools/security_gate.py [--outdir cdktf.out] [--manifests PATH ...] [--sarif FILE]
 
 The gate fails (exit 1) on any failed check that no allow-list entry covers, on allow-list
 entries that match no failed check (stale), on an invalid allow-list, on files checkov could
 not parse, and on inline checkov skips (the allow-list is the only place to accept a finding).
 Exit 2 means it could not run at all (no stacks, checkov missing or crashed).
+
+`--sarif FILE` also writes the verdict as SARIF 2.1.0 for code scanning (the pull-request
+workflow uploads it): every finding is a result located in its file, the allowed ones carry an
+accepted suppression with the allow-list reason, stale entries and other problems are tool
+notifications. It is written whenever checkov ran, also when the gate fails.
 
 Standard library only, so any python3 runs it; checkov itself lives in its own venv
 (.venv-checkov, see requirements-checkov.txt) and runs as one subprocess for all inputs.
@@ -531,6 +536,72 @@ def run_gate(
     return verdict
 
 
+# --------------------------------------------------------------------------- SARIF
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _finding_line(finding: Finding) -> int:
+    """1-based line of the finding's resource in its file (its name key for Terraform JSON, its
+    `name:` for a manifest), or 1 when it cannot be found."""
+    try:
+        lines = Path(finding.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    name = finding.resource.rsplit(".", 1)[-1]
+    wanted = (f'"{name}": {{', f"name: {name}")
+    return next((n for n, line in enumerate(lines, start=1) if line.strip().startswith(wanted)), 1)
+
+
+def _sarif_result(finding: Finding, entry: AllowEntry | None) -> dict[str, Any]:
+    where = f" [{finding.construct_path}]" if finding.construct_path else ""
+    result: dict[str, Any] = {
+        "ruleId": finding.check_id,
+        "level": "error",
+        "message": {"text": f"{finding.check_name}: {finding.resource}{where} in {finding.scope}"},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": Path(finding.file).as_posix()},
+                "region": {"startLine": _finding_line(finding)},
+            },
+            "logicalLocations": [{"fullyQualifiedName": f"{finding.scope}/{finding.resource}", "kind": "resource"}],
+        }],
+        "partialFingerprints": {"securityGate/v1": f"{finding.check_id}:{finding.scope}:{finding.resource}"},
+    }
+    if entry is not None:
+        result["level"] = "note"
+        result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                   "justification": f"security/checkov-allowlist.json entry #{entry.index}: "
+                                                    f"{entry.reason}"}]
+    return result
+
+
+def to_sarif(verdict: Verdict) -> dict[str, Any]:
+    """The verdict as a SARIF 2.1.0 log (one run, tool "security-gate (checkov)")."""
+    findings = [(f, None) for f in verdict.unallowed] + [(f, e) for f, e in verdict.allowed]
+    rules = {f.check_id: f.check_name for f, _ in findings}
+    notifications = [
+        {"level": "error", "message": {"text": f"stale allow-list {e.describe()}: matches no failed check; remove it"}}
+        for e in verdict.stale
+    ] + [{"level": "error", "message": {"text": p}} for p in verdict.problems]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "security-gate (checkov)",
+                "version": verdict.checkov_version or "unknown",
+                "informationUri": "https://www.checkov.io/",
+                "rules": [{"id": rule, "shortDescription": {"text": name or rule},
+                           "helpUri": "https://www.checkov.io/5.Policy%20Index/all.html"}
+                          for rule, name in sorted(rules.items())],
+            }},
+            "invocations": [{"executionSuccessful": verdict.ok, "toolExecutionNotifications": notifications}],
+            "results": [_sarif_result(f, e) for f, e in findings],
+        }],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
@@ -542,6 +613,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allowlist", type=Path, default=DEFAULT_ALLOWLIST)
     parser.add_argument("--checkov", type=Path, default=Path(os.environ.get("CHECKOV", DEFAULT_CHECKOV)))
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the allowed findings")
+    parser.add_argument("--sarif", type=Path, help="also write the findings as SARIF 2.1.0 to this file")
     args = parser.parse_args(argv)
     try:
         verdict = run_gate(args.outdir, args.manifests, args.allowlist, args.checkov)
@@ -552,6 +624,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"security gate: cannot run: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     print(verdict.report(verbose=args.verbose))
+    if args.sarif:
+        args.sarif.write_text(json.dumps(to_sarif(verdict), indent=2) + "\n", encoding="utf-8")
+        print(f"SARIF: {args.sarif}")
     return EXIT_OK if verdict.ok else EXIT_FAILED
 
 

@@ -679,7 +679,13 @@ class Environment(StrictModel):
     cost_center: Annotated[str, Field(min_length=1, max_length=256)]
     """Cost center, applied as a tag."""
     subscription_id: uuid.UUID | None = None
-    """Target subscription; when absent, Terraform reads ARM_SUBSCRIPTION_ID."""
+    """Target subscription; when absent, Terraform reads ARM_SUBSCRIPTION_ID. It is also part of the
+    hash in every globally unique name (registry, key vault), so two organisations that keep the
+    example's names never collide. Without it, `name_suffix` is required."""
+    name_suffix: Annotated[str, _text(patterns.NAME_SUFFIX)] | None = None
+    """Extra text for the hash of globally unique names, 1-12 lowercase letters and digits (e.g. your
+    organisation's short name). Required when `subscription_id` is not set; changing it renames
+    the registry and key vault (Terraform replaces them)."""
     tags: dict[Annotated[str, Field(min_length=1, max_length=512)], Annotated[str, Field(max_length=256)]] = {}
     """Extra tags on every taggable resource."""
     state: StateBackend = LocalState()
@@ -727,6 +733,23 @@ class Environment(StrictModel):
         for region in self.regions:
             rules.check_production_zones(kind, region.name, region.zones, region.name in ZONE_REDUNDANT_REGIONS)
         return self
+
+    @model_validator(mode="after")
+    def _name_scope(self) -> Environment:
+        if self.subscription_id is None and self.name_suffix is None:
+            raise ValueError(
+                "subscription_id: globally unique names (registry, key vault) are hashed with the target "
+                "subscription so they cannot collide with another organisation's; set subscription_id, or "
+                "name_suffix (1-12 lowercase letters and digits, e.g. contoso01) when the subscription comes "
+                "from ARM_SUBSCRIPTION_ID")
+        return self
+
+    @property
+    def name_scope(self) -> str:
+        """What tells this environment's globally unique names apart from everyone else's:
+        `<subscription_id>` and/or `<name_suffix>`."""
+        parts = [str(self.subscription_id) if self.subscription_id else "", self.name_suffix or ""]
+        return "/".join(part for part in parts if part)
 
     @model_validator(mode="after")
     def _regions_unique_and_paired(self) -> Environment:

@@ -3,8 +3,9 @@
 Every name is checked against the resource's length and character rules when it is made, so a
 long workload or region name fails at config time with the rule, never at `terraform apply`.
 Globally unique names (registry, key vault, storage) get a deterministic suffix derived from the
-environment, workload and region, so two synths give the same name and two environments never
-collide.
+environment, workload, region and the environment's name scope (its target subscription and/or an
+explicit `name_suffix`), so two synths give the same name, two environments never collide, and two
+adopters who keep the example's workload and environment names do not either.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class Naming:
     environment: str
     workload: str
     region: str
+    scope: str = ""
+    """Part of every globally unique name's hash that tells adopters apart: the target subscription
+    ID and/or the environment's `name_suffix` (`Environment.name_scope`)."""
 
     @property
     def region_code(self) -> str:
@@ -88,7 +92,8 @@ class Naming:
         The readable part is shortened (never the suffix) when it would break the length rule.
         """
         rule = RULES[kind]
-        suffix = _suffix(self.environment, self.workload, self.region, kind, qualifier)
+        identity = (self.environment, self.workload, self.region, kind, qualifier)
+        suffix = _suffix(*identity, self.scope) if self.scope else _suffix(*identity)
         readable = [rule.prefix, qualifier or self.workload, self.environment, self.region_code]
         separator = rule.separator
         budget = rule.max_length - len(suffix) - len(separator)

@@ -105,6 +105,11 @@ ENVIRONMENT_NAME = Pattern(
     "an environment name: 2-8 lowercase letters and digits, starting with a letter",
     "staging")
 
+NAME_SUFFIX = Pattern(
+    r"^[a-z0-9]{1,12}$",
+    "a name suffix: 1-12 lowercase letters and digits",
+    "contoso01")
+
 WORKLOAD_NAME = Pattern(
     r"^[a-z][a-z0-9]{2,11}$",
     "a workload name: 3-12 lowercase letters and digits, starting with a letter",

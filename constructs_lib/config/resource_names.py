@@ -129,7 +129,7 @@ class RegionNames:
     @classmethod
     def of(cls, env: Environment, region: Region | str) -> RegionNames:
         region_name = region if isinstance(region, str) else region.name
-        n = Naming(env.name, env.workload, region_name)
+        n = Naming(env.name, env.workload, region_name, env.name_scope)
         w = env.workload
         cluster = n.name("kubernetes_cluster", w)
         return cls(

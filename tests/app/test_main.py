@@ -1,11 +1,96 @@
-"""`main.py` end to end, in its own process (the second synth, see tests/conftest.py): it
-synthesizes every environment of its folder, says so, and warns about nothing for the shipped ones."""
+"""`main.py` as a user runs it: progress while it works, a summary table at the end, one
+environment at a time without touching the others, a stack list without a synth, and the lock
+files a Terraform team adds surviving every synth."""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+import sys
 
-def test_main_synthesizes_every_environment_and_reports_the_stacks(second_synth):
+import main
+from constructs_lib.config.stack_plan import stack_plan
+from tests.envfiles import PROJECT_ROOT
+
+
+def test_main_synthesizes_every_environment_shows_progress_and_a_summary(second_synth):
     result = second_synth.process
     stacks = sorted(p.name for p in (second_synth.outdir / "stacks").iterdir())
     assert "Traceback" not in result.stderr and "warning:" not in result.stderr
-    assert result.stdout.strip().splitlines()[-1] == f"Synthesized {len(stacks)} stacks into {second_synth.outdir}/: {', '.join(stacks)}"
+    progress = [line for line in result.stderr.splitlines() if re.match(r"^\[ *\d+\.\d+s\] ", line)]
+    assert any("validated" in line for line in progress) and any("building" in line for line in progress)
+    assert progress[-1].endswith(f"wrote {second_synth.outdir}/")
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].split() == ["stack", "resources", "depends", "on", "wave"]
+    listed = [line.split()[0] for line in lines[2:-1]]
+    assert sorted(listed) == stacks
+    for line in lines[2:-1]:
+        name, count = line.split()[:2]
+        doc = json.loads((second_synth.outdir / "stacks" / name / "cdk.tf.json").read_text())
+        assert int(count) == sum(len(items) for items in doc["resource"].values()), line
+    assert re.match(rf"^Synthesized {len(stacks)} stacks \(\d+ resources\) into {re.escape(str(second_synth.outdir))}/ "
+                    r"in \d+\.\d s", lines[-1]), lines[-1]
+
+
+def test_one_environment_is_synthesized_and_the_others_stay_untouched(second_synth, tmp_path):
+    from constructs_lib.app import synth_replacing
+
+    outdir = tmp_path / "cdktf.out"
+    shutil.copytree(second_synth.outdir, outdir)
+    other = next(p for p in (outdir / "stacks").iterdir() if p.name.startswith("prod-"))
+    (other / "marker").write_text("untouched")
+    mine = outdir / "stacks" / f"{second_synth.generated.name}-westeurope-cluster"
+    (mine / ".terraform.lock.hcl").write_text("# lock\n")
+    (mine / ".terraform" / "providers").mkdir(parents=True)
+    (mine / "stale").write_text("from the previous synth")
+    before = json.loads((outdir / "manifest.json").read_text())["stacks"]
+
+    written = synth_replacing([second_synth.generated], outdir, keep_other_environments=True)
+
+    assert written == sorted(p.name for p in stack_plan(second_synth.generated))
+    assert (other / "marker").read_text() == "untouched", "another environment's folder was replaced"
+    assert (mine / ".terraform.lock.hcl").read_text() == "# lock\n" and (mine / ".terraform" / "providers").is_dir()
+    assert not (mine / "stale").exists(), "the synthesized environment's folders are new"
+    after = json.loads((outdir / "manifest.json").read_text())["stacks"]
+    assert sorted(after) == sorted(before)
+    order = json.loads((outdir / "deploy-order.json").read_text())["environments"]
+    assert sorted(order) == sorted(e.name for e in second_synth.environments)
+
+
+def test_a_full_synth_keeps_lock_files_and_drops_retired_stacks(second_synth, tmp_path):
+    from constructs_lib.app import synth_replacing
+
+    outdir = tmp_path / "cdktf.out"
+    shutil.copytree(second_synth.outdir, outdir)
+    name = f"{second_synth.generated.name}-westeurope-hub"
+    (outdir / "stacks" / name / ".terraform.lock.hcl").write_text("# lock\n")
+    synth_replacing([second_synth.generated], outdir)
+    assert (outdir / "stacks" / name / ".terraform.lock.hcl").read_text() == "# lock\n"
+    assert sorted(p.name for p in (outdir / "stacks").iterdir()) == sorted(
+        p.name for p in stack_plan(second_synth.generated)), "a full synth leaves no other stack"
+
+
+def run_main(*args: str) -> subprocess.CompletedProcess[str]:
+    code = ("import sys, main; code = main.main(sys.argv[1:]); "
+            "print('cdktf imported' if 'cdktf' in sys.modules else 'cdktf not imported', file=sys.stderr); "
+            "sys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_list_shows_stacks_and_waves_without_importing_cdktf(environments):
+    result = run_main("--list")
+    assert result.returncode == 0 and "cdktf not imported" in result.stderr, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()[2:]]
+    shipped = [env for env in environments if (PROJECT_ROOT / "envs" / f"{env.name}.yaml").exists()]
+    assert sorted(row[2] for row in rows) == sorted(p.name for env in shipped for p in stack_plan(env))
+    assert rows == main.plan_rows(shipped) or [r[:3] for r in rows] == [r[:3] for r in main.plan_rows(shipped)]
+
+
+def test_an_unknown_environment_is_refused_before_cdktf(tmp_path):
+    result = run_main("--env", "qa", "--outdir", str(tmp_path / "out"))
+    assert result.returncode == 2 and "cdktf not imported" in result.stderr
+    assert "envs: no environment qa; environments here: dev, prod" in result.stderr
+    assert not (tmp_path / "out").exists()

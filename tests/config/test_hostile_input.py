@@ -33,7 +33,7 @@ from constructs_lib.config.loader import (
 from constructs_lib.config.models import Environment
 from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
 
-FUZZ = settings(max_examples=200, deadline=timedelta(milliseconds=250), database=None,
+FUZZ = settings(max_examples=200, deadline=timedelta(seconds=2), database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -13,7 +13,7 @@ from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZo
 from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
 from tests.synth import StackJson, synth_construct
 
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+TENANT = "11111111-2222-3333-4444-555555555555"
 SPOKE = "/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
 SUBNET = f"{SPOKE}/subnets/snet-privatelinkendpoints"
 WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-x"

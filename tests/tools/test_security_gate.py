@@ -267,6 +267,49 @@ def test_cli_exit_codes_without_running_checkov(tmp_path, capsys):
     assert "'reason' is required" in capsys.readouterr().err
 
 
+# ----------------------------------------------------------------------------- SARIF
+
+
+def test_sarif_locates_each_finding_and_marks_the_allowed_ones_suppressed(copies):
+    (copy,) = copies
+    data = report("terraform_json", [failed(copy, "CKV_AZURE_216", "Firewall_E7948B04"),
+                                     failed(copy, "CKV_AZURE_999", "Firewall_PublicIp00_35F836A2")])
+    stale = entry(index=2, check="CKV_AZURE_555", resource="azurerm_subnet.*")
+    sarif = gate.to_sarif(gate.judge(data, "", copies, [entry(), stale]))
+    json.dumps(sarif)  # serializable as is
+    assert sarif["version"] == "2.1.0"
+    (run,) = sarif["runs"]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["CKV_AZURE_216", "CKV_AZURE_999"]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    failing, allowed = by_rule["CKV_AZURE_999"], by_rule["CKV_AZURE_216"]
+    assert failing["level"] == "error" and "suppressions" not in failing
+    location = failing["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("stacks/dev-eastus2-hub/cdk.tf.json")
+    original_lines = copy.original.read_text().splitlines()
+    assert original_lines[location["region"]["startLine"] - 1].strip() == '"Firewall_PublicIp00_35F836A2": {'
+    assert "dev-eastus2-hub/Firewall/PublicIp00/Resource" in failing["message"]["text"]
+    assert allowed["suppressions"] == [{"kind": "external", "status": "accepted",
+                                        "justification": f"security/checkov-allowlist.json entry #1: {REASON}"}]
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert ["stale allow-list entry #2" in n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == [True]
+
+
+def test_cli_writes_sarif_only_when_asked(tmp_path, monkeypatch, capsys):
+    verdict = gate.Verdict(passed=3)
+    monkeypatch.setattr(gate, "run_gate", lambda *args: verdict)
+    assert gate.main(["--outdir", str(tmp_path)]) == gate.EXIT_OK
+    assert not list(tmp_path.glob("*.sarif"))
+    target = tmp_path / "gate.sarif"
+    assert gate.main(["--outdir", str(tmp_path), "--sarif", str(target)]) == gate.EXIT_OK
+    sarif = json.loads(target.read_text())
+    assert sarif["runs"][0]["results"] == [] and sarif["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    verdict.problems.append("checkov could not parse 1 terraform_json file(s)")
+    assert gate.main(["--outdir", str(tmp_path), "--sarif", str(target)]) == gate.EXIT_FAILED
+    assert json.loads(target.read_text())["runs"][0]["invocations"][0]["executionSuccessful"] is False, \
+        "written also when the gate fails, so the pull-request workflow can upload it"
+
+
 # ----------------------------------------------------------------------------- the real gate
 
 
@@ -349,3 +392,12 @@ def test_the_shipped_allowlist_never_names_an_environment():
     entries = gate.load_allowlist(PROJECT_ROOT / "security" / "checkov-allowlist.json")
     for item in entries:
         assert item.stack.startswith("*"), f"{item.describe()}: stack glob must not start with a name"
+
+
+def test_sarif_of_the_real_run_holds_every_finding(real_gate):
+    sarif = gate.to_sarif(real_gate)
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(real_gate.unallowed) + len(real_gate.allowed) > 0
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 1 for r in results), \
+        "every finding points at its resource's line in the synthesized file or manifest"
+    assert sum("suppressions" in r for r in results) == len(real_gate.allowed)

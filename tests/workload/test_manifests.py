@@ -53,7 +53,7 @@ REGISTRY = "crbu0001a0008proeus2x1234.azurecr.io"
 SAMPLE = {
     "registry_login_server": REGISTRY,
     "key_vault_name": "kv-aks-x1234",
-    "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    "tenant_id": "11111111-2222-3333-4444-555555555555",
 }
 PLACEHOLDER = helm_value(INGRESS_IDENTITY_CLIENT_ID)
 KUBE_SYSTEM = {"kubernetes.io/metadata.name": "kube-system"}

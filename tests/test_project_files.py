@@ -1,0 +1,42 @@
+"""What an adopter expects at the top of the repository: a license, a changelog whose newest entry
+is the version the code reports, an npm lock file for the pinned cdktf CLI, and a cdktf CLI that
+neither needs a prepared .venv nor calls home."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import constructs_lib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_license_is_mit_like_the_reference():
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert json.loads((ROOT / "package.json").read_text())["license"] == "MIT"
+
+
+def test_one_version_everywhere():
+    newest = re.search(r"^## \[(\d+\.\d+\.\d+)\]", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert newest and newest.group(1) == constructs_lib.__version__
+    assert json.loads((ROOT / "package.json").read_text())["version"] == constructs_lib.__version__
+
+
+def test_npm_lock_file_pins_the_cli_of_package_json():
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    wanted = package["devDependencies"]["cdktf-cli"]
+    assert lock["packages"][""]["devDependencies"]["cdktf-cli"] == wanted
+    assert lock["packages"]["node_modules/cdktf-cli"]["version"] == wanted
+
+
+def test_the_cdktf_cli_sets_up_and_stays_offline():
+    app = json.loads((ROOT / "cdktf.json").read_text())["app"]
+    assert app.startswith("make ") and app.endswith("cdktf-app"), "the CLI must work before make setup"
+    assert "cdktf-app:" in (ROOT / "Makefile").read_text()
+    npmrc = (ROOT / ".npmrc").read_text()
+    preload = re.search(r'node-options="--require \./(\S+)"', npmrc)
+    assert preload and (ROOT / preload.group(1)).is_file()
+    assert 'process.env.CHECKPOINT_DISABLE = process.env.CHECKPOINT_DISABLE || "1"' in (ROOT / preload.group(1)).read_text()

@@ -1,0 +1,83 @@
+"""`make preflight`: example values and unverified subscription requirements block a deploy."""
+
+from __future__ import annotations
+
+import pytest
+
+from constructs_lib.config.placeholders import EXAMPLE_STATE_ACCOUNTS, placeholders
+from tests.envfiles import PROJECT_ROOT, base_env, load, set_path, write_env
+from tools import preflight
+
+REAL = {
+    "subscription_id": "3f2a8c1e-5b7d-4e9f-a1c2-d3e4f5a6b7c8", "owner": "platform@fabrikam-corp.net",
+    "state.storage_account_name": "sttfstatefc01", "entra.tenant_id": "9b1c2d3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e",
+    "entra.cluster_admin_group_object_ids": ["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
+    "entra.namespace_reader_group_object_ids": ["2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"],
+    "ingress.domain": "fabrikam-corp.net", "monitoring.alert_emails": ["ops@fabrikam-corp.net"],
+    "gitops.repository_url": "https://github.com/fabrikam-corp/platform-manifests",
+}
+
+
+def real_env() -> dict:
+    data = base_env()
+    for path, value in REAL.items():
+        set_path(data, path, value)
+    return data
+
+
+def test_every_shipped_example_value_is_a_placeholder(environments):
+    shipped = list(environments)
+    for env in shipped:
+        paths = {p.path for p in placeholders(env)}
+        assert {"subscription_id", "entra.tenant_id", "entra.cluster_admin_group_object_ids[0]",
+                "ingress.domain", "monitoring.alert_emails[0]", "gitops.repository_url"} <= paths, env.name
+    accounts = {env.state.storage_account_name for env in shipped
+                if env.state.backend == "azurerm" and (PROJECT_ROOT / "envs" / f"{env.name}.yaml").exists()}
+    assert accounts <= EXAMPLE_STATE_ACCOUNTS, "a shipped state account is missing from EXAMPLE_STATE_ACCOUNTS"
+
+
+def test_microsofts_own_tenant_is_a_placeholder(tmp_path):
+    env = load(tmp_path, set_path(real_env(), "entra.tenant_id", "72f988bf-86f1-41af-91ab-2d7cd011db47"))
+    assert [p.path for p in placeholders(env)] == ["entra.tenant_id"]
+
+
+def test_a_real_environment_with_every_requirement_registered_is_deployable(tmp_path, capsys):
+    write_env(tmp_path, real_env(), name="dev")
+    seen: list[list[str]] = []
+
+    def registered(command: list[str]) -> str:
+        seen.append(command)
+        return "Registered"
+
+    assert preflight.main(["--envs", str(tmp_path)], runner=registered) == 0
+    assert "preflight: deployable (0 open items)" in capsys.readouterr().out
+    assert ["az", "feature", "show", "--namespace", "Microsoft.Compute", "--name", "EncryptionAtHost", "--query",
+            "properties.state", "-o", "tsv", "--subscription", REAL["subscription_id"]] in seen
+
+
+@pytest.mark.parametrize(("state", "shown"), [(None, "[unverified]"), ("NotRegistered", "[notregistered]")])
+def test_an_unregistered_or_unverifiable_requirement_blocks(tmp_path, capsys, state, shown):
+    write_env(tmp_path, real_env(), name="dev")
+
+    def runner(command: list[str]) -> str | None:
+        return state if "Microsoft.KubernetesConfiguration" in command else "Registered"
+
+    assert preflight.main(["--envs", str(tmp_path)], runner=runner) == 1
+    out = capsys.readouterr().out
+    assert f"{shown} resource provider Microsoft.KubernetesConfiguration" in out
+    assert ("check: az provider show" if state is None else "fix: az provider register") in out
+    assert "preflight: not deployable (1 open item)" in out
+
+
+def test_the_shipped_examples_are_not_deployable_and_name_each_placeholder(capsys):
+    assert preflight.main(["--envs", str(PROJECT_ROOT / "envs")], runner=lambda command: "Registered") == 1
+    out = capsys.readouterr().out
+    assert "entra.tenant_id: 00000000-0000-0000-0000-000000000000 is an example GUID" in out
+    assert "ingress.domain: contoso.com is a domain reserved for examples" in out
+
+
+def test_unknown_environment_and_bad_files_exit_2(tmp_path):
+    write_env(tmp_path, real_env(), name="dev")
+    assert preflight.main(["--envs", str(tmp_path), "--env", "qa"], runner=lambda c: "Registered") == 2
+    write_env(tmp_path, set_path(real_env(), "name", "Bad"), name="dev")
+    assert preflight.main(["--envs", str(tmp_path)], runner=lambda c: "Registered") == 2

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""What the GitHub workflows (.github/workflows/) deploy, in which order, read from a synth.
+
+    python3 tools/pipeline.py deploy [--outdir cdktf.out] [--envs envs] --max-waves N
+    python3 tools/pipeline.py drift  [--outdir cdktf.out]
+    python3 tools/pipeline.py workflow --max-waves N > .github/workflows/deploy-environment.yml
+
+`deploy` prints (and, inside GitHub Actions, writes to $GITHUB_OUTPUT as `environments`) a JSON
+list with one object per environment, pre-production environments first:
+
+    [{"environment": "dev", "count": 4, "wave1": ["dev-eastus2-hub"], ..., "waveN": []}, ...]
+
+Each `waveK` lists the stacks of wave K from `deploy-order.json` (empty past the last wave): the
+reusable workflow deploy-environment.yml has one fixed plan and apply job per wave (GitHub jobs
+are static) and skips the jobs of absent waves. An environment with more waves than N fails here,
+before anything is planned, with the number of jobs to add.
+
+`drift` prints (and writes as `stacks`) `[{"environment": "dev", "stack": "dev-eastus2-hub"}, ...]`:
+every stack of every wave (the bootstrap stack is not in the waves; a person runs it).
+
+`workflow` prints the reusable workflow with N waves: to allow more waves, regenerate it and
+raise MAX_WAVES in deploy.yml (tests/tools/test_workflows.py holds the two together).
+
+Order of environments: environments whose `environment_type` is `non-production` come first, then
+the others (an environment file without that setting counts as production); ties keep name
+order. Exit 1 on a rule broken (too many waves), 2 when the input cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+class PipelineError(Exception):
+    """The synthesized order does not fit the workflows."""
+
+
+def deployment_order(environments: list[Any]) -> list[str]:
+    """Environment names, pre-production first: `environment_type == "non-production"` before the
+    rest (missing attribute = production), name order within each group."""
+    def rank(env: Any) -> tuple[int, str]:
+        production = getattr(env, "environment_type", "production") != "non-production"
+        return (1 if production else 0, env.name)
+    return [env.name for env in sorted(environments, key=rank)]
+
+
+def read_waves(outdir: Path) -> dict[str, list[list[str]]]:
+    """Waves per environment from `<outdir>/deploy-order.json`."""
+    path = outdir / "deploy-order.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path} is missing; run `make synth` first") from None
+    return {env: [list(w) for w in entry["waves"]] for env, entry in data["environments"].items()}
+
+
+def deploy_matrix(waves: dict[str, list[list[str]]], order: list[str], max_waves: int) -> list[dict[str, Any]]:
+    """One object per environment in `order` (see the module docstring). Environments in `order`
+    without synthesized waves are left out; synthesized ones missing from `order` go last. Raises
+    PipelineError when an environment has more than `max_waves` waves."""
+    names = [e for e in order if e in waves] + sorted(set(waves) - set(order))
+    matrix = []
+    for env in names:
+        count = len(waves[env])
+        if count > max_waves:
+            raise PipelineError(
+                f"environment {env} has {count} apply waves but .github/workflows/deploy-environment.yml runs at most "
+                f"{max_waves}; add plan-/apply- jobs up to wave {count} there and raise MAX_WAVES in deploy.yml")
+        entry: dict[str, Any] = {"environment": env, "count": count}
+        entry.update({f"wave{k}": waves[env][k - 1] if k <= count else [] for k in range(1, max_waves + 1)})
+        matrix.append(entry)
+    return matrix
+
+
+def drift_matrix(waves: dict[str, list[list[str]]]) -> list[dict[str, str]]:
+    """Every stack of every wave, with its environment."""
+    return [{"environment": env, "stack": stack} for env in sorted(waves) for wave in waves[env] for stack in wave]
+
+
+TERRAFORM_VERSION = "1.11.4"
+"""Terraform the workflows install (hashicorp/setup-terraform); must satisfy every stack's
+`required_version` (a test checks it)."""
+
+PINS = {
+    "checkout": "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+    "download": "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1",
+    "upload": "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0",
+    "terraform": "hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e # v4.0.1",
+    "login": "azure/login@f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca # v3.0.1",
+}
+"""Actions the generated workflow uses, pinned by full commit SHA (the tag in the comment)."""
+
+_HEADER = """\
+# GENERATED by `python3 tools/pipeline.py workflow --max-waves {max_waves}`; edit the generator, not this file.
+#
+# Deploys one environment, called by deploy.yml once per environment (pre-production first).
+# Stacks of a wave are planned in parallel (matrix from deploy-order.json, passed in `waves`),
+# then applied from the saved plans; the next wave is planned only after the wave before it is
+# applied, because its stacks read what that wave created by name. One human approval per
+# environment: the `approve` job runs in the GitHub environment `<env>-approval` (required
+# reviewers) after the first wave's plans, which reviewers read in the run summary; later waves
+# show their plans in the summary too. Plans and drift run as `<env>-plan` (read identity), applies
+# as `<env>` (deploy identity). Azure login is OIDC only (azure/login, client/tenant/subscription
+# IDs from the GitHub environment's variables); there are no secrets.
+# {max_waves} waves at most: tools/pipeline.py fails the run before planning when an environment
+# has more.
+name: deploy environment
+
+on:
+  workflow_call:
+    inputs:
+      environment:
+        description: Environment name (envs/<name>.yaml).
+        type: string
+        required: true
+      waves:
+        description: >-
+          JSON object from tools/pipeline.py:
+          {{"count": N, "wave1": [stack, ...], ..., "wave{max_waves}": []}}
+        type: string
+        required: true
+      artifact:
+        description: Artifact holding the synthesized cdktf.out/.
+        type: string
+        required: true
+
+permissions: {{}}
+
+env:
+  TERRAFORM_VERSION: "{terraform}"
+  TF_IN_AUTOMATION: "1"
+  TF_INPUT: "0"
+
+jobs:
+"""
+
+_TERRAFORM_STEPS = """\
+      - name: Synthesized stacks
+        uses: {download}
+        with:
+          name: ${{{{ inputs.artifact }}}}
+          path: cdktf.out
+{extra_download}\
+      - uses: {terraform}
+        with:
+          terraform_version: ${{{{ env.TERRAFORM_VERSION }}}}
+          terraform_wrapper: false
+      - name: Azure login (OIDC)
+        uses: {login}
+        with:
+          client-id: ${{{{ vars.AZURE_CLIENT_ID }}}}
+          tenant-id: ${{{{ vars.AZURE_TENANT_ID }}}}
+          subscription-id: ${{{{ vars.AZURE_SUBSCRIPTION_ID }}}}
+"""
+
+_ARM_ENV = """\
+        env:
+          STACK: ${{ matrix.stack }}
+          ARM_USE_OIDC: "true"
+          ARM_USE_AZUREAD: "true"
+          ARM_CLIENT_ID: ${{ vars.AZURE_CLIENT_ID }}
+          ARM_TENANT_ID: ${{ vars.AZURE_TENANT_ID }}
+          ARM_SUBSCRIPTION_ID: ${{ vars.AZURE_SUBSCRIPTION_ID }}
+"""
+
+
+def _job_head(job: str, title: str, needs: str | None, wave: int, environment: str, timeout: int) -> str:
+    lines = [f"  {job}:", f"    name: {title}"]
+    if needs:
+        lines.append(f"    needs: [{needs}]")
+    lines += [
+        f"    if: ${{{{ fromJSON(inputs.waves).count >= {wave} }}}}",
+        "    runs-on: ${{ vars.TERRAFORM_RUNNER || 'ubuntu-24.04' }}",
+        f"    timeout-minutes: {timeout}",
+        f"    environment: {environment}",
+        "    permissions:",
+        "      id-token: write # OIDC token for azure/login and Terraform",
+        "    strategy:",
+        "      fail-fast: false",
+        "      matrix:",
+        f"        stack: ${{{{ fromJSON(inputs.waves).wave{wave} }}}}",
+        "    steps:",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_deploy_environment(max_waves: int) -> str:
+    """The text of .github/workflows/deploy-environment.yml for `max_waves` waves."""
+    text = _HEADER.format(max_waves=max_waves, terraform=TERRAFORM_VERSION)
+    for wave in range(1, max_waves + 1):
+        text += _job_head(f"plan-{wave}", f"plan wave {wave} (${{{{ matrix.stack }}}})",
+                          f"apply-{wave - 1}" if wave > 1 else None, wave,
+                          "${{ inputs.environment }}-plan", 60)
+        text += _TERRAFORM_STEPS.format(extra_download="", **PINS)
+        text += "      - name: terraform plan\n"
+        text += "        working-directory: cdktf.out/stacks/${{ matrix.stack }}\n"
+        text += _ARM_ENV
+        text += """\
+        run: |
+          terraform init -input=false
+          terraform plan -input=false -out=tfplan
+          {{
+            echo "### Plan of $STACK"
+            echo '```'
+            terraform show -no-color tfplan | tail -c 60000
+            echo '```'
+          }} >> "$GITHUB_STEP_SUMMARY"
+      - name: Keep the plan for the apply job
+        uses: {upload}
+        with:
+          name: tfplan-${{{{ inputs.environment }}}}-${{{{ matrix.stack }}}}
+          path: |
+            cdktf.out/stacks/${{{{ matrix.stack }}}}/tfplan
+            cdktf.out/stacks/${{{{ matrix.stack }}}}/.terraform.lock.hcl
+          include-hidden-files: true
+          if-no-files-found: error
+          retention-days: 1
+
+""".format(**PINS)
+        if wave == 1:
+            text += """\
+  approve:
+    name: approve ${{ inputs.environment }}
+    needs: [plan-1]
+    runs-on: ubuntu-24.04
+    timeout-minutes: 5
+    environment: ${{ inputs.environment }}-approval
+    permissions: {}
+    steps:
+      - name: Approved
+        run: echo "Approved by a required reviewer of this environment's approval environment."
+
+"""
+        plan_download = """\
+      - name: The plan of this stack
+        uses: {download}
+        with:
+          name: tfplan-${{{{ inputs.environment }}}}-${{{{ matrix.stack }}}}
+          path: cdktf.out/stacks/${{{{ matrix.stack }}}}
+""".format(**PINS)
+        text += _job_head(f"apply-{wave}", f"apply wave {wave} (${{{{ matrix.stack }}}})",
+                          "approve" if wave == 1 else f"plan-{wave}", wave, "${{ inputs.environment }}", 120)
+        text += _TERRAFORM_STEPS.format(extra_download=plan_download, **PINS)
+        text += "      - name: terraform apply (the saved plan)\n"
+        text += "        working-directory: cdktf.out/stacks/${{ matrix.stack }}\n"
+        text += _ARM_ENV
+        text += """\
+        run: |
+          terraform init -input=false -lockfile=readonly
+          terraform apply -input=false tfplan
+"""
+        if wave < max_waves:
+            text += "\n"
+    return text
+
+
+def _emit(name: str, value: Any) -> None:
+    text = json.dumps(value, separators=(",", ":"))
+    print(json.dumps(value, indent=2))
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(f"{name}={text}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("deploy", "drift", "workflow"))
+    parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")))
+    parser.add_argument("--envs", type=Path, default=PROJECT_ROOT / "envs", help="environment files (deploy)")
+    parser.add_argument("--max-waves", type=int, default=0, help="wave jobs the deploy workflow has (deploy)")
+    args = parser.parse_args(argv)
+    if args.command == "workflow":
+        if args.max_waves < 1:
+            parser.error("workflow needs --max-waves")
+        sys.stdout.write(render_deploy_environment(args.max_waves))
+        return EXIT_OK
+    try:
+        waves = read_waves(args.outdir)
+        if args.command == "drift":
+            _emit("stacks", drift_matrix(waves))
+            return EXIT_OK
+        if args.max_waves < 1:
+            parser.error("deploy needs --max-waves (the number of wave jobs in deploy-environment.yml)")
+        sys.path.insert(0, str(PROJECT_ROOT))
+        from constructs_lib.config.loader import ConfigError, load_environments
+
+        try:
+            order = deployment_order(load_environments(args.envs))
+        except ConfigError as error:
+            raise ValueError(str(error)) from None
+        _emit("environments", deploy_matrix(waves, order, args.max_waves))
+        return EXIT_OK
+    except PipelineError as error:
+        print(f"pipeline: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (OSError, KeyError, ValueError) as error:
+        print(f"pipeline: cannot read the synthesized order: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

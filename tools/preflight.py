@@ -1,0 +1,98 @@
+"""Preflight before a real deploy: what in the environment files is still an example, and whether
+the target subscription offers what the stacks need.
+
+    make preflight                 # every environment in envs/
+    make preflight ENV=prod        # one environment
+
+Exit 0 only when no placeholder is left and every requirement was verified as registered with the
+Azure CLI (`az`, logged in to the target subscription); 1 otherwise; 2 for an invalid file. The
+shipped examples are synthesizable but not deployable, so they always fail here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from constructs_lib.config.loader import ConfigError, load_environments
+from constructs_lib.config.models import Environment
+from constructs_lib.config.placeholders import placeholders
+from constructs_lib.config.subscription_requirements import subscription_requirements
+
+Runner = Callable[[list[str]], "str | None"]
+"""Runs a command and returns its stripped standard output, or None when it could not run."""
+
+
+def run_az(command: list[str]) -> str | None:
+    if shutil.which(command[0]) is None:
+        return None
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def check(env: Environment, runner: Runner) -> tuple[list[str], int]:
+    """(report lines, number of blocking problems) for one environment."""
+    lines = [f"{env.name}:"]
+    problems = 0
+    found = placeholders(env)
+    if found:
+        lines.append("  placeholders (replace before a real deploy):")
+        lines += [f"    {p.path}: {p.value} is {p.reason}" for p in found]
+        problems += len(found)
+    lines.append("  subscription requirements:")
+    subscription = str(env.subscription_id) if env.subscription_id else None
+    for requirement in subscription_requirements(env):
+        state = runner(requirement.check_command(subscription))
+        problems += state != "Registered"
+        lines.append(f"    {_status(state)} {requirement.label}: {requirement.why}")
+        if state is None:
+            lines.append(f"        check: {' '.join(requirement.check_command(subscription))}")
+        elif state != "Registered":
+            lines.append(f"        fix: {requirement.fix_command()}")
+    return lines, problems
+
+
+def _status(state: str | None) -> str:
+    if state == "Registered":
+        return "[ok]        "
+    if state is None:
+        return "[unverified]"
+    return f"[{state.lower()}]".ljust(12)
+
+
+def main(argv: list[str] | None = None, runner: Runner = run_az) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--envs", type=Path, default=Path("envs"))
+    parser.add_argument("--env", action="append", default=[], help="only this environment (repeatable)")
+    args = parser.parse_args(argv)
+    try:
+        environments = load_environments(args.envs)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    chosen = [e for e in environments if not args.env or e.name in args.env]
+    unknown = sorted(set(args.env) - {e.name for e in environments})
+    if unknown:
+        print(f"no environment {', '.join(unknown)} in {args.envs}/", file=sys.stderr)
+        return 2
+    total = 0
+    for env in chosen:
+        lines, problems = check(env, runner)
+        total += problems
+        print("\n".join(lines))
+    if runner is run_az and shutil.which("az") is None:
+        print("The Azure CLI (az) is not installed or not on PATH, so no requirement could be verified.")
+    verdict = "not deployable" if total else "deployable"
+    print(f"preflight: {verdict} ({total} open item{'s' if total != 1 else ''})")
+    return 1 if total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
