@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 # security gate (make test, make security) needs.
 CHECKOV_VENV ?= .venv-checkov
 BENCH_ARGS ?=
+COST_ARGS ?=
 # One environment (make synth ENV=prod); empty: all of envs/.
 ENV ?=
 ENV_ARGS := $(foreach e,$(ENV),--env $(e))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup setup-security synth list preflight test security diagram lock inventory bench clean cdktf-app
+.PHONY: help setup setup-security synth list preflight test security diagram lock cost inventory bench clean cdktf-app
 
 help: ## this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +56,9 @@ diagram: synth ## topology per environment from the synthesized JSON: cdktf.out/
 LOCK_ARGS ?=
 lock: setup ## .terraform.lock.hcl in every stack folder for linux, macOS and Windows (LOCK_ARGS=--dry-run)
 	$(PY) tools/lock_providers.py --outdir cdktf.out $(LOCK_ARGS)
+
+cost: synth ## monthly estimate per stack and environment from cdktf.out/ and cost/prices.csv (COST_ARGS=--detail)
+	$(PY) tools/cost.py --outdir cdktf.out $(COST_ARGS)
 
 inventory: setup ## record a deliberate removal of resource addresses (tests/address_inventory.json)
 	$(PY) -m tests.stacks.test_address_inventory --update

@@ -24,6 +24,21 @@ def base_env() -> dict[str, Any]:
     return copy.deepcopy(BASE)
 
 
+COST_PROFILE_KEYS = ("environment_type", "hub", "app_gateway")
+COST_PROFILE_CLUSTER_KEYS = ("sku_tier", "system_pool", "user_pool", "spot_pool", "stop_schedule")
+
+
+def reference_env() -> dict[str, Any]:
+    """envs/dev.yaml without its cost profile (README "Cost"): every cost lever at the model's
+    default, which is the reference (production, Premium firewall, Standard tier, 3-4 + 2-5 nodes)."""
+    data = base_env()
+    for key in COST_PROFILE_KEYS:
+        data.pop(key, None)
+    for key in COST_PROFILE_CLUSTER_KEYS:
+        data.get("cluster", {}).pop(key, None)
+    return data
+
+
 def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     """Set `a.b[0].c` in nested data; returns the data for chaining."""
     target: Any = data
@@ -64,6 +79,7 @@ def two_regions() -> dict[str, Any]:
         "ingress_load_balancer_ip": "10.241.4.4"}
     data["regions"].append(second)
     data.pop("paired_region", None)
+    data.pop("container_registry", None)  # dev's single-region cost choice; several regions replicate
     return data
 
 
@@ -95,6 +111,17 @@ def generated_environment(name: str = "extra", region: str = "westeurope", hub_o
     return data
 
 
+def other_cost_levers(data: dict[str, Any]) -> dict[str, Any]:
+    """The cost levers dev's file leaves at their defaults, turned on (README "Cost"): no Bastion,
+    the stop-when-idle schedule, one zone per region and a user pool that may scale to zero."""
+    set_path(data, "hub.bastion_sku", "none")
+    set_path(data, "cluster.stop_schedule", {"start": "07:00", "stop": "19:00", "time_zone": "W. Europe Standard Time"})
+    set_path(data, "cluster.user_pool.min_count", 0)
+    for region in data["regions"]:
+        region["zones"] = ["1"]
+    return data
+
+
 GENERATED_NAME = "staging"
 """The environment every session adds to the shipped ones (see `tested_envs_folder`)."""
 
@@ -102,13 +129,15 @@ GENERATED_NAME = "staging"
 @functools.cache
 def tested_envs_folder() -> Path:
     """A copy of `envs/` plus `staging.yaml`, generated the way a user adds an environment on day
-    one (dev's file, another name, region, address plan and state account). The session's
+    one (dev's file, another name, region, address plan and state account, with the cost levers
+    dev leaves off turned on: `other_cost_levers`). The session's
     synthesis, the stack tests and the security gate all run over this folder, so every app-level
     assertion also holds for an environment the project never shipped."""
     folder = Path(tempfile.mkdtemp(prefix="tested-envs-"))
     for path in sorted((PROJECT_ROOT / "envs").glob("*.y*ml")):
         shutil.copy(path, folder / path.name)
-    write_env(folder, generated_environment(GENERATED_NAME, "northeurope", 220, 230, local_state=False))
+    write_env(folder, other_cost_levers(
+        generated_environment(GENERATED_NAME, "northeurope", 220, 230, local_state=False)))
     return folder
 
 

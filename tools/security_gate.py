@@ -81,16 +81,16 @@ class AllowEntry:
     """Glob on the stack name (Terraform) or the manifest path (Kubernetes); default all."""
     where: tuple[tuple[str, Any], ...] = ()
     """Terraform only: attribute -> literal value pairs the resource's synthesized configuration
-    must hold (`{"purge_protection_enabled": false}`), so an exception follows the setting that
-    justifies it, never an environment's name. Empty: no condition."""
+    must hold (`{"purge_protection_enabled": false}`; null matches an attribute the configuration
+    leaves out, as Terraform reads it), so an exception follows the setting that justifies it,
+    never an environment's name. Empty: no condition."""
 
     def matches(self, finding: Finding) -> bool:
         return (
             finding.check_id == self.check
             and fnmatchcase(finding.resource, self.resource)
             and fnmatchcase(finding.scope, self.stack)
-            and all(key in finding.attributes and finding.attributes[key] == value
-                    for key, value in self.where)
+            and all(finding.attributes.get(key) == value for key, value in self.where)
         )
 
     def describe(self) -> str:

@@ -37,12 +37,18 @@ from constructs import Construct
 from constructs_lib.config.models import (
     ClusterNetwork,
     MaintenanceWindow,
+    SpotNodePool,
     SystemNodePool,
     UserNodePool,
 )
 from constructs_lib.config.rules import (
+    SPOT_EVICTION_POLICY,
+    SPOT_LABEL,
+    SPOT_MAX_PRICE,
+    SPOT_TAINT,
     check_api_server_access,
     check_node_pool_names,
+    check_spot_pool,
     check_version_for_channel,
     rotation_name,
 )
@@ -101,13 +107,18 @@ class KubernetesClusterProps:
     """The default (system) pool; runs critical add-ons only."""
     user_pool: UserNodePool
     """The workload pool (`azurerm_kubernetes_cluster_node_pool`, mode User)."""
+    spot_pool: SpotNodePool | None = None
+    """An extra user pool of Spot VMs (`azurerm_kubernetes_cluster_node_pool`, ID `SpotPool`):
+    priority Spot, eviction Delete, maximum price -1, and the taint and label AKS sets on Spot
+    nodes declared explicitly (so plans show no drift). Default none (reference)."""
     network: ClusterNetwork = field(default_factory=ClusterNetwork)
     """Pod networking: Azure CNI Overlay with pods in 192.168.0.0/16 (reference) or flat Azure CNI;
     services in 172.16.0.0/16 with DNS at 172.16.0.10. The model validates the ranges."""
     zones: tuple[str, ...] = ALLOWED_ZONES
     """Availability zones of both pools; a subset of 1, 2, 3 (empty for a region without zones)."""
     sku_tier: Literal["Free", "Standard", "Premium"] = "Standard"
-    """Control-plane tier; Standard carries the uptime SLA. Reference: Standard."""
+    """Control-plane tier; Standard carries the uptime SLA. Reference: Standard. Free (no SLA) is
+    for non-production environments; the environment model enforces that (`config.rules.check_cluster_tier`)."""
     private_cluster: bool = True
     """Private API server endpoint (reference). When False the endpoint is public and
     `authorized_ip_ranges` must list who may reach it."""
@@ -168,6 +179,9 @@ def _validate(props: KubernetesClusterProps) -> None:
         if not is_token(group) and not is_guid(group):
             raise ValueError(f"admin_group_object_ids[{index}]: {group!r} is not an Entra group object ID (GUID)")
     check_node_pool_names(props.system_pool.name, props.user_pool.name)
+    if props.spot_pool is not None:
+        # The construct does not know the environment type; the model refuses Spot for production.
+        check_spot_pool("non-production", props.spot_pool.name, props.system_pool.name, props.user_pool.name)
     if len(set(props.zones)) != len(props.zones) or not set(props.zones) <= set(ALLOWED_ZONES):
         raise ValueError(f"zones: {list(props.zones)} must be distinct values out of 1, 2, 3")
     if props.sku_tier not in ("Free", "Standard", "Premium"):
@@ -365,9 +379,45 @@ class KubernetesCluster(Construct):
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=user.max_surge),
             lifecycle=TerraformResourceLifecycle(ignore_changes=["orchestrator_version"]) if patch_channel else None,
         )
+        self.spot_pool = self._spot_pool(props, zones, patch_channel) if props.spot_pool else None
         self.version_upgrades = self._minor_upgrades(system.name) if patch_channel else ()
         self.diagnostics = DiagnosticSettings(self, "Diagnostics", DiagnosticSettingsProps(
             target=self.resource, log_analytics_workspace_id=props.log_analytics_workspace_id))
+
+    def _spot_pool(self, props: KubernetesClusterProps, zones: list[str] | None,
+                   patch_channel: bool) -> KubernetesClusterNodePool:
+        """The Spot user pool (https://learn.microsoft.com/azure/aks/spot-node-pool). No upgrade
+        settings: AKS upgrades Spot nodes by cordon and eviction, without surge nodes."""
+        spot = props.spot_pool
+        assert spot is not None
+        label_key, label_value = SPOT_LABEL
+        return KubernetesClusterNodePool(
+            self,
+            "SpotPool",
+            name=spot.name,
+            kubernetes_cluster_id=self.resource.id,
+            mode="User",
+            priority="Spot",
+            eviction_policy=SPOT_EVICTION_POLICY,
+            spot_max_price=SPOT_MAX_PRICE,
+            node_labels={label_key: label_value},
+            node_taints=[SPOT_TAINT],
+            temporary_name_for_rotation=rotation_name(spot.name),
+            vm_size=spot.vm_size,
+            orchestrator_version=self.kubernetes_version,
+            auto_scaling_enabled=True,
+            min_count=spot.min_count,
+            max_count=spot.max_count,
+            max_pods=spot.max_pods,
+            host_encryption_enabled=True,
+            os_type="Linux",
+            os_disk_type="Ephemeral",
+            os_disk_size_gb=spot.os_disk_size_gb,
+            os_sku="AzureLinux",
+            zones=zones,
+            vnet_subnet_id=props.node_subnet_id,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["orchestrator_version"]) if patch_channel else None,
+        )
 
     def _minor_upgrades(self, system_pool_name: str) -> tuple[AzapiUpdateResource, ...]:
         """The minor version the environment names, applied by azapi (azurerm ignores the versions
@@ -391,7 +441,13 @@ class KubernetesCluster(Construct):
             type=f"Microsoft.ContainerService/managedClusters/agentPools@{CONTAINER_SERVICE_API}",
             resource_id=self.user_pool.id, body={"properties": {"orchestratorVersion": self.kubernetes_version}},
             depends_on=(system_pool,), lifecycle=once_per_minor)
-        updates = (control_plane, system_pool, user_pool)
+        updates: tuple[AzapiUpdateResource, ...] = (control_plane, system_pool, user_pool)
+        if self.spot_pool is not None:
+            updates += (AzapiUpdateResource(
+                self, "SpotPoolVersion",
+                type=f"Microsoft.ContainerService/managedClusters/agentPools@{CONTAINER_SERVICE_API}",
+                resource_id=self.spot_pool.id, body={"properties": {"orchestratorVersion": self.kubernetes_version}},
+                depends_on=(user_pool,), lifecycle=once_per_minor),)
         # Terraform takes replace_triggered_by in JSON only as a bare reference
         # ("terraform_data.<name>"); cdktf writes "${...}", which `terraform validate` rejects.
         keeper = f"terraform_data.{self.version_keeper.friendly_unique_id}"

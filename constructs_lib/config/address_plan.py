@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from constructs_lib.config.models import AppGateway, Cluster, Environment, NodePool, Region
+from constructs_lib.config.models import AppGateway, Cluster, Environment, NodePool, Region, SpotNodePool
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -42,7 +42,7 @@ def usable_addresses(network: ipaddress.IPv4Network) -> int:
     return max(0, network.num_addresses - AZURE_RESERVED_PER_SUBNET)
 
 
-def node_subnet_demand(pools: list[NodePool], flat_cni: bool) -> tuple[int, str]:
+def node_subnet_demand(pools: list[NodePool | SpotNodePool], flat_cni: bool) -> tuple[int, str]:
     """Addresses the node subnet needs at full scale during an upgrade, with the arithmetic."""
     total = 0
     terms = []
@@ -136,7 +136,9 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
 
     spoke = region.spoke.subnets
     cluster = sizing.cluster
-    pools = [cluster.system_pool, cluster.user_pool] if cluster else []
+    pools: list[NodePool | SpotNodePool] = [cluster.system_pool, cluster.user_pool] if cluster else []
+    if cluster is not None and cluster.spot_pool is not None:
+        pools.append(cluster.spot_pool)
     flat = cluster is not None and cluster.network.plugin_mode == "flat"
     demand, arithmetic = node_subnet_demand(pools, flat)
     if cluster is not None and demand > usable_addresses(spoke.nodes):

@@ -352,6 +352,45 @@ class UserNodePool(NodePool):
     """The workload pool. Reference: `npuser01`, 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
 
     name: Annotated[str, _text(patterns.NODE_POOL_NAME)] = "npuser01"
+    min_count: Annotated[StrictInt, _within(rules.USER_POOL_NODE_COUNT)] = 2
+    """Autoscaler minimum, 0-1000. Reference: 2. 0 lets the autoscaler remove every node of the pool
+    when nothing is scheduled on it (AKS allows this for User pools only:
+    https://learn.microsoft.com/azure/aks/scale-cluster). Traefik and the sample app run here, so
+    while they run the pool keeps at least `app.traefik_replicas` nodes; the saving is when the
+    workload is scaled away or the cluster is stopped."""
+
+
+class SpotNodePool(StrictModel):
+    """An optional second user pool of Azure Spot VMs for the sample app (non-production only).
+
+    AKS fixes what makes it Spot: priority Spot, eviction policy Delete, maximum price -1 (up to
+    the on-demand price, evicted only for capacity), and the taint
+    `kubernetes.azure.com/scalesetpriority=spot:NoSchedule` with the label of the same name
+    (https://learn.microsoft.com/azure/aks/spot-node-pool). The sample app tolerates the taint and
+    prefers these nodes; Traefik stays on the regular user pool. Spot evictions do not honour
+    PodDisruptionBudgets, so the app keeps replicas on the regular pool when Spot capacity goes."""
+
+    name: Annotated[str, _text(patterns.NODE_POOL_NAME)] = "npspot01"
+    """Pool name: lowercase letters and digits, at most 12 characters. Default npspot01."""
+    vm_size: Annotated[str, _text(patterns.VM_SIZE)] = "Standard_D4d_v5"
+    """VM size. Default Standard_D4d_v5 (the user pool's)."""
+    min_count: Annotated[StrictInt, _within(rules.USER_POOL_NODE_COUNT)] = 0
+    """Autoscaler minimum, 0-1000. Default 0: nodes exist only while pods need them."""
+    max_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 3
+    """Autoscaler maximum, 1-1000. Default 3."""
+    os_disk_size_gb: Annotated[StrictInt, _within(rules.OS_DISK_SIZE_GB)] = 120
+    """Ephemeral OS disk size in GB; it must fit the VM size's cache or temp disk. Default 120."""
+    max_pods: Annotated[StrictInt, _within(rules.MAX_PODS)] = 30
+    """Pods per node, 10-250. Default 30."""
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> SpotNodePool:
+        rules.check_min_not_above_max("min_count", self.min_count, "max_count", self.max_count)
+        return self
+
+    def surge_nodes(self) -> int:
+        """Spot pools are upgraded without surge nodes (cordon and evict), so none."""
+        return 0
 
 
 class ClusterNetwork(StrictModel):
@@ -408,6 +447,32 @@ class MaintenanceWindow(StrictModel):
     """AKS requires at least 4 hours. Reference: 12."""
 
 
+class StopSchedule(StrictModel):
+    """Stop the cluster outside working hours and start it again (AKS start/stop), from a Logic App
+    whose identity may only read, start and stop this cluster. Non-production only.
+
+    A stopped cluster keeps its state and configuration (up to 12 months), runs no nodes and no
+    control plane, serves nothing and has no SLA until it is started
+    (https://learn.microsoft.com/azure/aks/start-stop-cluster)."""
+
+    start: Annotated[str, _text(patterns.TIME_OF_DAY)] = "07:00"
+    """HH:MM, in `time_zone`, when the cluster starts on each of `days`. Default 07:00."""
+    stop: Annotated[str, _text(patterns.TIME_OF_DAY)] = "19:00"
+    """HH:MM, in `time_zone`, when the cluster stops on each of `days`. Default 19:00. Outside
+    `days` it stays as the last run left it (stopped over a weekend with the defaults)."""
+    days: tuple[Weekday, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+    """Days both runs happen. Default Monday-Friday."""
+    time_zone: str = "UTC"
+    """Windows time zone name, as Logic Apps recurrence triggers take it (e.g. `W. Europe Standard
+    Time`, `Eastern Standard Time`, `UTC`). Default UTC."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _windows_time_zone(cls, value: str) -> str:
+        rules.check_windows_time_zone("cluster.stop_schedule.time_zone", value)
+        return value
+
+
 class AddOns(StrictModel):
     """Optional cluster add-ons; each one on also opens exactly the egress Microsoft documents for
     it in the hub firewall (`config.egress`). Azure Policy, the Key Vault Secrets Store CSI driver,
@@ -438,8 +503,10 @@ class Cluster(StrictModel):
     """`patch` (default, stronger than the reference's `none`): AKS applies Kubernetes patch releases in
     the maintenance window and Terraform never diffs against them. `none`: patches are applied by
     changing `kubernetes_version`."""
-    sku_tier: Literal["Standard", "Premium"] = "Standard"
-    """Standard gives the financially backed uptime SLA; Free is not offered for the baseline."""
+    sku_tier: Literal["Free", "Standard", "Premium"] = "Standard"
+    """Control-plane tier. Standard (reference) gives the financially backed uptime SLA (99.95 % with
+    zones); Free has none and is only allowed with `environment_type: non-production`
+    (https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers)."""
     private: bool = True
     """Private API server (reference). False makes it public, restricted by `authorized_ip_ranges`."""
     api_server_vnet_integration: bool = True
@@ -455,6 +522,10 @@ class Cluster(StrictModel):
     """System pool, critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
     user_pool: UserNodePool = UserNodePool()
     """User pool `npuser01`. Reference: 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
+    spot_pool: SpotNodePool | None = None
+    """Optional Spot user pool for the sample app (non-production only). Default none (reference)."""
+    stop_schedule: StopSchedule | None = None
+    """Optional weekday stop/start of the cluster (non-production only). Default none."""
     add_ons: AddOns = AddOns()
     """Optional add-ons, all on by default."""
     allow_unlisted_kubernetes_version: bool = False
@@ -477,13 +548,15 @@ class Cluster(StrictModel):
         rules.check_system_pool_minimum(self.system_pool.min_count)
         rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel)
         rules.check_kubernetes_version(self.kubernetes_version, today(info), self.allow_unlisted_kubernetes_version)
-        for key, pool in (("system_pool", self.system_pool), ("user_pool", self.user_pool)):
+        pools: tuple[tuple[str, NodePool | SpotNodePool], ...] = (
+            ("system_pool", self.system_pool), ("user_pool", self.user_pool),
+            *((("spot_pool", self.spot_pool),) if self.spot_pool is not None else ()))
+        for key, pool in pools:
             rules.check_vm_size(key, key == "system_pool", pool.vm_size, pool.os_disk_size_gb,
                                 self.allow_unlisted_vm_sizes)
         if self.network.overlay_pod_cidr is not None:
             rules.check_pod_capacity(self.network.overlay_pod_cidr, sum(
-                pool.max_count + pool.surge_nodes() for pool in (self.system_pool, self.user_pool)),
-                "network.pod_cidr")
+                pool.max_count + pool.surge_nodes() for _, pool in pools), "network.pod_cidr")
         return self
 
     @property
@@ -510,7 +583,33 @@ class Hub(StrictModel):
     """Hub settings shared by every region."""
 
     log_retention_days: Annotated[StrictInt, _within(rules.LOG_RETENTION_DAYS)] = 30
-    """Retention of the hub Log Analytics workspace and firewall insights. Reference: 30."""
+    """Retention of the hub Log Analytics workspace and firewall insights, 30-730 days. Reference:
+    30. Days beyond 31 are billed per GB and month of data kept."""
+    firewall_sku: Literal["Standard", "Premium"] = "Premium"
+    """Azure Firewall tier. Premium (reference) adds IDPS, which the policy runs in Deny mode.
+    Standard has no IDPS and no TLS inspection: the policy is then built without them (threat
+    intelligence in Deny, DNS proxy and every egress rule stay). Basic is refused: it has no DNS
+    proxy, which the FQDN network rules of the AKS egress need
+    (https://learn.microsoft.com/azure/firewall/choose-firewall-sku)."""
+    bastion_sku: Literal["Standard", "Premium", "none"] = "Standard"
+    """Azure Bastion tier. Standard (reference) or Premium tunnel native clients, which is how
+    `az aks bastion` reaches the private API server; Developer and Basic cannot and are refused
+    (https://learn.microsoft.com/azure/bastion/configuration-settings). `none` builds no Bastion
+    (AzureBastionSubnet stays, closed by a deny-all NSG): bring your own path to the private API
+    server, e.g. a jump box or VPN into the hub, or `az aks command invoke` (README "Reaching the
+    private API server")."""
+
+    @field_validator("firewall_sku", mode="before")
+    @classmethod
+    def _firewall_tier(cls, value: object) -> object:
+        rules.check_firewall_sku(value)
+        return value
+
+    @field_validator("bastion_sku", mode="before")
+    @classmethod
+    def _bastion_tier(cls, value: object) -> object:
+        rules.check_bastion_sku(value)
+        return value
 
 
 DnsName = Annotated[str, _text(patterns.DNS_NAME, max_length=200)]
@@ -711,7 +810,9 @@ class ContainerRegistrySettings(StrictModel):
     """Replicate the registry to every other region of the environment (a single-region environment:
     to `paired_region` or the Azure region pair). Each replica is billed as one more Premium registry
     (https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication). Default
-    true; false keeps one copy in the first region, and the other regions then pull across regions."""
+    true. false (a single-region environment only, e.g. a dev sandbox) keeps one copy and no replica;
+    an environment with several regions always replicates, so no cluster pulls across regions or
+    stops pulling when the first region fails."""
 
 
 class Deploy(StrictModel):
@@ -732,6 +833,10 @@ class Environment(StrictModel):
 
     name: Annotated[str, _text(patterns.ENVIRONMENT_NAME)]
     """Environment name, 2-8 lowercase letters/digits; must match the file name."""
+    environment_type: Literal["production", "non-production"] = "production"
+    """`production` (default) keeps every setting at the baseline's reference. `non-production`
+    unlocks the cost levers the architecture names for dev/test: AKS Free tier, a Spot user pool,
+    fewer zones, and stopping the cluster outside working hours (README "Cost")."""
     workload: Annotated[str, _text(patterns.WORKLOAD_NAME)]
     """Workload identifier used in resource names (reference: bu0001a0008), 3-12 characters."""
     owner: Annotated[str, Field(min_length=1, max_length=256)]
@@ -783,6 +888,26 @@ class Environment(StrictModel):
                 raise ValueError(f"tag name {key!r} contains a character Azure forbids (<>%&\\?/)")
         return value
 
+    @field_validator("environment_type", mode="before")
+    @classmethod
+    def _known_type(cls, value: object) -> object:
+        rules.check_environment_type(str(value))
+        return value
+
+    @model_validator(mode="after")
+    def _cost_levers(self) -> Environment:
+        """Cost settings checked against the environment type they are allowed for."""
+        kind, cluster = self.environment_type, self.cluster
+        rules.check_cluster_tier(kind, cluster.sku_tier)
+        rules.check_spot_pool(kind, cluster.spot_pool.name if cluster.spot_pool else None,
+                              cluster.system_pool.name, cluster.user_pool.name)
+        if cluster.stop_schedule is not None:
+            schedule = cluster.stop_schedule
+            rules.check_stop_schedule(kind, schedule.start, schedule.stop, schedule.days)
+        for region in self.regions:
+            rules.check_production_zones(kind, region.name, region.zones, region.name in ZONE_REDUNDANT_REGIONS)
+        return self
+
     @model_validator(mode="after")
     def _name_scope(self) -> Environment:
         if self.subscription_id is None and self.name_suffix is None:
@@ -803,6 +928,7 @@ class Environment(StrictModel):
     @model_validator(mode="after")
     def _regions_unique_and_paired(self) -> Environment:
         names = [region.name for region in self.regions]
+        rules.check_registry_replication(self.container_registry.geo_replication, names)
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"regions: {', '.join(duplicates)} listed more than once")

@@ -62,6 +62,7 @@ RULES: dict[str, NameRule] = {
     # (azurerm validate/public_ip.go).
     "public_ip_dns_label": NameRule("agw", 63, r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$",
                                     "3-63 lowercase letters, digits and -, starting with a letter"),
+    "logic_app": NameRule("logic", 80, r"^[-\w.()]*[-\w()]$", "letters, digits, -_.()"),
 }
 
 

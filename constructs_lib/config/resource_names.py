@@ -122,6 +122,12 @@ class ClusterNames:
     ingress_tls_policy_definition: str
     """Subscription-scoped custom policy definition: one per environment and region, so stacks
     sharing a subscription never fight over it."""
+    start_stop_identity: str
+    """Identity of the stop-when-idle Logic Apps (`cluster.stop_schedule`)."""
+    stop_workflow: str
+    """Logic App that stops the cluster."""
+    start_workflow: str
+    """Logic App that starts the cluster."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,9 @@ class RegionNames:
                 registry_private_endpoint=n.name("private_endpoint", "cr", w),
                 key_vault_private_endpoint=n.name("private_endpoint", "kv", w),
                 ingress_tls_policy_definition=f"K8sCustomIngressTlsHostsHaveDefinedDomainSuffix-{env.name}-{n.region_code}",
+                start_stop_identity=n.name("managed_identity", w, "startstop"),
+                stop_workflow=n.name("logic_app", w, "stop"),
+                start_workflow=n.name("logic_app", w, "start"),
             ),
         )
 

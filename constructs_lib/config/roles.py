@@ -12,6 +12,7 @@ be in this table. Pure Python: nothing here imports cdktf.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 
 BUILT_IN_ROLES: dict[str, str] = {
@@ -156,3 +157,43 @@ def condition_role_guids(condition: str) -> tuple[frozenset[str], frozenset[str]
     sets = re.findall(r"@(Request|Resource)\[[^\]]+\] ForAnyOfAnyValues:GuidEquals \{([^}]*)\}", condition)
     found = {source: frozenset(g.strip() for g in guids.split(",")) for source, guids in sets}
     return found.get("Request", frozenset()), found.get("Resource", frozenset())
+
+
+# Custom roles the stacks define (issue 13). Each gets a deterministic role-definition GUID, so
+# the bootstrap identity's ABAC condition can name it before the stack that creates it runs.
+
+START_STOP_ROLE = "AKS cluster start/stop"
+"""The custom role of the stop-when-idle schedule (`cluster.stop_schedule`)."""
+
+START_STOP_ACTIONS: tuple[str, ...] = (
+    "Microsoft.ContainerService/managedClusters/read",
+    "Microsoft.ContainerService/managedClusters/start/action",
+    "Microsoft.ContainerService/managedClusters/stop/action",
+)
+"""Exactly what the schedule's Logic Apps do: read the cluster, start it, stop it (resource-provider
+operations, https://learn.microsoft.com/azure/role-based-access-control/permissions/containers)."""
+
+CUSTOM_ROLES: dict[str, tuple[str, ...]] = {START_STOP_ROLE: START_STOP_ACTIONS}
+"""Custom role kind -> its actions. `security.role_assignments` grants these besides `GRANTABLE`."""
+
+CUSTOM_ROLE_NAMESPACE = uuid.UUID("5b0c1f0e-3d7a-5e55-9a4c-2f1d6c0b13a1")
+"""Fixed namespace of the uuid5 role-definition IDs (any fixed UUID; never change it: the IDs of
+deployed roles derive from it)."""
+
+
+def start_stop_role_definition_id(cluster_name: str, subscription_id: str | None) -> str:
+    """The role-definition GUID (bare, lower case) of the start/stop role of one cluster:
+    uuid5(CUSTOM_ROLE_NAMESPACE, "<role>|<subscription or '*'>|<cluster name>").
+
+    Role definitions are unique per tenant, so the cluster's Azure name (unique per environment and
+    region) and the environment's `subscription_id` (when the file sets one) both go into it.
+    Pure and deterministic: the bootstrap (issue 12) computes the same value from the same file."""
+    if not cluster_name:
+        raise ValueError("cluster_name: the cluster's Azure name is required, e.g. aks-bu0001a0008-dev-eus2")
+    key = f"{START_STOP_ROLE}|{(subscription_id or '*').lower()}|{cluster_name}"
+    return str(uuid.uuid5(CUSTOM_ROLE_NAMESPACE, key))
+
+
+def start_stop_role_name(cluster_name: str) -> str:
+    """Display name of the start/stop role of one cluster (unique per tenant, as Azure requires)."""
+    return f"{START_STOP_ROLE} ({cluster_name})"

@@ -390,6 +390,16 @@ FRONT_DOOR_ORIGIN_WEIGHT = (1, 1000)
 """Front Door origin weight within one priority (weighted round robin)."""
 
 
+def check_registry_replication(geo_replication: bool, regions: Sequence[str]) -> None:
+    """Several regions always get a replica each: a cluster pulling across regions pays egress and
+    stops pulling when the registry's home region fails."""
+    if not geo_replication and len(regions) > 1:
+        raise ValueError(
+            f"container_registry.geo_replication: this environment runs clusters in {', '.join(regions)}; "
+            f"without replicas every cluster but {regions[0]}'s pulls across regions and stops pulling when "
+            f"{regions[0]} fails; keep geo_replication: true (turn it off only for a single-region sandbox)")
+
+
 def check_health_probe_samples(sample_size: int, successful_samples_required: int) -> None:
     """Front Door judges an origin healthy when at least `successful_samples_required` of the last
     `sample_size` probes succeeded, so the second cannot exceed the first."""
@@ -505,3 +515,142 @@ def has_bootstrap(state_backend: str, ci_configured: bool) -> bool:
     """Whether an environment gets a `<env>-bootstrap` stack: it creates the azurerm state account,
     and the deploy identities when `ci` is set; a local-state environment without `ci` needs none."""
     return state_backend == "azurerm" or ci_configured
+
+
+# ---------------------------------------------------------------------------------------------
+# Cost levers (issue 13). Each is validated with what it affects; production never bends.
+
+ENVIRONMENT_TYPES = ("production", "non-production")
+USER_POOL_NODE_COUNT = (0, 1000)
+"""Autoscaler bounds of a user-mode pool: AKS lets the autoscaler take a User pool to 0 nodes
+(https://learn.microsoft.com/azure/aks/scale-cluster); a System pool always keeps nodes."""
+FIREWALL_SKUS = ("Standard", "Premium")
+"""Firewall tiers that carry the baseline's egress policy (DNS proxy for FQDN network rules)."""
+BASTION_SKUS = ("Standard", "Premium", "none")
+"""Bastion tiers with native-client tunnelling (`az aks bastion`, `az network bastion tunnel`), or none."""
+SPOT_EVICTION_POLICY = "Delete"
+"""AKS default for Spot pools; `Deallocate` keeps evicted VMs counting against quota."""
+SPOT_MAX_PRICE = -1
+"""-1: pay up to the on-demand price; nodes are evicted only for capacity, never for price."""
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+"""The taint AKS puts on every Spot node (https://learn.microsoft.com/azure/aks/spot-node-pool)."""
+SPOT_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
+"""The label AKS puts on every Spot node."""
+
+
+def check_environment_type(value: str) -> None:
+    """`production` or `non-production`."""
+    if value not in ENVIRONMENT_TYPES:
+        raise ValueError(
+            f"environment_type: {value!r} must be production or non-production, e.g. "
+            "environment_type: non-production")
+
+
+def check_cluster_tier(environment_type: str, sku_tier: str) -> None:
+    """The Free tier has no uptime SLA, so only a non-production environment may use it."""
+    if sku_tier not in ("Free", "Standard", "Premium"):
+        raise ValueError(f"cluster.sku_tier: {sku_tier!r} must be Free, Standard or Premium, e.g. sku_tier: Standard")
+    if sku_tier == "Free" and environment_type != "non-production":
+        raise ValueError(
+            "cluster.sku_tier: Free has no financially backed uptime SLA, so it is only allowed for an "
+            "environment marked non-production; keep sku_tier: Standard here, or set "
+            "environment_type: non-production if this is a dev/test environment")
+
+
+def check_user_pool_minimum(field_name: str, min_count: int) -> None:
+    """A user pool may scale to 0 (AKS autoscaler); never below."""
+    low, high = USER_POOL_NODE_COUNT
+    if not low <= min_count <= high:
+        raise ValueError(
+            f"{field_name}: {min_count} is outside {low}-{high} nodes; a user pool may scale to zero, "
+            "e.g. min_count: 0")
+
+
+def check_spot_pool(environment_type: str, spot_pool_name: str | None, system_pool: str, user_pool: str) -> None:
+    """A Spot pool only in a non-production environment, with a name of its own (and of its own
+    rotation stand-in)."""
+    if spot_pool_name is None:
+        return
+    if environment_type != "non-production":
+        raise ValueError(
+            "cluster.spot_pool: Spot nodes can be evicted at any time with 30 seconds' notice and have no "
+            "SLA, so they are only allowed for an environment marked non-production; remove spot_pool "
+            "or set environment_type: non-production")
+    for other, field_name in ((system_pool, "system_pool"), (user_pool, "user_pool")):
+        if spot_pool_name in (other, rotation_name(other)) or rotation_name(spot_pool_name) in (
+                other, rotation_name(other)):
+            raise ValueError(
+                f"cluster.spot_pool.name: {spot_pool_name!r} clashes with {field_name} {other!r} (names and "
+                f"their first {ROTATION_NAME_PREFIX_LENGTH} characters must differ), e.g. name: npspot01")
+
+
+def check_firewall_sku(value: object) -> None:
+    """Standard or Premium. Basic cannot carry the AKS egress rules: it has no DNS proxy, which
+    FQDN network rules (ntp.ubuntu.com) and the spoke's DNS through the firewall need."""
+    if value == "Basic":
+        raise ValueError(
+            "hub.firewall_sku: Basic has no DNS proxy, and the AKS egress policy needs it (FQDN network "
+            "rules such as ntp.ubuntu.com, and the spoke resolves DNS through the firewall); use "
+            "firewall_sku: Standard (no IDPS or TLS inspection) or Premium")
+    if value not in FIREWALL_SKUS:
+        raise ValueError(f"hub.firewall_sku: {value!r} must be Standard or Premium, e.g. firewall_sku: Standard")
+
+
+def check_bastion_sku(value: object) -> None:
+    """Standard, Premium or none. Developer and Basic cannot tunnel a native client, which is how
+    `az aks bastion` reaches the private API server."""
+    if value in ("Developer", "Basic"):
+        raise ValueError(
+            f"hub.bastion_sku: {value} cannot tunnel a native client (kubectl through `az aks bastion`), "
+            "so it cannot reach the private API server; use bastion_sku: Standard, or bastion_sku: none "
+            "with your own path to the API server (README \"Reaching the private API server\")")
+    if value not in BASTION_SKUS:
+        raise ValueError(f"hub.bastion_sku: {value!r} must be Standard, Premium or none, e.g. bastion_sku: Standard")
+
+
+def check_production_zones(environment_type: str, region: str, zones: Sequence[str], region_has_zones: bool) -> None:
+    """A production environment spreads over at least two zones wherever the region has them (the
+    99.95 % AKS SLA needs zones); a non-production one may use one zone or none."""
+    if environment_type == "production" and region_has_zones and len(zones) < 2:
+        raise ValueError(
+            f"zones: production region {region} uses {len(zones)} availability zone(s); production "
+            "spreads over at least two, e.g. zones: [\"1\", \"2\", \"3\"] (or set environment_type: "
+            "non-production)")
+
+
+def minutes_of_day(field_name: str, value: str) -> int:
+    """`HH:MM` as minutes after midnight."""
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(hours) == 2 and len(minutes) == 2
+            and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"{field_name}: {value!r} is not a time of day; write HH:MM, e.g. 07:00")
+    return int(hours) * 60 + int(minutes)
+
+
+def check_stop_schedule(environment_type: str, start: str, stop: str, days: Sequence[str]) -> None:
+    """Stop when idle: non-production only, two different times, at least one day."""
+    if environment_type != "non-production":
+        raise ValueError(
+            "cluster.stop_schedule: a stopped cluster serves nothing and has no SLA, so the schedule is "
+            "only allowed for an environment marked non-production; remove stop_schedule or set "
+            "environment_type: non-production")
+    if minutes_of_day("stop_schedule.start", start) == minutes_of_day("stop_schedule.stop", stop):
+        raise ValueError(
+            f"cluster.stop_schedule.stop: {stop} is also the start time; give two different times, e.g. "
+            "start: \"07:00\" and stop: \"19:00\"")
+    if not days:
+        raise ValueError("cluster.stop_schedule.days: list at least one day, e.g. days: [Monday, Tuesday]")
+    check_unique("cluster.stop_schedule.days", days)
+
+
+def check_windows_time_zone(field_name: str, value: str) -> None:
+    """A Windows time zone name (what Logic Apps recurrence triggers take), from the Unicode CLDR
+    windowsZones table that tzlocal ships."""
+    from tzlocal.windows_tz import win_tz
+
+    if value not in win_tz:
+        close = sorted(name for name in win_tz if value.lower().split(" ")[0] in name.lower())[:3]
+        hint = f"; close matches: {', '.join(close)}" if close else ""
+        raise ValueError(
+            f"{field_name}: {value!r} is not a Windows time zone name (Logic Apps uses those, not "
+            f"Europe/Berlin-style names), e.g. time_zone: W. Europe Standard Time{hint}")

@@ -49,6 +49,7 @@ DIAGNOSTIC_CATEGORIES: dict[str, tuple[tuple[str, ...], bool]] = {
     # (https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-cdn-profiles-logs).
     "azurerm_cdn_frontdoor_profile": (("FrontDoorAccessLog", "FrontDoorHealthProbeLog",
                                        "FrontDoorWebApplicationFirewallLog"), True),
+    "azurerm_logic_app_workflow": (("WorkflowRuntime",), True),
 }
 
 

@@ -1,4 +1,5 @@
-"""Azure Bastion (Standard, native-client tunnelling) with the NSG Azure documents for it."""
+"""Azure Bastion (Standard or Premium, native-client tunnelling) with the NSG Azure documents for it,
+or, with `sku="none"`, only a closed NSG on the reserved AzureBastionSubnet."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from cdktf_cdktf_provider_azurerm.bastion_host import (
 )
 from constructs import Construct
 
+from constructs_lib.config.rules import check_bastion_sku
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.network.public_ip import PublicIp, PublicIpProps
 from constructs_lib.network.subnet_security_group import (
@@ -57,17 +59,32 @@ class BastionProps:
     """Workspace receiving the host's, NSG's and public IP's diagnostics."""
     zones: tuple[str, ...] = ("1", "2", "3")
     """Zones of the Bastion public IP."""
+    sku: str = "Standard"
+    """`Standard` (reference) or `Premium`: both tunnel native clients, which `az aks bastion` needs
+    to reach the private API server. `none`: no host and no public IP; the subnet keeps an NSG that
+    denies everything, so the same NSG serves again when a host returns. Developer, Basic or
+    anything else is a ValueError (`config.rules.check_bastion_sku`)."""
+
+CLOSED_RULES: tuple[SecurityRule, ...] = (deny_all("Inbound"), deny_all("Outbound"))
+"""The NSG of an AzureBastionSubnet that holds no Bastion."""
 
 
 class Bastion(Construct):
-    """Bastion host used by `az aks bastion` to reach the private API server."""
+    """Bastion host used by `az aks bastion` to reach the private API server (`resource` and
+    `public_ip` are None with `sku="none"`)."""
 
     def __init__(self, scope: Construct, id: str, props: BastionProps):
         super().__init__(scope, id)
+        check_bastion_sku(props.sku)
         workspace = props.log_analytics_workspace_id
         self.security_group = SubnetSecurityGroup(self, "SecurityGroup", SubnetSecurityGroupProps(
             name=props.nsg_name, location=props.location, resource_group_name=props.resource_group_name,
-            subnet_id=props.subnet_id, log_analytics_workspace_id=workspace, rules=BASTION_RULES))
+            subnet_id=props.subnet_id, log_analytics_workspace_id=workspace,
+            rules=CLOSED_RULES if props.sku == "none" else BASTION_RULES))
+        self.public_ip: PublicIp | None = None
+        self.resource: BastionHost | None = None
+        if props.sku == "none":
+            return
         self.public_ip = PublicIp(self, "PublicIp", PublicIpProps(
             name=props.public_ip_name, location=props.location,
             resource_group_name=props.resource_group_name, log_analytics_workspace_id=workspace,
@@ -78,7 +95,7 @@ class Bastion(Construct):
             name=props.name,
             location=props.location,
             resource_group_name=props.resource_group_name,
-            sku="Standard",
+            sku="Premium" if props.sku == "Premium" else "Standard",
             tunneling_enabled=True,
             ip_configuration=BastionHostIpConfiguration(
                 name="hub-subnet", subnet_id=props.subnet_id, public_ip_address_id=self.public_ip.id),

@@ -1,5 +1,6 @@
-"""Firewall policy for the hub: DNS proxy, threat intelligence and IDPS in Deny, and exactly the
-egress the region's cluster needs (`config.egress`), scoped to the node subnets through an IP group.
+"""Firewall policy for the hub: DNS proxy, threat intelligence in Deny, IDPS in Deny on Premium,
+and exactly the egress the region's cluster needs (`config.egress`), scoped to the node subnets
+through an IP group.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from cdktf_cdktf_provider_azurerm.ip_group import IpGroup
 from constructs import Construct
 
 from constructs_lib.config.egress import Egress
+from constructs_lib.config.rules import check_firewall_sku
 from constructs_lib.core.primary_resource import PrimaryResource
 
 
@@ -62,6 +64,10 @@ class FirewallPolicyProps:
     one entry with a destination, else ValueError."""
     insights_retention_days: int = 30
     """Days policy analytics are kept. Default and reference: 30."""
+    sku: str = "Premium"
+    """Policy tier, the firewall's: `Premium` (reference; IDPS in Deny) or `Standard` (no IDPS and no
+    TLS inspection, so the policy carries neither). Anything else, Basic included (no DNS proxy for
+    the FQDN network rules), is a ValueError (`config.rules.check_firewall_sku`)."""
 
 
 def _https(name: str, ip_group_id: str, *, fqdns: tuple[str, ...] = (), fqdn_tags: tuple[str, ...] = ()) -> AppRule:
@@ -75,12 +81,15 @@ def _https(name: str, ip_group_id: str, *, fqdns: tuple[str, ...] = (), fqdn_tag
 
 
 class FirewallPolicy(PrimaryResource, Construct):
-    """Premium policy plus the node-subnet IP group and the egress rules: one application rule
+    """Premium (or Standard) policy plus the node-subnet IP group and the egress rules: one application rule
     collection group (HTTPS to FQDNs and FQDN tags) and, only when a feature needs one, a network
     rule collection group. Nothing else leaves the nodes: the firewall denies by default."""
 
     def __init__(self, scope: Construct, id: str, props: FirewallPolicyProps):
         super().__init__(scope, id)
+        check_firewall_sku(props.sku)
+        self.sku = props.sku
+        """The policy's tier; the firewall must use the same."""
         if not props.node_subnets:
             raise ValueError("firewall policy: at least one spoke node subnet is needed for the IP group")
         if not any(e.fqdns or e.fqdn_tags or e.network for e in props.egress):
@@ -104,9 +113,10 @@ class FirewallPolicy(PrimaryResource, Construct):
             name=props.name,
             location=location,
             resource_group_name=props.resource_group_name,
-            sku="Premium",
+            sku="Premium" if props.sku == "Premium" else "Standard",
             threat_intelligence_mode="Deny",
-            intrusion_detection=FirewallPolicyIntrusionDetection(mode="Deny"),
+            # IDPS is a Premium feature; a Standard policy is refused by Azure if it carries it.
+            intrusion_detection=FirewallPolicyIntrusionDetection(mode="Deny") if props.sku == "Premium" else None,
             dns=FirewallPolicyDns(proxy_enabled=True),
             insights=FirewallPolicyInsights(
                 enabled=True,

@@ -374,9 +374,57 @@ class DiagnosticsEverywhere(StackPolicy):
                     f"{resource.address}.id; add constructs_lib.core.diagnostics.DiagnosticSettings"))
 
 
+# ---------------------------------------------------------------------------------------------
+# 7. The WAF blocks: every WAF policy is enabled in Prevention mode, whatever the cost profile.
+
+@jsii.implements(IAspect)
+class WafPrevention(StackPolicy):
+    """Every `azurerm_web_application_firewall_policy` has `policy_settings` with `enabled = true` and
+    `mode = "Prevention"` (Detection only logs attacks)."""
+
+    name = "waf-prevention"
+
+    def check(self, resources: list[StackResource]) -> Iterable[Violation]:
+        for resource in resources:
+            if resource.type != "azurerm_web_application_firewall_policy":
+                continue
+            settings = _blocks(resource.get("policy_settings"))
+            mode = settings[0].get("mode") if settings else None
+            enabled = settings[0].get("enabled") if settings else None
+            if mode != "Prevention" or enabled is not True:
+                yield Violation(resource, (
+                    f"policy_settings must be literally enabled = true and mode = \"Prevention\" (got enabled "
+                    f"{_shown(enabled)}, mode {_shown(mode)}); Detection only logs what it should block"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. AKS API server: private, or public only to named source ranges.
+
+@jsii.implements(IAspect)
+class AksApiServerNotOpen(StackPolicy):
+    """Every `azurerm_kubernetes_cluster` has `private_cluster_enabled = true`, or (a public API server,
+    which the environment file must ask for) `api_server_access_profile.authorized_ip_ranges` with at
+    least one range and none of them 0.0.0.0/0."""
+
+    name = "aks-api-server"
+
+    def check(self, resources: list[StackResource]) -> Iterable[Violation]:
+        for resource in resources:
+            if resource.type != "azurerm_kubernetes_cluster" or resource.get("private_cluster_enabled") is True:
+                continue
+            profiles = _blocks(resource.get("api_server_access_profile"))
+            ranges = profiles[0].get("authorized_ip_ranges") if profiles else None
+            if not ranges or not isinstance(ranges, list) or any(
+                    str(cidr).endswith("/0") for cidr in ranges):
+                private = _shown(resource.get("private_cluster_enabled"))
+                yield Violation(resource, (
+                    f"the API server is public (private_cluster_enabled {private}) and open to {_shown(ranges)}; "
+                    "keep it private or list named authorized_ip_ranges"))
+
+
 POLICIES: tuple[type[StackPolicy], ...] = (
     PrivateVaultAndRegistry, MinimumTls, SubnetsHaveNsg, NodeSubnetRouted, AksLocalAccountsDisabled,
-    DiagnosticsEverywhere,
+    DiagnosticsEverywhere, WafPrevention, AksApiServerNotOpen,
 )
 
 

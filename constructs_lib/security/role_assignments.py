@@ -19,7 +19,7 @@ from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
 
 from constructs_lib.config.patterns import CONSTRUCT_KEY
-from constructs_lib.config.roles import GRANTABLE, RBAC_ADMINISTRATOR, role_name
+from constructs_lib.config.roles import CUSTOM_ROLES, GRANTABLE, RBAC_ADMINISTRATOR, role_name
 from constructs_lib.core.validation import is_guid, is_token
 
 PRINCIPAL_TYPES = ("ServicePrincipal", "Group", "User")
@@ -52,6 +52,10 @@ class RoleAssignmentSpec:
     Default none; requires `condition_version`."""
     condition_version: str | None = None
     """`2.0` when `condition` is set. Default none."""
+    custom_role: str | None = None
+    """Kind of a custom role this project defines (`config.roles.CUSTOM_ROLES`, e.g. `AKS cluster
+    start/stop`) that `role_definition_id_or_name` (then the role definition's resource ID, usually a
+    token) stands for. Default none: a built-in role of `GRANTABLE`. Anything else is a ValueError."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,13 @@ def _validate(key: str, spec: RoleAssignmentSpec, allowed: frozenset[str]) -> No
     if is_token(key) or not CONSTRUCT_KEY.matches(key):
         raise ValueError(f"role_assignments key {key!r}: {CONSTRUCT_KEY.message(key)}")
     where = f"role_assignments[{key}]"
-    if role_name(spec.role_definition_id_or_name) not in allowed:
+    if spec.custom_role is not None:
+        if spec.custom_role not in CUSTOM_ROLES:
+            raise ValueError(f"{where}: custom role {spec.custom_role!r} is not one this project defines; "
+                             f"known: {', '.join(sorted(CUSTOM_ROLES))}")
+        if not spec.role_definition_id_or_name.startswith("/") and not is_token(spec.role_definition_id_or_name):
+            raise ValueError(f"{where}: a custom role is granted by its role definition ID, not by name")
+    elif role_name(spec.role_definition_id_or_name) not in allowed:
         raise ValueError(
             f"{where}: role {spec.role_definition_id_or_name!r} is not an allowed built-in role; "
             f"least privilege allows only: {', '.join(sorted(allowed))}")
@@ -94,7 +104,7 @@ def _validate(key: str, spec: RoleAssignmentSpec, allowed: frozenset[str]) -> No
 
 def _by_name(spec: RoleAssignmentSpec) -> dict[str, str | None]:
     """azurerm takes a role by name or by ID, in different attributes."""
-    if spec.role_definition_id_or_name.startswith("/"):
+    if spec.role_definition_id_or_name.startswith("/") or spec.custom_role is not None:
         return {"role_definition_id": spec.role_definition_id_or_name, "role_definition_name": None}
     return {"role_definition_id": None, "role_definition_name": spec.role_definition_id_or_name}
 
@@ -113,7 +123,7 @@ class RoleAssignments(Construct):
             _validate(key, spec, props.allowed_roles)
         grants: dict[tuple[str | None, str, str], str] = {}
         for key, spec in props.role_assignments.items():
-            grant = (role_name(spec.role_definition_id_or_name), spec.principal_id, spec.scope)
+            grant = (spec.custom_role or role_name(spec.role_definition_id_or_name), spec.principal_id, spec.scope)
             if grant in grants:
                 raise ValueError(
                     f"role_assignments: {grants[grant]} and {key} grant the same role to the same principal "

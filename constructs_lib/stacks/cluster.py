@@ -22,6 +22,7 @@ from constructs_lib.cluster.rbac import (
     cluster_role_assignments,
     control_plane_role_assignments,
 )
+from constructs_lib.cluster.stop_schedule import ClusterStopSchedule, ClusterStopScheduleProps
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.config.resource_names import (
     INGRESS_CERTIFICATE,
@@ -30,6 +31,7 @@ from constructs_lib.config.resource_names import (
     ingress_host,
     registry_login_server,
 )
+from constructs_lib.config.roles import start_stop_role_definition_id, start_stop_role_name
 from constructs_lib.core.azapi import AzapiProvider
 from constructs_lib.ingress.application_gateway import (
     ApplicationGateway,
@@ -108,6 +110,7 @@ class ClusterStack(RegionalStack):
         self._registry_and_vault()
         self._ingress_and_cluster()
         self._governance_and_operations()
+        self._stop_schedule()
         self._outputs()
 
     def _outputs(self) -> None:
@@ -259,6 +262,7 @@ class ClusterStack(RegionalStack):
             image_cleaner_enabled=settings.add_ons.image_cleaner,
             system_pool=settings.system_pool,
             user_pool=settings.user_pool,
+            spot_pool=settings.spot_pool,
             network=settings.network,
             zones=region.zones,
             sku_tier=settings.sku_tier,
@@ -332,4 +336,21 @@ class ClusterStack(RegionalStack):
             contact_emails=tuple(env.monitoring.alert_emails),
             actual_thresholds=tuple(float(t) for t in env.budget.thresholds),
             forecasted_thresholds=tuple(float(t) for t in env.budget.forecast_thresholds),
+        ))
+
+    def _stop_schedule(self) -> None:
+        """Stop when idle (non-production, `cluster.stop_schedule`): Logic Apps that stop and start
+        this cluster, signed in as an identity that may do only that, on this cluster only."""
+        env, names = self.environment, self.names.cluster
+        schedule = env.cluster.stop_schedule
+        if schedule is None:
+            return
+        subscription = str(env.subscription_id) if env.subscription_id else None
+        ClusterStopSchedule(self, "StopSchedule", ClusterStopScheduleProps(
+            cluster_id=self.cluster.id, resource_group_id=self.group.id, resource_group_name=self.group.name,
+            location=self.region.name, identity_name=names.start_stop_identity,
+            stop_workflow_name=names.stop_workflow, start_workflow_name=names.start_workflow,
+            role_definition_id=start_stop_role_definition_id(names.cluster, subscription),
+            role_name=start_stop_role_name(names.cluster),
+            log_analytics_workspace_id=self.workspace_id, schedule=schedule,
         ))

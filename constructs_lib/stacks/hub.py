@@ -53,19 +53,20 @@ class HubStack(RegionalStack):
             node_subnets=(region.spoke.subnets.nodes,),
             egress=cluster_egress(environment, region),
             insights_retention_days=environment.hub.log_retention_days,
+            sku=environment.hub.firewall_sku,
         ))
         self.firewall = Firewall(self, "Firewall", FirewallProps(
             name=names.firewall, location=location, resource_group_name=rg,
             subnet_id=self.network.subnets["firewall"].id, policy=self.firewall_policy,
             public_ip_names=names.firewall_public_ips,
-            log_analytics_workspace_id=workspace, zones=region.zones,
+            log_analytics_workspace_id=workspace, zones=region.zones, sku_tier=environment.hub.firewall_sku,
         ))
         self.bastion = Bastion(self, "Bastion", BastionProps(
             name=names.bastion,
             nsg_name=names.bastion_nsg,
             public_ip_name=names.bastion_public_ip,
             location=location, resource_group_name=rg, subnet_id=self.network.subnets["bastion"].id,
-            log_analytics_workspace_id=workspace, zones=region.zones,
+            log_analytics_workspace_id=workspace, zones=region.zones, sku=environment.hub.bastion_sku,
         ))
         TerraformOutput(self, "virtual_network_id", value=self.network.id,
                         description="Hub VNet (peer further spokes or a VPN/ExpressRoute gateway to it).")

@@ -60,6 +60,7 @@ def manifest_settings(env: Environment, region: Region, registry: str, key_vault
         traefik_image=env.app.traefik_image,
         app_image=env.app.image,
         user_pool_name=env.cluster.user_pool.name,
+        spot_pool_name=env.cluster.spot_pool.name if env.cluster.spot_pool else None,
         ingress_load_balancer_ip=str(region.spoke.ingress_load_balancer_ip),
         ingress_subnet_name=SPOKE_SUBNET_NAMES["ingress"],
         app_gateway_subnet_cidr=str(plan.app_gateway),

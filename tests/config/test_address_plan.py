@@ -8,7 +8,7 @@ import pytest
 
 from constructs_lib.config.address_plan import node_subnet_demand, usable_addresses
 from constructs_lib.config.loader import ConfigError
-from tests.envfiles import base_env, load, set_path, two_regions
+from tests.envfiles import load, reference_env, set_path, two_regions
 
 
 def test_azure_reserves_five_addresses():
@@ -18,7 +18,7 @@ def test_azure_reserves_five_addresses():
 
 
 def test_node_demand_overlay_counts_nodes_and_surge(tmp_path):
-    env = load(tmp_path, base_env())
+    env = load(tmp_path, reference_env())
     pools = [env.cluster.system_pool, env.cluster.user_pool]
     # 33% surge rounds up: ceil(4 * .33) = 2, ceil(5 * .33) = 2
     assert node_subnet_demand(pools, flat_cni=False)[0] == (4 + 2) + (5 + 2)
@@ -27,7 +27,7 @@ def test_node_demand_overlay_counts_nodes_and_surge(tmp_path):
 
 
 def test_surge_as_node_count(tmp_path):
-    env = load(tmp_path, set_path(base_env(), "cluster.user_pool.max_surge", "3"))
+    env = load(tmp_path, set_path(reference_env(), "cluster.user_pool.max_surge", "3"))
     assert env.cluster.user_pool.surge_nodes() == 3
 
 
@@ -49,7 +49,7 @@ def test_surge_as_node_count(tmp_path):
         ("regions[0].spoke.subnets.app_gateway", "10.240.5.0/29",
          r"app_gateway: 10\.240\.5\.0/29 holds 3 usable addresses; WAF_v2 autoscaling to 10 instances needs 11"),
         ("regions[0].spoke.subnets.private_endpoints", "10.240.4.32/30",
-         r"private_endpoints: 10\.240\.4\.32/30 holds 0 usable addresses; the registry \(1 \+ 2 regional data endpoints\) and key vault \(1\) private endpoints need 4"),
+         r"private_endpoints: 10\.240\.4\.32/30 holds 0 usable addresses; the registry \(1 \+ 1 regional data endpoints\) and key vault \(1\) private endpoints need 3"),
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.20",
          r"ingress_load_balancer_ip: 10\.240\.4\.20 lies outside the ingress subnet 10\.240\.4\.0/28"),
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.1",
@@ -66,11 +66,11 @@ def test_surge_as_node_count(tmp_path):
 )
 def test_address_rules(tmp_path, path, value, message):
     with pytest.raises(ConfigError, match=message):
-        load(tmp_path, set_path(base_env(), path, value))
+        load(tmp_path, set_path(reference_env(), path, value))
 
 
 def test_node_subnet_capacity_overlay(tmp_path):
-    data = set_path(base_env(), "regions[0].spoke.subnets.nodes", "10.240.0.0/29")
+    data = set_path(reference_env(), "regions[0].spoke.subnets.nodes", "10.240.0.0/29")
     with pytest.raises(ConfigError, match=(
             r"nodes: 10\.240\.0\.0/29 holds 3 usable addresses \(8 - 5 reserved by Azure\); with Azure CNI "
             r"Overlay the pools need 13 at full scale during an upgrade \(npsystem: 4 max \+ 2 surge = 6; "
@@ -79,7 +79,7 @@ def test_node_subnet_capacity_overlay(tmp_path):
 
 
 def test_node_subnet_capacity_flat_cni_counts_pods(tmp_path):
-    data = set_path(base_env(), "cluster.network", {"plugin_mode": "flat", "data_plane": "azure"})
+    data = set_path(reference_env(), "cluster.network", {"plugin_mode": "flat", "data_plane": "azure"})
     set_path(data, "regions[0].spoke.subnets.nodes", "10.240.0.0/24")
     with pytest.raises(ConfigError, match=(
             r"10\.240\.0\.0/24 holds 251 usable addresses .* with flat Azure CNI \(each pod takes a subnet IP\) "

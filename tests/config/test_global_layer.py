@@ -102,7 +102,9 @@ def test_active_passive_is_a_priority_per_region(tmp_path):
 
 def test_shared_registry_replicates_to_every_other_region_or_the_pair(tmp_path):
     assert load(tmp_path, two_regions_public_ca()).registry_replicas() == ["centralus"]
-    assert load(tmp_path, base_env()).registry_replicas() == ["centralus"]  # dev's paired_region
+    dev = load(tmp_path, base_env())
+    assert dev.registry_replicas() == [] and dev.replica_regions(dev.registry_home) == ["centralus"], \
+        "dev turns replication off (cost); its pair would be its paired_region"
     three = two_regions_public_ca()
     third = {**three["regions"][1], "name": "westus3"}
     third["hub"] = {"address_space": "10.202.0.0/24", "subnets": {
@@ -113,8 +115,9 @@ def test_shared_registry_replicates_to_every_other_region_or_the_pair(tmp_path):
     three["regions"].append(third)
     env = load(tmp_path, three)
     assert env.registry_home == "eastus2" and env.registry_replicas() == ["centralus", "westus3"]
-    off = load(tmp_path, set_path(two_regions_public_ca(), "container_registry.geo_replication", False))
-    assert off.registry_replicas() == []
+    with pytest.raises(ConfigError, match=r"container_registry\.geo_replication: this environment runs clusters in "
+                                          r"eastus2, centralus; without replicas .* keep geo_replication: true"):
+        load(tmp_path, set_path(two_regions_public_ca(), "container_registry.geo_replication", False))
 
 
 def test_environment_level_names_are_shared_and_new(tmp_path):

@@ -67,7 +67,7 @@ RULES = {
         r"cluster\.network\.service_cidr: 172\.30\.0\.0/16 overlaps 172\.30\.0\.0/16, which AKS reserves"),
     "pod range with too few node blocks": (
         "cluster.network.pod_cidr", "10.100.0.0/22",
-        r"cluster\.network\.pod_cidr: 10\.100\.0\.0/22 holds 4 node blocks of /24, but the pools reach 13 nodes"),
+        r"cluster\.network\.pod_cidr: 10\.100\.0\.0/22 holds 4 node blocks of /24, but the pools reach 10 nodes"),
     "region without API server VNet integration": (
         "regions[0].name", "qatarcentral",
         r"cluster\.api_server_vnet_integration: qatarcentral does not offer API server VNet integration"),

@@ -6,7 +6,7 @@ import pytest
 
 from constructs_lib.config.loader import ConfigError, load_environments
 from constructs_lib.config.rules import image_tag
-from tests.envfiles import base_env, load, set_path, two_regions, write_env
+from tests.envfiles import base_env, load, reference_env, set_path, two_regions, write_env
 
 
 def test_every_environment_file_loads_under_its_own_name(environments):
@@ -18,7 +18,7 @@ def test_every_environment_file_loads_under_its_own_name(environments):
 
 
 def test_defaults_mirror_the_reference(tmp_path):
-    env = load(tmp_path, base_env())
+    env = load(tmp_path, reference_env())
     cluster = env.cluster
     assert (cluster.kubernetes_version, cluster.upgrade_channel) == ("1.35", "patch")
     assert (cluster.network.plugin_mode, cluster.network.data_plane) == ("overlay", "cilium")
@@ -56,13 +56,13 @@ def test_state_backend_defaults_to_local(tmp_path):
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.400", r"is not a valid IPv4 address"),
         ("workload", "BU-0001", r"workload: \'BU-0001\' is not a workload name: 3-12 lowercase letters and digits, starting with a letter \(for example bu0001a0008\)"),
         ("name", "Dev", r"name: \'Dev\' is not an environment name: 2-8 lowercase letters and digits, starting with a letter \(for example staging\)"),
-        ("cluster.user_pool.min_count", 6, r"min_count \(6\) must not exceed max_count \(5\)"),
+        ("cluster.user_pool.min_count", 6, r"min_count \(6\) must not exceed max_count \(3\)"),
         ("cluster.user_pool.max_count", 1001, r"cluster\.user_pool\.max_count: 1001 is above the maximum of 1000"),
         ("cluster.user_pool.max_pods", 300, r"cluster\.user_pool\.max_pods: 300 is above the maximum of 250"),
         ("cluster.user_pool.name", "npsystem", r"'npsystem' is already the system pool's name"),
         ("cluster.system_pool.min_count", 1, r"system_pool\.min_count: 1 is below 2"),
         ("cluster.network.dns_service_ip", "10.0.0.10", r"dns_service_ip: 10\.0\.0\.10 is outside service_cidr"),
-        ("app_gateway.min_capacity", 20, r"min_capacity \(20\) must not exceed max_capacity \(10\)"),
+        ("app_gateway.min_capacity", 20, r"min_capacity \(20\) must not exceed max_capacity \(2\)"),
         ("paired_region", "eastus2", r"paired_region: eastus2 is already a region"),
         ("state.storage_account_name", "Not-Valid", r"state\.storage_account_name: \'Not-Valid\' is not a storage account name"),
         ("subscription_id", "not-a-guid", r"subscription_id: \'not-a-guid\' is not a GUID: 8-4-4-4-12 hexadecimal digits \(for example 0{8}-"),
@@ -162,7 +162,7 @@ def test_folder_error_names_each_broken_file(tmp_path):
         ("cluster.private", False, r"a public API server must be limited to named source ranges"),
         ("cluster.maintenance.start", "25:00", r"cluster\.maintenance\.start: \'25:00\' is not a 24-hour time: HH:MM \(for example 21:00\)"),
         ("cluster.maintenance.duration_hours", 2, r"cluster\.maintenance\.duration_hours: 2 is below the minimum of 4"),
-        ("cluster.sku_tier", "Free", r"cluster\.sku_tier: 'Free' is not one of: Standard, Premium"),
+        ("cluster.sku_tier", "Paid", r"cluster\.sku_tier: 'Paid' is not one of: Free, Standard, Premium"),
         ("entra.cluster_admin_group_object_ids", [], r"entra\.cluster_admin_group_object_ids: needs at least 1 entry"),
         ("entra.tenant_id", "contoso", r"entra\.tenant_id: \'contoso\' is not a GUID"),
         ("ingress.domain", "Contoso..com", r"ingress\.domain: \'Contoso\.\.com\' is not a lowercase DNS name: .* \(for example contoso\.com\)"),

@@ -137,7 +137,7 @@ class Parts:
         return registry
 
     def add_cluster(self, **settings) -> KubernetesCluster:
-        values = {"local_account_disabled": True, **settings}
+        values = {"local_account_disabled": True, "private_cluster_enabled": True, **settings}
         cluster = KubernetesCluster(
             self.stack, "Cluster", name="aks-test", location=LOC, resource_group_name=RG, dns_prefix="aks-test",
             default_node_pool=KubernetesClusterDefaultNodePool(name="npsystem", vm_size="Standard_D2d_v5",
@@ -310,6 +310,10 @@ CASES: dict[str, Case] = {
         lambda p: p.add_cluster(local_account_disabled=None),
         {("aks-local-accounts", "azurerm_kubernetes_cluster.Cluster", "test/Cluster")},
         r"local_account_disabled must be literally true \(got unset\)"),
+    "cluster API server public to everyone": Case(
+        lambda p: p.add_cluster(private_cluster_enabled=False),
+        {("aks-api-server", "azurerm_kubernetes_cluster.Cluster", "test/Cluster")},
+        r"the API server is public \(private_cluster_enabled false\) and open to unset"),
     "cluster local accounts on": Case(
         lambda p: p.add_cluster(local_account_disabled=False),
         {("aks-local-accounts", "azurerm_kubernetes_cluster.Cluster", "test/Cluster")},

@@ -116,7 +116,7 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
     aad = cluster["azure_active_directory_role_based_access_control"]
     assert aad["azure_rbac_enabled"] is True and aad["tenant_id"] == str(env.entra.tenant_id)
     assert cluster["maintenance_window_node_os"]["day_of_week"] == env.cluster.maintenance.day
-    pool = cluster_stack.only("azurerm_kubernetes_cluster_node_pool")
+    pool = cluster_stack.named("azurerm_kubernetes_cluster_node_pool", env.cluster.user_pool.name)
     assert (pool["name"], pool["min_count"], pool["max_count"]) == (
         env.cluster.user_pool.name, env.cluster.user_pool.min_count, env.cluster.user_pool.max_count)
     if env.monitoring.workspace == "workload":
@@ -128,7 +128,8 @@ def test_cluster_settings_come_from_the_environment(cluster_stack, environments)
 
 
 def _assignments(stack) -> list[tuple[str, str, str]]:
-    return [(a["role_definition_name"], a["principal_id"], a["scope"])
+    """(built-in role name, or the custom role definition's reference; principal; scope)."""
+    return [(a.get("role_definition_name") or a["role_definition_id"], a["principal_id"], a["scope"])
             for a in stack.resources("azurerm_role_assignment").values()]
 
 
@@ -173,6 +174,12 @@ def test_least_privilege_role_assignments(cluster_stack, environments):
     for group in map(str, env.entra.namespace_reader_group_object_ids):
         expected |= {("Azure Kubernetes Service RBAC Reader", group, f"{cluster}/namespaces/{env.app.namespace}"),
                      ("Azure Kubernetes Service Cluster User Role", group, cluster)}
+    if env.cluster.stop_schedule is not None:
+        # The stop-when-idle identity: its custom role (read, start, stop), on this cluster only.
+        role = cluster_stack.only("azurerm_role_definition")
+        role_ref = cluster_stack.ref("azurerm_role_definition", "role_definition_resource_id")[2:-1]
+        expected.add((f"${{dirname(dirname({role_ref}))}}/roleDefinitions/{role['role_definition_id']}",
+                      identity(names.cluster.start_stop_identity), cluster))
     assert sorted(_assignments(cluster_stack)) == sorted(expected)
 
 
@@ -294,13 +301,15 @@ def test_versions_azure_patches_are_ignored_and_the_minor_is_applied_once(cluste
     env, _ = cluster_stack.environment(environments)
     cluster = cluster_stack.only("azurerm_kubernetes_cluster")
     assert cluster["lifecycle"]["ignore_changes"] == ["kubernetes_version", "default_node_pool[0].orchestrator_version"]
-    assert cluster_stack.only("azurerm_kubernetes_cluster_node_pool")["lifecycle"]["ignore_changes"] == ["orchestrator_version"]
+    pools = cluster_stack.resources("azurerm_kubernetes_cluster_node_pool").values()
+    assert pools and all(pool["lifecycle"]["ignore_changes"] == ["orchestrator_version"] for pool in pools)
     (keeper,) = cluster_stack.resources("terraform_data").values()
     assert keeper["triggers_replace"] == {"version": env.cluster.kubernetes_minor}
     updates = cluster_stack.resources("azapi_update_resource").values()
     assert sorted(json.dumps(u["body"]) for u in updates) == sorted([
         json.dumps({"properties": {"kubernetesVersion": env.cluster.kubernetes_minor}}),
-        *[json.dumps({"properties": {"orchestratorVersion": env.cluster.kubernetes_minor}})] * 2])
+        # The system pool and every user pool (the Spot pool too).
+        *[json.dumps({"properties": {"orchestratorVersion": env.cluster.kubernetes_minor}})] * (1 + len(pools))])
 
 
 def test_the_gateway_trusts_the_ingress_certificate_from_key_vault_not_a_copy(cluster_stack, environments):

@@ -373,10 +373,14 @@ def test_a_where_condition_follows_the_setting_of_the_synthesized_resource(copie
         "reason": REASON}]}, Path("allow.json"))
     verdict = gate.evaluate([finding], other_setting)
     assert verdict.unallowed == [finding] and "where name = \"afw-elsewhere\"" in verdict.stale[0].describe()
-    missing_attribute = gate.parse_allowlist({"entries": [{
+    absent_is_null = gate.parse_allowlist({"entries": [{
         "check": "CKV_AZURE_216", "resource": "azurerm_firewall.*", "where": {"sku_tier": None},
         "reason": REASON}]}, Path("allow.json"))
-    assert not gate.evaluate([finding], missing_attribute).ok, "an absent attribute is not a match"
+    assert gate.evaluate([finding], absent_is_null).ok, "null matches an attribute left out, as Terraform reads it"
+    absent_is_not_a_value = gate.parse_allowlist({"entries": [{
+        "check": "CKV_AZURE_216", "resource": "azurerm_firewall.*", "where": {"sku_tier": "Premium"},
+        "reason": REASON}]}, Path("allow.json"))
+    assert not gate.evaluate([finding], absent_is_not_a_value).ok
 
 
 @pytest.mark.parametrize("where", [[], {}, {"a": {"nested": 1}}, "x"])

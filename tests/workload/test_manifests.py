@@ -798,3 +798,39 @@ def test_settings_accept_a_digest_after_the_tag():
 def test_helm_value_knows_only_declared_values():
     with pytest.raises(ValueError, match=r"helm value 'other' is not one of"):
         helm_value("other")
+
+
+# ------------------------------------------------------------------------------ Spot pool (cost)
+
+def test_with_a_spot_pool_the_app_tolerates_spot_and_prefers_the_regular_pool(settings):
+    spot = WorkloadManifestSettings(**SAMPLE, spot_pool_name="npspot01")
+    objects = workload_manifests(spot)
+    assert not [e for o in objects for e in validation_errors(o, spot.kubernetes_version)]
+    pod = one(objects, "Deployment")["spec"]["template"]["spec"]
+    assert "nodeSelector" not in pod
+    assert pod["tolerations"] == [{"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal",
+                                   "value": "spot", "effect": "NoSchedule"}]
+    node = pod["affinity"]["nodeAffinity"]
+    assert node["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"] == [{"matchExpressions": [
+        {"key": "agentpool", "operator": "In", "values": ["npuser01", "npspot01"]}]}]
+    assert node["preferredDuringSchedulingIgnoredDuringExecution"] == [{"weight": 100, "preference": {
+        "matchExpressions": [{"key": "agentpool", "operator": "In", "values": ["npuser01"]}]}}]
+    # Still one replica per node, and drains (and scale-in of a pool that may reach zero) proceed one pod
+    # at a time; Spot evictions ignore the budget, which is why the app prefers the regular pool.
+    assert pod["affinity"]["podAntiAffinity"] == one(workload_manifests(settings), "Deployment")[
+        "spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]
+    assert one(objects, "PodDisruptionBudget")["spec"]["maxUnavailable"] == 1
+    # Traefik (the App Gateway's backend) never runs on Spot.
+    traefik = one(traefik_manifests(spot), "Deployment")["spec"]["template"]["spec"]
+    assert traefik["nodeSelector"] == {"agentpool": "npuser01"} and "tolerations" not in traefik
+
+
+def test_without_a_spot_pool_the_app_is_pinned_to_the_user_pool(settings):
+    pod = one(workload_manifests(settings), "Deployment")["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"agentpool": "npuser01"}
+    assert "tolerations" not in pod and "nodeAffinity" not in pod["affinity"]
+
+
+def test_the_spot_pool_needs_a_name_of_its_own():
+    with pytest.raises(ValueError, match=r"spot_pool_name: 'npuser01' is also the user pool's name"):
+        WorkloadManifestSettings(**SAMPLE, spot_pool_name="npuser01")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from constructs_lib.config.rules import SPOT_LABEL
 from constructs_lib.workload.manifests.settings import (
     APP_LABELS,
     APP_NAME,
@@ -177,8 +178,9 @@ def _deployment(s: WorkloadManifestSettings) -> dict:
                     "serviceAccountName": APP_NAME,
                     "automountServiceAccountToken": False,
                     "securityContext": restricted_pod_security_context(APP_UID, APP_GID),
-                    "nodeSelector": {"agentpool": s.user_pool_name},
+                    **_placement(s),
                     "affinity": {
+                        **_node_affinity(s),
                         "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
                             {"labelSelector": {"matchLabels": dict(APP_LABELS)},
                              "topologyKey": "kubernetes.io/hostname"},
@@ -196,6 +198,27 @@ def _deployment(s: WorkloadManifestSettings) -> dict:
             },
         },
     }
+
+
+def _placement(s: WorkloadManifestSettings) -> dict:
+    """Pinned to the user pool, or (with a Spot pool) allowed on both with the Spot taint tolerated."""
+    if s.spot_pool_name is None:
+        return {"nodeSelector": {"agentpool": s.user_pool_name}}
+    key, value = SPOT_LABEL
+    return {"tolerations": [{"key": key, "operator": "Equal", "value": value, "effect": "NoSchedule"}]}
+
+
+def _node_affinity(s: WorkloadManifestSettings) -> dict:
+    """With a Spot pool: either user pool, preferring the regular one (see `spot_pool_name`)."""
+    if s.spot_pool_name is None:
+        return {}
+    pools = {"key": "agentpool", "operator": "In", "values": [s.user_pool_name, s.spot_pool_name]}
+    regular = {"key": "agentpool", "operator": "In", "values": [s.user_pool_name]}
+    return {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [pools]}]},
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 100, "preference": {"matchExpressions": [regular]}}],
+    }}
 
 
 def _service(ns: str) -> dict:

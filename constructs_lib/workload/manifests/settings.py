@@ -66,6 +66,12 @@ class WorkloadManifestSettings:
     """Sample app `repository:tag[@sha256:<digest>]` inside the registry; pinned."""
     user_pool_name: str = "npuser01"
     """User node pool both deployments are pinned to (`agentpool` node label). Reference: npuser01."""
+    spot_pool_name: str | None = None
+    """Spot user pool (`cluster.spot_pool`) the sample app may also run on: it then tolerates the
+    Spot taint AKS sets and may be scheduled on either pool, preferring the regular one (whose
+    nodes Traefik keeps running anyway), so Spot nodes carry only the scale-out and a Spot
+    eviction, which ignores PodDisruptionBudgets, never takes every replica. Traefik never runs on
+    Spot. Default none (reference): the app is pinned to `user_pool_name`."""
     ingress_load_balancer_ip: str = "10.240.4.4"
     """Static private IP of Traefik's internal load balancer (the App Gateway backend). Reference: 10.240.4.4."""
     ingress_subnet_name: str = "snet-clusteringressservices"
@@ -100,6 +106,10 @@ class WorkloadManifestSettings:
         for field_name in ("traefik_image", "app_image"):
             check_image_reference(field_name, getattr(self, field_name))
         NODE_POOL_NAME.check("user_pool_name", self.user_pool_name)
+        if self.spot_pool_name is not None:
+            NODE_POOL_NAME.check("spot_pool_name", self.spot_pool_name)
+            _check(self.spot_pool_name != self.user_pool_name, "spot_pool_name",
+                   f"{self.spot_pool_name!r} is also the user pool's name; name the Spot pool apart, e.g. npspot01")
         AZURE_SUBNET_NAME.check("ingress_subnet_name", self.ingress_subnet_name)
         appgw = ipv4_network("app_gateway_subnet_cidr", self.app_gateway_subnet_cidr)
         try:
