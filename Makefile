@@ -13,7 +13,7 @@ ENV_ARGS := $(foreach e,$(ENV),--env $(e))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup setup-security synth list preflight test security diagram lock cost inventory bench clean cdktf-app
+.PHONY: help setup setup-security synth list preflight test security diagram lock cost schema inventory bench clean cdktf-app
 
 help: ## this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,6 +59,9 @@ lock: setup ## .terraform.lock.hcl in every stack folder for linux, macOS and Wi
 
 cost: synth ## monthly estimate per stack and environment from cdktf.out/ and cost/prices.csv (COST_ARGS=--detail)
 	$(PY) tools/cost.py --outdir cdktf.out $(COST_ARGS)
+
+schema: setup ## envs/environment.schema.json, docs/example.yaml and README's key table, from the model
+	$(PY) -m tools.env_schema $(ARGS)
 
 inventory: setup ## record a deliberate removal of resource addresses (tests/address_inventory.json)
 	$(PY) -m tests.stacks.test_address_inventory --update

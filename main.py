@@ -101,6 +101,29 @@ def summary_rows(outdir: Path, synthesized: list[str]) -> list[list[str]]:
     return rows
 
 
+def extras(outdir: Path, environments: list[Environment], progress: Progress) -> list[str]:
+    """The cost estimate, budget warnings and topology diagrams of a written output folder (each
+    reported, never fatal: the synthesized stacks are what matters)."""
+    from tools import cost, diagram
+
+    lines = []
+    try:
+        result = cost.estimate(outdir)
+        spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}" for env in result.environments()]
+        lines.append(f"Monthly estimate in USD at list prices, before data charges, from the fixed cost to the "
+                     f"autoscale maximums (`make cost` for every line): {'; '.join(spans)}")
+        lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, outdir)]
+    except (cost.PriceError, OSError) as error:
+        lines.append(f"No cost estimate: {error}")
+    progress("drawing the topology diagrams")
+    try:
+        drawn = [str(p) for p in diagram.render_diagrams(outdir) if p.suffix == ".png"]
+        lines.append(f"Diagrams: {', '.join(drawn)}")
+    except diagram.DiagramError as error:
+        lines.append(f"No diagrams: {error}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--envs", type=Path, default=Path("envs"), help="folder of <env>.yaml files")
@@ -145,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"wrote {args.outdir}/")
     rows = summary_rows(args.outdir, stacks)
     print(table(rows, ["stack", "resources", "depends on", "wave"]))
+    for line in extras(args.outdir, environments, progress):
+        print(line)
     total = sum(int(row[1]) for row in rows)
     print(f"Synthesized {len(stacks)} stacks ({total} resources) into {args.outdir}/ in {progress.elapsed:.1f} s; "
           f"apply them wave by wave as {args.outdir}/DEPLOY_ORDER.md lists.")

@@ -66,7 +66,7 @@ def _words(pattern: patterns.Pattern) -> Any:
 class StrictModel(BaseModel):
     """Base for all configuration models: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_attribute_docstrings=True)
 
 
 def _network(value: object) -> ipaddress.IPv4Network:
@@ -110,6 +110,7 @@ class HubNetwork(StrictModel):
     address_space: ipaddress.IPv4Network
     """The hub VNet range. Reference: 10.200.0.0/24."""
     subnets: HubSubnets
+    """The hub's subnets (names fixed by Azure)."""
 
     _parse = field_validator("address_space", mode="before")(lambda cls, v: _network(v))
 
@@ -139,6 +140,7 @@ class SpokeNetwork(StrictModel):
     address_space: ipaddress.IPv4Network
     """The spoke VNet range. Reference: 10.240.0.0/16."""
     subnets: SpokeSubnets
+    """The spoke's subnets."""
     ingress_load_balancer_ip: ipaddress.IPv4Address
     """Static private IP of the ingress controller's internal load balancer, inside `subnets.ingress`.
     Reference: 10.240.4.4."""
@@ -175,7 +177,9 @@ class Region(StrictModel):
     zones: tuple[Zone, ...] = ("1", "2", "3")
     """Availability zones used by the firewall, public IPs, gateway and node pools."""
     hub: HubNetwork
+    """Address plan of the region's hub VNet."""
     spoke: SpokeNetwork
+    """Address plan of the region's spoke VNet."""
     origin: Origin = Origin()
     """This region's Front Door origin (priority, weight, enabled); ignored without Front Door."""
 
@@ -219,6 +223,7 @@ class AzureRmState(StrictModel):
     `<env>-bootstrap` stack creates the account and the container (README "Bootstrap")."""
 
     backend: Literal["azurerm"]
+    """`azurerm`: state in an Azure Storage blob container (the bootstrap stack creates it)."""
     resource_group_name: Annotated[str, _text(patterns.RESOURCE_GROUP_NAME)]
     """Resource group of the state account; the bootstrap stack creates it (with the deploy
     identities)."""
@@ -250,6 +255,7 @@ class LocalState(StrictModel):
     """Local state files for a sandbox, kept under `terraform-state/` beside `cdktf.out/`."""
 
     backend: Literal["local"] = "local"
+    """`local`: state files on this machine (sandbox only)."""
 
 
 class CloudState(StrictModel):
@@ -258,6 +264,7 @@ class CloudState(StrictModel):
     Credentials come from `terraform login` or `TF_TOKEN_<host>`, never from this file."""
 
     backend: Literal["cloud"]
+    """`cloud`: state and runs in HCP Terraform / Terraform Enterprise workspaces."""
     organization: Annotated[str, _words(patterns.HCP_ORGANIZATION)]
     """Organization that holds the workspaces, for example `contoso`."""
     project: Annotated[str, _words(patterns.HCP_PROJECT)] | None = None
@@ -313,6 +320,7 @@ class NodePool(StrictModel):
     name: Annotated[str, _text(patterns.NODE_POOL_NAME)]
     """Pool name: lowercase letters and digits, at most 12 characters (Azure's Linux pool rule)."""
     vm_size: Annotated[str, _text(patterns.VM_SIZE)] = "Standard_D4d_v5"
+    """VM size from this project's table (`catalog.py`): at least 2 vCPUs and 2 GiB. Reference: Standard_D4d_v5."""
     min_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 2
     """Autoscaler minimum. AKS allows 1-1000 nodes per pool."""
     max_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 5
@@ -342,16 +350,23 @@ class SystemNodePool(NodePool):
     """The system pool: critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
 
     name: Annotated[str, _text(patterns.NODE_POOL_NAME)] = "npsystem"
+    """Pool name: lowercase letters and digits, at most 12 characters. Reference: npsystem."""
     vm_size: Annotated[str, _text(patterns.VM_SIZE)] = "Standard_D2d_v5"
+    """VM size from this project's table (`catalog.py`): at least 2 vCPUs and 4 GiB, no B-series.
+    Reference: Standard_D2d_v5."""
     min_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 3
+    """Autoscaler minimum; the baseline keeps at least 2 system nodes. Reference: 3."""
     max_count: Annotated[StrictInt, _within(rules.NODE_COUNT)] = 4
+    """Autoscaler maximum. Reference: 4."""
     os_disk_size_gb: Annotated[StrictInt, _within(rules.OS_DISK_SIZE_GB)] = 64
+    """Ephemeral OS disk in GB; must fit the VM size's local disk. Reference: 64."""
 
 
 class UserNodePool(NodePool):
     """The workload pool. Reference: `npuser01`, 2-5 x Standard_D4d_v5, 120 GB ephemeral."""
 
     name: Annotated[str, _text(patterns.NODE_POOL_NAME)] = "npuser01"
+    """Pool name: lowercase letters and digits, at most 12 characters. Reference: npuser01."""
     min_count: Annotated[StrictInt, _within(rules.USER_POOL_NODE_COUNT)] = 2
     """Autoscaler minimum, 0-1000. Reference: 2. 0 lets the autoscaler remove every node of the pool
     when nothing is scheduled on it (AKS allows this for User pools only:
@@ -517,7 +532,9 @@ class Cluster(StrictModel):
     authorized_ip_ranges: tuple[ipaddress.IPv4Network, ...] = ()
     """Source ranges allowed to reach a public API server; required when `private` is false."""
     maintenance: MaintenanceWindow = MaintenanceWindow()
+    """Weekly planned-maintenance window for upgrades (UTC)."""
     network: ClusterNetwork = ClusterNetwork()
+    """Pod networking: CNI mode, data plane, pod and service ranges."""
     system_pool: SystemNodePool = SystemNodePool()
     """System pool, critical add-ons only. Reference: 3-4 x Standard_D2d_v5, 64 GB ephemeral."""
     user_pool: UserNodePool = UserNodePool()
@@ -666,6 +683,7 @@ class Monitoring(StrictModel):
     workspace: Literal["workload", "hub"] = "workload"
     """`workload`: a workspace in the cluster resource group (reference); `hub`: the regional hub's."""
     retention_days: Annotated[StrictInt, _within(rules.LOG_RETENTION_DAYS)] = 30
+    """Retention of the cluster's Log Analytics workspace in days, 30-730. Reference: 30."""
     alert_emails: Annotated[tuple[Email, ...], Field(min_length=1)]
     """Receivers of the action group every alert notifies (the reference has none)."""
 
@@ -714,6 +732,7 @@ class GitOps(StrictModel):
     repository_url: Annotated[str, _text(patterns.GIT_HTTPS_URL)]
     """Public HTTPS Git repository. Its host is also allowed through the hub firewall."""
     branch: Annotated[str, _text(patterns.GIT_BRANCH)] = "main"
+    """Branch Flux follows. Default main."""
     path: Annotated[str, _text(patterns.REPOSITORY_PATH)] = "./cluster-manifests"
     """Folder of the kustomization inside the repository (this project ships `cluster-manifests/`)."""
 
@@ -732,6 +751,7 @@ class App(StrictModel):
     min_replicas: Annotated[StrictInt, _within(rules.WORKLOAD_REPLICAS)] = 2
     """HPA minimum; at least 2 so one pod survives a node drain."""
     max_replicas: Annotated[StrictInt, _within(rules.WORKLOAD_REPLICAS)] = 5
+    """HPA maximum, at least min_replicas. Default 5."""
     internal_host_label: DnsLabel = "bu0001a0008-00"
     """Host of the ingress inside the internal zone: `<label>.<ingress.internal_zone>`."""
     traefik_image: ImageRef = "traefik:v3.4.5"
@@ -865,16 +885,27 @@ class Environment(StrictModel):
     paired_region: str | None = None
     """Geo-replication target of a single-region environment; default: the Azure region pair."""
     hub: Hub = Hub()
+    """Hub settings shared by every region (retention, firewall and Bastion SKUs)."""
     cluster: Cluster = Cluster()
+    """AKS settings shared by every region."""
     app_gateway: AppGateway = AppGateway()
+    """Application Gateway WAF_v2 autoscale bounds."""
     entra: Entra
+    """Entra ID tenant and the groups that administer the cluster. Required."""
     ingress: Ingress = Ingress()
+    """Public host name, internal ingress zone and certificate issuer."""
     key_vault: KeyVault = KeyVault()
+    """Key Vault protection settings."""
     monitoring: Monitoring
+    """Log Analytics workspace choice, retention and alert receivers. Required (alert_emails)."""
     budget: Budget
+    """Monthly cost budget of each regional cluster resource group. Required."""
     gitops: GitOps
+    """Git repository Flux pulls the cluster baseline from. Required."""
     app: App = App()
+    """The sample workload and its ingress controller."""
     deploy: Deploy = Deploy()
+    """How the machine running the deploy reaches the private API server, and role propagation."""
     front_door: FrontDoor = FrontDoor()
     """Global entry in front of the regions (Front Door Premium); on by default with more than one region."""
     container_registry: ContainerRegistrySettings = ContainerRegistrySettings()

@@ -62,6 +62,8 @@ def subscription_requirements(env: Environment) -> list[Requirement]:
     ]
     if env.front_door_enabled:
         needed.append(Requirement("Microsoft.Cdn", "", "Azure Front Door Premium (the global entry)"))
+    if env.cluster.stop_schedule is not None:
+        needed.append(Requirement("Microsoft.Logic", "", "the Logic Apps that stop and start the cluster"))
     if add_ons.managed_prometheus:
         needed += [Requirement("Microsoft.Monitor", "", "the Azure Monitor workspace (managed Prometheus)"),
                    Requirement("Microsoft.AlertsManagement", "", "Prometheus rule groups")]

@@ -21,9 +21,16 @@ def test_main_synthesizes_every_environment_shows_progress_and_a_summary(second_
     assert "Traceback" not in result.stderr and "warning:" not in result.stderr
     progress = [line for line in result.stderr.splitlines() if re.match(r"^\[ *\d+\.\d+s\] ", line)]
     assert any("validated" in line for line in progress) and any("building" in line for line in progress)
-    assert progress[-1].endswith(f"wrote {second_synth.outdir}/")
+    assert any(line.endswith(f"wrote {second_synth.outdir}/") for line in progress)
     lines = result.stdout.strip().splitlines()
     assert lines[0].split() == ["stack", "resources", "depends", "on", "wave"]
+    estimate = next(line for line in lines if line.startswith("Monthly estimate in USD"))
+    assert all(re.search(rf"\b{env.name} [\d,]+-[\d,]+", estimate) for env in second_synth.environments), estimate
+    drawn = next(line for line in lines if line.startswith(("Diagrams:", "No diagrams:")))
+    if shutil.which("dot"):
+        assert drawn == "Diagrams: " + ", ".join(
+            str(second_synth.outdir / "diagrams" / f"{env}.png") for env in sorted(e.name for e in second_synth.environments))
+    lines = [line for line in lines if not line.startswith(("Monthly estimate", "Diagrams:", "No diagrams:", "warning:"))]
     listed = [line.split()[0] for line in lines[2:-1]]
     assert sorted(listed) == stacks
     for line in lines[2:-1]:
