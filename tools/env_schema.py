@@ -20,7 +20,6 @@ import ipaddress
 import json
 import sys
 import textwrap
-import types
 import typing
 import uuid
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from constructs_lib.config.loader import load_environment
+from constructs_lib.config.messages import unwrap
 from constructs_lib.config.models import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,23 +52,14 @@ def schema() -> dict[str, Any]:
             "title": "AKS baseline environment (envs/<name>.yaml)", **document}
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
-    return [annotation]
-
-
 def _models(annotation: Any) -> list[type[BaseModel]]:
-    return [t for t in _unwrap(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+    return [t for t in unwrap(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
 
 
 def _item_models(annotation: Any) -> list[type[BaseModel]]:
     """Models inside list[...]/tuple[...]."""
     found = []
-    for kind in _unwrap(annotation):
+    for kind in unwrap(annotation):
         if typing.get_origin(kind) in (list, tuple):
             found += [m for arg in typing.get_args(kind) for m in _models(arg)]
     return found
@@ -76,7 +67,7 @@ def _item_models(annotation: Any) -> list[type[BaseModel]]:
 
 def _type_name(annotation: Any) -> str:
     names = []
-    for kind in _unwrap(annotation):
+    for kind in unwrap(annotation):
         origin = typing.get_origin(kind)
         if kind is type(None):
             names.append("null")
@@ -135,7 +126,7 @@ def key_rows(model: type[BaseModel] = Environment, prefix: str = "") -> Iterator
             for sub in nested:
                 label = ""
                 if len(nested) > 1 and "backend" in sub.model_fields:
-                    backend = typing.get_args(_unwrap(sub.model_fields["backend"].annotation)[0])[0]
+                    backend = typing.get_args(unwrap(sub.model_fields["backend"].annotation)[0])[0]
                     label = f"[backend: {backend}]"
                 yield from key_rows(sub, f"{path}{label}.")
         elif items:
@@ -191,7 +182,7 @@ def _emit(model: type[BaseModel], data: dict[str, Any], indent: str) -> list[str
             sub = nested[0]
             if len(nested) > 1:
                 sub = next(m for m in nested if value.get("backend") in typing.get_args(
-                    _unwrap(m.model_fields["backend"].annotation)[0]))
+                    unwrap(m.model_fields["backend"].annotation)[0]))
             lines.append(f"{indent}{name}:")
             lines += _emit(sub, value, indent + "  ")
         elif isinstance(value, list) and value and items:

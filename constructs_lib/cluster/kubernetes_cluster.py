@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from cdktf import DataResource, ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
@@ -359,25 +359,8 @@ class KubernetesCluster(Construct):
         self.user_pool = KubernetesClusterNodePool(
             self,
             "UserPool",
-            name=user.name,
-            kubernetes_cluster_id=self.resource.id,
-            mode="User",
-            temporary_name_for_rotation=rotation_name(user.name),
-            vm_size=user.vm_size,
-            orchestrator_version=self.kubernetes_version,
-            auto_scaling_enabled=True,
-            min_count=user.min_count,
-            max_count=user.max_count,
-            max_pods=user.max_pods,
-            host_encryption_enabled=True,
-            os_type="Linux",
-            os_disk_type="Ephemeral",
-            os_disk_size_gb=user.os_disk_size_gb,
-            os_sku="AzureLinux",
-            zones=zones,
-            vnet_subnet_id=props.node_subnet_id,
+            **self._user_mode_pool(user, props, zones, patch_channel),
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=user.max_surge),
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["orchestrator_version"]) if patch_channel else None,
         )
         self.spot_pool = self._spot_pool(props, zones, patch_channel) if props.spot_pool else None
         self.version_upgrades = self._minor_upgrades(system.name) if patch_channel else ()
@@ -394,30 +377,39 @@ class KubernetesCluster(Construct):
         return KubernetesClusterNodePool(
             self,
             "SpotPool",
-            name=spot.name,
-            kubernetes_cluster_id=self.resource.id,
-            mode="User",
+            **self._user_mode_pool(spot, props, zones, patch_channel),
             priority="Spot",
             eviction_policy=SPOT_EVICTION_POLICY,
             spot_max_price=SPOT_MAX_PRICE,
             node_labels={label_key: label_value},
             node_taints=[SPOT_TAINT],
-            temporary_name_for_rotation=rotation_name(spot.name),
-            vm_size=spot.vm_size,
-            orchestrator_version=self.kubernetes_version,
-            auto_scaling_enabled=True,
-            min_count=spot.min_count,
-            max_count=spot.max_count,
-            max_pods=spot.max_pods,
-            host_encryption_enabled=True,
-            os_type="Linux",
-            os_disk_type="Ephemeral",
-            os_disk_size_gb=spot.os_disk_size_gb,
-            os_sku="AzureLinux",
-            zones=zones,
-            vnet_subnet_id=props.node_subnet_id,
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["orchestrator_version"]) if patch_channel else None,
         )
+
+    def _user_mode_pool(self, pool: Any, props: KubernetesClusterProps, zones: list[str] | None,
+                        patch_channel: bool) -> dict[str, Any]:
+        """What every user-mode pool shares: the baseline's node security (encryption at host,
+        ephemeral OS disk, Azure Linux), autoscaling, the node subnet and zones, and the version
+        handling of the upgrade channel."""
+        return {
+            "name": pool.name,
+            "kubernetes_cluster_id": self.resource.id,
+            "mode": "User",
+            "temporary_name_for_rotation": rotation_name(pool.name),
+            "vm_size": pool.vm_size,
+            "orchestrator_version": self.kubernetes_version,
+            "auto_scaling_enabled": True,
+            "min_count": pool.min_count,
+            "max_count": pool.max_count,
+            "max_pods": pool.max_pods,
+            "host_encryption_enabled": True,
+            "os_type": "Linux",
+            "os_disk_type": "Ephemeral",
+            "os_disk_size_gb": pool.os_disk_size_gb,
+            "os_sku": "AzureLinux",
+            "zones": zones,
+            "vnet_subnet_id": props.node_subnet_id,
+            "lifecycle": TerraformResourceLifecycle(ignore_changes=["orchestrator_version"]) if patch_channel else None,
+        }
 
     def _minor_upgrades(self, system_pool_name: str) -> tuple[AzapiUpdateResource, ...]:
         """The minor version the environment names, applied by azapi (azurerm ignores the versions

@@ -60,13 +60,13 @@ def _did_you_mean(found: list[str]) -> str:
     return f"; did you mean one of {', '.join(found)}?"
 
 
-def _unwrap(annotation: Any) -> list[Any]:
+def unwrap(annotation: Any) -> list[Any]:
     """The concrete types behind Annotated/Optional/Union annotations."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
+        return unwrap(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+        return [t for arg in typing.get_args(annotation) for t in unwrap(arg)]
     return [annotation]
 
 
@@ -81,17 +81,17 @@ def model_at(root: type[BaseModel], location: tuple[Any, ...]) -> type[BaseModel
         models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
         if isinstance(part, int):
             current = [arg for t in current for arg in typing.get_args(t) if arg is not Ellipsis]
-            current = [u for t in current for u in _unwrap(t)]
+            current = [u for t in current for u in unwrap(t)]
             continue
         tagged = [m for m in models if "backend" in m.model_fields
-                  and part in typing.get_args(_unwrap(m.model_fields["backend"].annotation)[0])]
+                  and part in typing.get_args(unwrap(m.model_fields["backend"].annotation)[0])]
         if tagged:
             current = tagged
             continue
         fields = [m.model_fields[part] for m in models if part in m.model_fields]
         if not fields:
             return None
-        current = [u for f in fields for u in _unwrap(f.annotation)]
+        current = [u for f in fields for u in unwrap(f.annotation)]
     models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
     return models[0] if len(models) == 1 else None
 
