@@ -21,6 +21,7 @@ from pathlib import Path
 from constructs_lib.config.loader import ConfigError, load_environments
 from constructs_lib.config.models import Environment
 from constructs_lib.config.placeholders import placeholders
+from constructs_lib.config.prerequisites import prerequisites
 from constructs_lib.config.subscription_requirements import subscription_requirements
 
 Runner = Callable[[list[str]], "str | None"]
@@ -56,7 +57,23 @@ def check(env: Environment, runner: Runner) -> tuple[list[str], int]:
             lines.append(f"        check: {' '.join(requirement.check_command(subscription))}")
         elif state != "Registered":
             lines.append(f"        fix: {requirement.fix_command()}")
+    later = [(stack, item) for stack, items in prerequisites(env).items() for item in items
+             if item.kind in LATER_KINDS]
+    if later:
+        lines.append("  before later waves (cannot be checked before the stacks they need exist; "
+                     "DEPLOY_ORDER.md lists them with commands):")
+        lines += [f"    {stack}: {item.title}: {_plain(item.text)}" for stack, item in later]
     return lines, problems
+
+
+LATER_KINDS = ("images", "network", "manifests", "kubelogin")
+"""Prerequisite kinds (`config.prerequisites`) that hold between waves: image imports into the
+registry the global stack creates, network reach to private endpoints and the API server, the
+published cluster manifests, kubelogin."""
+
+
+def _plain(text: str) -> str:
+    return text.replace("`", "")
 
 
 def _status(state: str | None) -> str:

@@ -50,7 +50,12 @@ def test_a_real_environment_with_every_requirement_registered_is_deployable(tmp_
         return "Registered"
 
     assert preflight.main(["--envs", str(tmp_path)], runner=registered) == 0
-    assert "preflight: deployable (0 open items)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "preflight: deployable (0 open items)" in out
+    later = out.split("before later waves", 1)[1]
+    assert "dev-eastus2-workload: Images in the registry: " in later and "az acr import" not in later, \
+        "listed for later waves, with the commands left to DEPLOY_ORDER.md"
+    assert "dev-eastus2-workload: Network reach: " in later
     assert ["az", "feature", "show", "--namespace", "Microsoft.Compute", "--name", "EncryptionAtHost", "--query",
             "properties.state", "-o", "tsv", "--subscription", REAL["subscription_id"]] in seen
 
