@@ -74,6 +74,11 @@ class ClusterStopScheduleProps:
     """Workspace receiving the Logic Apps' run history (WorkflowRuntime) and metrics."""
     schedule: StopSchedule
     """When to start and stop (`config.models.StopSchedule`: HH:MM times, days, Windows time zone)."""
+    defined_in_subscription: str | None = None
+    """Subscription scope (`/subscriptions/<id>`, or a token) where the custom role is already defined
+    (the `<env>-bootstrap` stack defines it with `StartStopRoleDefinition`, because the deploy
+    identity may not write role definitions); the schedule then only assigns it. Default none: this
+    construct defines the role itself, assignable within the cluster's resource group."""
 
 
 def _action(operation: str, cluster_id: str, identity_id: str) -> str:
@@ -90,6 +95,40 @@ def _action(operation: str, cluster_id: str, identity_id: str) -> str:
     }, sort_keys=True)
 
 
+@dataclass(frozen=True)
+class StartStopRoleDefinitionProps:
+    """The custom start/stop role of one cluster."""
+
+    role_definition_id: str
+    """Bare GUID (`config.roles.start_stop_role_definition_id`), else ValueError."""
+    role_name: str
+    """Display name, unique in the tenant (`config.roles.start_stop_role_name`)."""
+    scope: str
+    """Where the role is defined and the only scope it is assignable within: the cluster's resource
+    group, or the subscription when the bootstrap defines it before that group exists."""
+
+
+class StartStopRoleDefinition(Construct):
+    """`azurerm_role_definition` with exactly `START_STOP_ACTIONS` (read, start, stop a managed
+    cluster), its ID deterministic so the deploy identity's ABAC condition can name it."""
+
+    def __init__(self, scope: Construct, id: str, props: StartStopRoleDefinitionProps):
+        super().__init__(scope, id)
+        if not is_guid(props.role_definition_id):
+            raise ValueError(f"role_definition_id: {props.role_definition_id!r} must be a bare GUID, e.g. "
+                             "the value of config.roles.start_stop_role_definition_id")
+        self.resource = RoleDefinition(
+            self,
+            "Resource",
+            role_definition_id=props.role_definition_id,
+            name=props.role_name,
+            scope=props.scope,
+            description=f"{START_STOP_ROLE}: read, start and stop one AKS cluster (stop-when-idle schedule).",
+            permissions=[RoleDefinitionPermissions(actions=list(START_STOP_ACTIONS))],
+            assignable_scopes=[props.scope],
+        )
+
+
 class ClusterStopSchedule(Construct):
     """User-assigned identity, custom role (`START_STOP_ACTIONS`, assignable only within the
     cluster's resource group) assigned on the cluster, and the Logic Apps `StopWorkflow` and
@@ -103,21 +142,19 @@ class ClusterStopSchedule(Construct):
         schedule = props.schedule
         self.identity = ManagedIdentity(self, "Identity", ManagedIdentityProps(
             name=props.identity_name, location=props.location, resource_group_name=props.resource_group_name))
-        self.role = RoleDefinition(
-            self,
-            "Role",
-            role_definition_id=props.role_definition_id,
-            name=props.role_name,
-            scope=props.resource_group_id,
-            description=f"{START_STOP_ROLE}: read, start and stop one AKS cluster (stop-when-idle schedule).",
-            permissions=[RoleDefinitionPermissions(actions=list(START_STOP_ACTIONS))],
-            assignable_scopes=[props.resource_group_id],
-        )
         # The assignment names the role by an ID that ends in the literal GUID, so the deploy identity's
-        # ABAC condition (config.roles.abac_condition) can be checked at synth time, and still reads the
-        # role definition's ID, so Terraform creates the definition first.
-        role_id = f"{Fn.dirname(Fn.dirname(self.role.role_definition_resource_id))}/roleDefinitions/" \
-                  f"{props.role_definition_id}"
+        # ABAC condition (config.roles.abac_condition) can be checked at synth time.
+        self.role: RoleDefinition | None = None
+        if props.defined_in_subscription is not None:
+            role_id = (f"{props.defined_in_subscription}/providers/Microsoft.Authorization/roleDefinitions/"
+                       f"{props.role_definition_id}")
+        else:
+            self.role = StartStopRoleDefinition(self, "Role", StartStopRoleDefinitionProps(
+                role_definition_id=props.role_definition_id, role_name=props.role_name,
+                scope=props.resource_group_id)).resource
+            # Reads the definition's ID too, so Terraform creates the definition first.
+            role_id = f"{Fn.dirname(Fn.dirname(self.role.role_definition_resource_id))}/roleDefinitions/" \
+                      f"{props.role_definition_id}"
         self.assignment = RoleAssignments(self, "RoleAssignments", RoleAssignmentsProps(role_assignments={
             "start-stop": RoleAssignmentSpec(
                 role_definition_id_or_name=role_id,

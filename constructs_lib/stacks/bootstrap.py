@@ -32,15 +32,18 @@ from cdktf_cdktf_provider_azurerm.provider import (
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
+from constructs_lib.cluster.stop_schedule import StartStopRoleDefinition, StartStopRoleDefinitionProps
 from constructs_lib.config.models import AzureRmState, Environment
 from constructs_lib.config.regions import ZONE_REDUNDANT_REGIONS
-from constructs_lib.config.resource_names import BootstrapNames, github_environments
+from constructs_lib.config.resource_names import BootstrapNames, RegionNames, github_environments
 from constructs_lib.config.roles import (
     ABAC_CONDITION_VERSION,
     DEPLOY_IDENTITY_ROLES,
     PLAN_IDENTITY_ROLES,
     RBAC_ADMINISTRATOR,
     abac_condition,
+    start_stop_role_definition_id,
+    start_stop_role_name,
 )
 from constructs_lib.config.rules import state_replication
 from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_name
@@ -116,6 +119,19 @@ class BootstrapStack(TerraformStack):
                             description="Storage account holding every stack's state (backend azurerm).")
             TerraformOutput(self, "state_container_name", value=state.container_name,
                             description="Blob container of the state files.")
+
+        if env.cluster.stop_schedule is not None:
+            # The stop-when-idle schedules' custom roles, defined here because writing a role
+            # definition needs Microsoft.Authorization/roleDefinitions/write, which the deploy
+            # identity (Contributor + ABAC-limited RBAC Administrator) does not have. Assignable in
+            # the subscription: the cluster resource groups do not exist yet; the role only reads,
+            # starts and stops managed clusters, and the cluster stacks assign it on their cluster.
+            subscription_id = str(env.subscription_id) if env.subscription_id else None
+            for region in env.regions:
+                cluster = RegionNames.of(env, region).cluster.cluster
+                StartStopRoleDefinition(self, f"StartStopRole-{region.name}", StartStopRoleDefinitionProps(
+                    role_definition_id=start_stop_role_definition_id(cluster, subscription_id),
+                    role_name=start_stop_role_name(cluster), scope=subscription_scope))
 
         self.delegated_roles = frozenset(delegated_roles)
         if env.ci is None:

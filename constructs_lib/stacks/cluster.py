@@ -6,6 +6,7 @@ from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
     DataAzurermClientConfig,
 )
+from cdktf_cdktf_provider_azurerm.data_azurerm_subscription import DataAzurermSubscription
 from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
@@ -32,6 +33,7 @@ from constructs_lib.config.resource_names import (
     registry_login_server,
 )
 from constructs_lib.config.roles import start_stop_role_definition_id, start_stop_role_name
+from constructs_lib.config.stack_plan import bootstrap_stack
 from constructs_lib.core.azapi import AzapiProvider
 from constructs_lib.ingress.application_gateway import (
     ApplicationGateway,
@@ -346,6 +348,12 @@ class ClusterStack(RegionalStack):
         if schedule is None:
             return
         subscription = str(env.subscription_id) if env.subscription_id else None
+        # With a bootstrap stack the role is defined there (the deploy identity may assign roles the
+        # ABAC condition names, but not write role definitions); a sandbox defines it here.
+        defined_in = None
+        if bootstrap_stack(env) is not None:
+            defined_in = (f"/subscriptions/{subscription}" if subscription
+                          else DataAzurermSubscription(self, "Subscription").id)
         ClusterStopSchedule(self, "StopSchedule", ClusterStopScheduleProps(
             cluster_id=self.cluster.id, resource_group_id=self.group.id, resource_group_name=self.group.name,
             location=self.region.name, identity_name=names.start_stop_identity,
@@ -353,4 +361,5 @@ class ClusterStack(RegionalStack):
             role_definition_id=start_stop_role_definition_id(names.cluster, subscription),
             role_name=start_stop_role_name(names.cluster),
             log_analytics_workspace_id=self.workspace_id, schedule=schedule,
+            defined_in_subscription=defined_in,
         ))

@@ -111,3 +111,22 @@ def test_the_bootstrap_outputs_what_the_github_environments_need(synthesized, na
     assert {"deploy_identity_client_id", "plan_identity_client_id", "tenant_id", "subscription_id",
             "state_storage_account_name", "state_container_name"} <= set(outputs)
     assert outputs["deploy_identity_client_id"]["value"].endswith(".client_id}")
+
+
+def test_the_deploy_identity_never_has_to_write_a_role_definition(synthesized, environments):
+    """Contributor excludes Microsoft.Authorization/*/write and RBAC Administrator only writes
+    assignments: every custom role of an environment with a bootstrap is defined in the bootstrap
+    (applied by a person with Owner), and each one the stacks assign is in the condition."""
+    for env in environments:
+        name = f"{env.name}-bootstrap"
+        if name not in synthesized.stacks:
+            continue
+        for stack in synthesized.stacks.values():
+            if stack.name.startswith(f"{env.name}-") and stack.name != name:
+                assert not stack.resources("azurerm_role_definition"), stack.name
+        defined = {r["role_definition_id"] for r in synthesized.stack(name).resources("azurerm_role_definition").values()}
+        assert len(defined) == (len(env.regions) if env.cluster.stop_schedule else 0), env.name
+        condition = next((r["condition"] for r in synthesized.stack(name).resources("azurerm_role_assignment").values()
+                          if r.get("condition")), "")
+        if env.ci is not None:
+            assert all(guid in condition for guid in defined), "the deploy identity may assign every custom role"

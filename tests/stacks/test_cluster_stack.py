@@ -12,6 +12,8 @@ from constructs_lib.config.resource_names import (
     RegionNames,
     ingress_host,
 )
+from constructs_lib.config.roles import start_stop_role_definition_id
+from constructs_lib.config.stack_plan import bootstrap_stack
 from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
 from tests.synth import shipped_stacks
 
@@ -176,10 +178,13 @@ def test_least_privilege_role_assignments(cluster_stack, environments):
                      ("Azure Kubernetes Service Cluster User Role", group, cluster)}
     if env.cluster.stop_schedule is not None:
         # The stop-when-idle identity: its custom role (read, start, stop), on this cluster only.
-        role = cluster_stack.only("azurerm_role_definition")
-        role_ref = cluster_stack.ref("azurerm_role_definition", "role_definition_resource_id")[2:-1]
-        expected.add((f"${{dirname(dirname({role_ref}))}}/roleDefinitions/{role['role_definition_id']}",
-                      identity(names.cluster.start_stop_identity), cluster))
+        guid = start_stop_role_definition_id(names.cluster.cluster, str(env.subscription_id) if env.subscription_id else None)
+        if bootstrap_stack(env):  # defined by the bootstrap, in the subscription
+            role_id = f"/subscriptions/{env.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+        else:
+            role_ref = cluster_stack.ref("azurerm_role_definition", "role_definition_resource_id")[2:-1]
+            role_id = f"${{dirname(dirname({role_ref}))}}/roleDefinitions/{guid}"
+        expected.add((role_id, identity(names.cluster.start_stop_identity), cluster))
     assert sorted(_assignments(cluster_stack)) == sorted(expected)
 
 

@@ -103,15 +103,17 @@ def test_staging_stops_and_starts_its_cluster_with_logic_apps_holding_only_that_
     cluster = synthesized.stack(f"{STAGING}-cluster")
     aks_id = cluster.ref("azurerm_kubernetes_cluster")
     identity_id = cluster.ref("azurerm_user_assigned_identity", name=names.start_stop_identity)
-    role = cluster.only("azurerm_role_definition")
+    # staging has a bootstrap stack: it defines the role (the deploy identity may not write role
+    # definitions); the cluster stack only assigns it, by an ID ending in the role's literal GUID.
+    assert not cluster.resources("azurerm_role_definition")
+    bootstrap = synthesized.stack(f"{env.name}-bootstrap")
     subscription = str(env.subscription_id) if env.subscription_id else None
-    assert role["role_definition_id"] == start_stop_role_definition_id(names.cluster, subscription)
+    guid = start_stop_role_definition_id(names.cluster, subscription)
+    role = bootstrap.only("azurerm_role_definition")
+    scope = f"/subscriptions/{env.subscription_id}"
+    assert (role["role_definition_id"], role["scope"], role["assignable_scopes"]) == (guid, scope, [scope])
     assert role["permissions"] == [{"actions": list(START_STOP_ACTIONS)}]
-    assert role["scope"] == role["assignable_scopes"][0] == cluster.ref("azurerm_resource_group")
-    # The assignment's role ID ends in the literal GUID (so the deploy identity's ABAC condition is
-    # known at synth time) and still reads the definition's ID (so Terraform creates it first).
-    role_ref = cluster.ref("azurerm_role_definition", "role_definition_resource_id")[2:-1]
-    expected_id = f"${{dirname(dirname({role_ref}))}}/roleDefinitions/{role['role_definition_id']}"
+    expected_id = f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
     (grant,) = [a for a in cluster.resources("azurerm_role_assignment").values()
                 if a.get("role_definition_id") == expected_id]
     assert (grant["scope"], grant["principal_id"]) == (
