@@ -49,7 +49,7 @@ security: setup-security synth ## the checkov gate alone over a fresh synth in c
 	$(PY) tools/security_gate.py --outdir cdktf.out
 
 # Needs Graphviz's `dot` (Debian/Ubuntu: apt-get install graphviz); fails with that hint without it.
-diagram: synth ## topology per environment from the synthesized JSON: cdktf.out/diagrams/<env>.{png,svg,gv}
+diagram: setup ## topology per environment from the synthesized JSON: cdktf.out/diagrams/<env>.{png,svg,gv} (make synth draws them too)
 	$(PY) tools/diagram.py --outdir cdktf.out
 
 # Needs terraform and the network; a later synth keeps the lock files.
@@ -60,7 +60,7 @@ lock: setup ## .terraform.lock.hcl in every stack folder for linux, macOS and Wi
 cost: synth ## monthly estimate per stack and environment from cdktf.out/ and cost/prices.csv (COST_ARGS=--detail)
 	$(PY) tools/cost.py --outdir cdktf.out $(COST_ARGS)
 
-schema: setup ## envs/environment.schema.json, docs/example.yaml and README's key table, from the model
+schema: setup ## envs/environment.schema.json, docs/example.yaml, README's key table from the model (ARGS=--check)
 	$(PY) -m tools.env_schema $(ARGS)
 
 inventory: setup ## record a deliberate removal of resource addresses (tests/address_inventory.json)

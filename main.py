@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                              "stay as they are")
     parser.add_argument("--list", action="store_true", help="list stacks and apply waves from the configuration "
                                                             "(no synth)")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary line: no progress, no table, "
+                                                             "no cost estimate or diagrams")
     parser.add_argument("--version", action="version", version=f"aks-baseline-cdktf {__version__}")
     args = parser.parse_args(argv)
     progress = Progress(args.quiet)
@@ -152,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         for note in advisories(env):
             print(f"warning: {env.name}: {note}", file=sys.stderr)
 
+    if shutil.which("node") is None:
+        print("cdktf runs on Node.js (its jsii runtime), and `node` is not on PATH: install Node.js 20 or later "
+              f"(README \"Quick start\").\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
+        return 2
     progress("loading cdktf and the provider bindings")
     from constructs_lib.app import synth_replacing
 
@@ -167,9 +173,10 @@ def main(argv: list[str] | None = None) -> int:
                              context_environments=context)
     progress(f"wrote {args.outdir}/")
     rows = summary_rows(args.outdir, stacks)
-    print(table(rows, ["stack", "resources", "depends on", "wave"]))
-    for line in extras(args.outdir, environments, progress):
-        print(line)
+    if not args.quiet:  # --quiet (the cdktf CLI's app): the summary line only
+        print(table(rows, ["stack", "resources", "depends on", "wave"]))
+        for line in extras(args.outdir, environments, progress):
+            print(line)
     total = sum(int(row[1]) for row in rows)
     print(f"Synthesized {len(stacks)} stacks ({total} resources) into {args.outdir}/ in {progress.elapsed:.1f} s; "
           f"apply them wave by wave as {args.outdir}/DEPLOY_ORDER.md lists.")

@@ -16,11 +16,13 @@ from constructs_lib.config.loader import load_environment
 from constructs_lib.config.models import Environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BASE: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "envs" / "dev.yaml").read_text())
+BASE: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "tests" / "fixtures" / "base.yaml").read_text())
+"""The environment most tests start from: a copy of the shipped dev.yaml kept in tests/fixtures, so the
+tests do not change when a user edits envs/dev.yaml."""
 
 
 def base_env() -> dict[str, Any]:
-    """A deep copy of envs/dev.yaml as a dict."""
+    """A deep copy of tests/fixtures/base.yaml (the shipped dev.yaml) as a dict."""
     return copy.deepcopy(BASE)
 
 
@@ -122,13 +124,19 @@ def other_cost_levers(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-GENERATED_NAME = "staging"
-"""The environment every session adds to the shipped ones (see `tested_envs_folder`)."""
+def _unused_name(preferred: str) -> str:
+    taken = {path.stem for path in (PROJECT_ROOT / "envs").glob("*.y*ml")}
+    return next(name for name in (preferred, *(f"{preferred[:6]}{i}" for i in range(10, 100))) if name not in taken)
+
+
+GENERATED_NAME = _unused_name("gentest")
+"""The environment every session adds to the shipped ones (see `tested_envs_folder`); a name no file
+in `envs/` uses, so it never shadows an environment a user added."""
 
 
 @functools.cache
 def tested_envs_folder() -> Path:
-    """A copy of `envs/` plus `staging.yaml`, generated the way a user adds an environment on day
+    """A copy of `envs/` plus `<GENERATED_NAME>.yaml`, generated the way a user adds an environment on day
     one (dev's file, another name, region, address plan and state account, with the cost levers
     dev leaves off turned on: `other_cost_levers`). The session's
     synthesis, the stack tests and the security gate all run over this folder, so every app-level

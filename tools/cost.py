@@ -314,7 +314,6 @@ FREE: dict[str, str] = {
     "azurerm_management_lock": "no charge",
     "helm_release": "runs inside the cluster (node costs)",
     "azapi_update_resource": "an update of a priced resource",
-    "terraform_data": "Terraform only",
     "azurerm_cdn_frontdoor_endpoint": "no charge per endpoint; the profile's base fee and usage",
     "azurerm_cdn_frontdoor_origin_group": "part of the profile",
     "azurerm_cdn_frontdoor_origin": "part of the profile (origin traffic is not billed to the edge)",
@@ -329,6 +328,7 @@ FREE: dict[str, str] = {
                                "any per-GB price and a few thousand transactions a month it rounds to 0.00",
     "azurerm_storage_container": "part of the state account",
     "time_sleep": "Terraform only",
+    "time_static": "Terraform only (the cluster's minor-version keeper)",
 }
 """Resource type -> why it adds nothing to the estimate."""
 

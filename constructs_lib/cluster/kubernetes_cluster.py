@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cdktf import DataResource, ITerraformDependable, TerraformResourceLifecycle
+from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesCluster as AzureKubernetesCluster,
 )
@@ -32,6 +32,7 @@ from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import (
     KubernetesClusterNodePool,
     KubernetesClusterNodePoolUpgradeSettings,
 )
+from cdktf_cdktf_provider_time.static_resource import StaticResource
 from constructs import Construct
 
 from constructs_lib.config.models import (
@@ -416,7 +417,10 @@ class KubernetesCluster(Construct):
         under the patch channel): the control plane, then the system pool, then the user pool. A
         keeper on major.minor replaces the updates, so they run again only when the minor changes
         (the Azure/terraform-azurerm-aks pattern); an automatic patch changes nothing here."""
-        self.version_keeper = DataResource(self, "VersionKeeper", triggers_replace={"version": self.kubernetes_version})
+        # time_static, not terraform_data: replacing it on a new minor is all a keeper does, and
+        # terraform_data makes every synth run `terraform version` (cdktf's version check), so a
+        # machine without Terraform could not synthesize.
+        self.version_keeper = StaticResource(self, "VersionKeeper", triggers={"version": self.kubernetes_version})
         once_per_minor = TerraformResourceLifecycle(ignore_changes="all")
         control_plane = AzapiUpdateResource(
             self, "ControlPlaneVersion", type=f"Microsoft.ContainerService/managedClusters@{CONTAINER_SERVICE_API}",
@@ -441,8 +445,8 @@ class KubernetesCluster(Construct):
                 resource_id=self.spot_pool.id, body={"properties": {"orchestratorVersion": self.kubernetes_version}},
                 depends_on=(user_pool,), lifecycle=once_per_minor),)
         # Terraform takes replace_triggered_by in JSON only as a bare reference
-        # ("terraform_data.<name>"); cdktf writes "${...}", which `terraform validate` rejects.
-        keeper = f"terraform_data.{self.version_keeper.friendly_unique_id}"
+        # ("time_static.<name>"); cdktf writes "${...}", which `terraform validate` rejects.
+        keeper = f"{StaticResource.TF_RESOURCE_TYPE}.{self.version_keeper.friendly_unique_id}"
         for update in updates:
             update.add_override("lifecycle.replace_triggered_by", [keeper])
         return updates

@@ -174,7 +174,9 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
     for item, path in zip(items, paths, strict=True):
         if item["type"] == "too_short" and any(other.startswith(f"{path}[") for other in paths):
             continue
-        problems.append(_located(path, plain_message(dict(item), Environment)))
+        # A rule that relates several fields reports each broken one on its own line.
+        for message in plain_message(dict(item), Environment).split("\n"):
+            problems.append(_located(path, message))
     return problems
 
 

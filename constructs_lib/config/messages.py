@@ -24,7 +24,7 @@ def kind_of(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "true/false"
+        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
     if isinstance(value, (int, float)):
         return f"the number {value!r}"
     if isinstance(value, str):

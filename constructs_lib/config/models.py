@@ -9,9 +9,11 @@ Defaults mirror the mspnp/aks-baseline reference implementation.
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 import re
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -864,7 +866,8 @@ class Environment(StrictModel):
     cost_center: Annotated[str, Field(min_length=1, max_length=256)]
     """Cost center, applied as a tag."""
     subscription_id: uuid.UUID | None = None
-    """Target subscription; when absent, Terraform reads ARM_SUBSCRIPTION_ID. It is also part of the
+    """Target subscription (this or `name_suffix` is required); when absent, Terraform reads
+    ARM_SUBSCRIPTION_ID. It is also part of the
     hash in every globally unique name (registry, key vault), so two organisations that keep the
     example's names never collide. Without it, `name_suffix` is required."""
     name_suffix: Annotated[str, _text(patterns.NAME_SUFFIX)] | None = None
@@ -926,20 +929,42 @@ class Environment(StrictModel):
         return value
 
     @model_validator(mode="after")
+    def _environment_rules(self) -> Environment:
+        """Every rule that relates sections of the file, each checked even when another fails, so
+        one run reports them all (the loader turns each line into its own problem)."""
+        problems = []
+        for check in (self._regions_unique_and_paired, self._name_scope, self._cost_levers, self._global_entry):
+            try:
+                check()
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
     def _cost_levers(self) -> Environment:
         """Cost settings checked against the environment type they are allowed for."""
         kind, cluster = self.environment_type, self.cluster
-        rules.check_cluster_tier(kind, cluster.sku_tier)
-        rules.check_spot_pool(kind, cluster.spot_pool.name if cluster.spot_pool else None,
-                              cluster.system_pool.name, cluster.user_pool.name)
+        checks: list[Callable[[], None]] = [
+            lambda: rules.check_cluster_tier(kind, cluster.sku_tier),
+            lambda: rules.check_spot_pool(kind, cluster.spot_pool.name if cluster.spot_pool else None,
+                                          cluster.system_pool.name, cluster.user_pool.name),
+        ]
         if cluster.stop_schedule is not None:
             schedule = cluster.stop_schedule
-            rules.check_stop_schedule(kind, schedule.start, schedule.stop, schedule.days)
-        for region in self.regions:
-            rules.check_production_zones(kind, region.name, region.zones, region.name in ZONE_REDUNDANT_REGIONS)
+            checks.append(lambda: rules.check_stop_schedule(kind, schedule.start, schedule.stop, schedule.days))
+        checks += [functools.partial(rules.check_production_zones, kind, region.name, region.zones,
+                                     region.name in ZONE_REDUNDANT_REGIONS) for region in self.regions]
+        problems = []
+        for check in checks:
+            try:
+                check()
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
-    @model_validator(mode="after")
     def _name_scope(self) -> Environment:
         if self.subscription_id is None and self.name_suffix is None:
             raise ValueError(
@@ -956,7 +981,6 @@ class Environment(StrictModel):
         parts = [str(self.subscription_id) if self.subscription_id else "", self.name_suffix or ""]
         return "/".join(part for part in parts if part)
 
-    @model_validator(mode="after")
     def _regions_unique_and_paired(self) -> Environment:
         names = [region.name for region in self.regions]
         rules.check_registry_replication(self.container_registry.geo_replication, names)
@@ -988,7 +1012,6 @@ class Environment(StrictModel):
                 name, self.cluster.api_server_vnet_integration, "cluster.api_server_vnet_integration")
         return self
 
-    @model_validator(mode="after")
     def _global_entry(self) -> Environment:
         rules.check_front_door_certificate_issuer(self.front_door_enabled, self.ingress.certificate_issuer)
         if self.front_door_enabled:

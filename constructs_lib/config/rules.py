@@ -585,13 +585,14 @@ def check_spot_pool(environment_type: str, spot_pool_name: str | None, system_po
 
 
 def check_firewall_sku(value: object) -> None:
-    """Standard or Premium. Basic cannot carry the AKS egress rules: it has no DNS proxy, which
-    FQDN network rules (ntp.ubuntu.com) and the spoke's DNS through the firewall need."""
+    """Standard or Premium. Basic cannot carry the baseline's egress design: it has no DNS proxy,
+    and the spoke resolves every name through the firewall's proxy (so FQDN rules see the answers
+    the nodes get; https://learn.microsoft.com/azure/firewall/choose-firewall-sku)."""
     if value == "Basic":
         raise ValueError(
-            "hub.firewall_sku: Basic has no DNS proxy, and the AKS egress policy needs it (FQDN network "
-            "rules such as ntp.ubuntu.com, and the spoke resolves DNS through the firewall); use "
-            "firewall_sku: Standard (no IDPS or TLS inspection) or Premium")
+            "hub.firewall_sku: Basic has no DNS proxy, and the spoke resolves every name through the "
+            "firewall's DNS proxy (so its FQDN rules see the answers the nodes get); use firewall_sku: "
+            "Standard (no IDPS or TLS inspection) or Premium")
     if value not in FIREWALL_SKUS:
         raise ValueError(f"hub.firewall_sku: {value!r} must be Standard or Premium, e.g. firewall_sku: Standard")
 

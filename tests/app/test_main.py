@@ -97,7 +97,18 @@ def test_list_shows_stacks_and_waves_without_importing_cdktf(environments):
 
 
 def test_an_unknown_environment_is_refused_before_cdktf(tmp_path):
-    result = run_main("--env", "qa", "--outdir", str(tmp_path / "out"))
+    names = sorted(path.stem for path in (PROJECT_ROOT / "envs").glob("*.yaml"))
+    absent = next(f"absent{i}" for i in range(100) if f"absent{i}" not in names)
+    result = run_main("--env", absent, "--outdir", str(tmp_path / "out"))
     assert result.returncode == 2 and "cdktf not imported" in result.stderr
-    assert "envs: no environment qa; environments here: dev, prod" in result.stderr
+    assert f"envs: no environment {absent}; environments here: {', '.join(names)}" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_node_the_run_stops_with_the_fix_not_a_traceback(tmp_path):
+    """cdktf needs Node.js (jsii); Terraform is not needed to synthesize."""
+    result = subprocess.run([sys.executable, "main.py", "--outdir", str(tmp_path / "out")], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=120, env={"PATH": str(tmp_path)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "`node` is not on PATH: install Node.js 20 or later" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -176,7 +176,7 @@ def _updates_of(doc, cluster_name: str) -> dict[str, dict]:
 def test_a_minor_upgrade_is_applied_once_per_minor_through_azapi(doc):
     updates = _updates_of(doc, "aks-main")
     assert set(updates) == {"CLUSTER", "CLUSTER/agentPools/npsystem", "USERPOOL"}
-    keepers = [k for k, body in doc.resources("terraform_data").items() if body["triggers_replace"] == {"version": "1.35"}]
+    keepers = [k for k, body in doc.resources("time_static").items() if body["triggers"] == {"version": "1.35"}]
     assert keepers, "a keeper on major.minor replaces the updates when the minor changes"
     control, system, user = updates["CLUSTER"], updates["CLUSTER/agentPools/npsystem"], updates["USERPOOL"]
     assert control["type"] == "Microsoft.ContainerService/managedClusters@2024-02-01"
@@ -188,7 +188,7 @@ def test_a_minor_upgrade_is_applied_once_per_minor_through_azapi(doc):
     for update in (control, system, user):
         # A bare reference: `terraform validate` rejects "${...}" in replace_triggered_by.
         assert update["lifecycle"]["ignore_changes"] == "all"
-        assert update["lifecycle"]["replace_triggered_by"][0] in {f"terraform_data.{k}" for k in keepers}
+        assert update["lifecycle"]["replace_triggered_by"][0] in {f"time_static.{k}" for k in keepers}
 
 
 def test_manual_upgrades_keep_the_pinned_patch_and_nothing_is_ignored(doc):

@@ -65,8 +65,7 @@ def test_the_shipped_prod_file_stays_at_the_reference(environments):
     (non_production, "cluster.spot_pool", {"name": "npsystemtmp"},
      r"cluster\.spot_pool\.name: 'npsystemtmp' clashes with system_pool 'npsystem'"),
     (production, "hub.firewall_sku", "Basic",
-     r"hub\.firewall_sku: Basic has no DNS proxy, and the AKS egress policy needs it \(FQDN network rules such as "
-     r"ntp\.ubuntu\.com.*use firewall_sku: Standard \(no IDPS or TLS inspection\) or Premium"),
+     r"hub\.firewall_sku: Basic has no DNS proxy, and the spoke resolves every name through the firewall's DNS proxy"),
     (production, "hub.firewall_sku", "Gold", r"hub\.firewall_sku: 'Gold' must be Standard or Premium"),
     (production, "hub.bastion_sku", "Basic",
      r"hub\.bastion_sku: Basic cannot tunnel a native client .* use bastion_sku: Standard, or bastion_sku: none"),

@@ -79,3 +79,15 @@ def test_schema_and_address_plan_problems_come_in_one_pass(tmp_path):
     paths = [problem.path for problem in caught.value.problems]
     assert paths == ["monitoring.alert_emails[0]", "regions[0].hub.subnets.firewall",
                      "regions[0].spoke.ingress_load_balancer_ip"], paths
+
+
+def test_every_broken_cross_section_rule_is_reported_in_the_same_run(tmp_path):
+    """dev's cheap profile marked production: the Free tier, the Spot pool and the missing
+    subscription all at once, each on its own line with its own field."""
+    data = set_path(base_env(), "environment_type", "production")
+    set_path(set_path(data, "subscription_id", None), "name_suffix", None)
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, data, name="dev")
+    paths = [problem.path for problem in caught.value.problems]
+    assert {"cluster.sku_tier", "cluster.spot_pool", "subscription_id"} <= set(paths), paths
+    assert all("\n" not in problem.message for problem in caught.value.problems)

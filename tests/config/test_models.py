@@ -216,7 +216,7 @@ def test_gitops_host(tmp_path):
 
 
 def test_counts_must_be_integers_not_booleans(tmp_path):
-    with pytest.raises(ConfigError, match=r"cluster\.user_pool\.min_count: must be a whole number, got true/false"):
+    with pytest.raises(ConfigError, match=r"cluster\.user_pool\.min_count: must be a whole number, got the boolean true \(YAML reads yes/no/on/off as booleans\)"):
         load(tmp_path, set_path(base_env(), "cluster.user_pool.min_count", True), name="dev")
 
 

@@ -308,8 +308,8 @@ def test_versions_azure_patches_are_ignored_and_the_minor_is_applied_once(cluste
     assert cluster["lifecycle"]["ignore_changes"] == ["kubernetes_version", "default_node_pool[0].orchestrator_version"]
     pools = cluster_stack.resources("azurerm_kubernetes_cluster_node_pool").values()
     assert pools and all(pool["lifecycle"]["ignore_changes"] == ["orchestrator_version"] for pool in pools)
-    (keeper,) = cluster_stack.resources("terraform_data").values()
-    assert keeper["triggers_replace"] == {"version": env.cluster.kubernetes_minor}
+    (keeper,) = cluster_stack.resources("time_static").values()
+    assert keeper["triggers"] == {"version": env.cluster.kubernetes_minor}
     updates = cluster_stack.resources("azapi_update_resource").values()
     assert sorted(json.dumps(u["body"]) for u in updates) == sorted([
         json.dumps({"properties": {"kubernetesVersion": env.cluster.kubernetes_minor}}),

@@ -28,7 +28,7 @@ def test_dev_hub_runs_a_standard_firewall_without_idps_but_with_threat_intel_and
     assert (policy["sku"], hub.only("azurerm_firewall")["sku_tier"]) == ("Standard", "Standard")
     assert "intrusion_detection" not in policy
     assert policy["threat_intelligence_mode"] == "Deny" and policy["dns"]["proxy_enabled"] is True
-    # Every egress rule stays: the FQDN network rule (ntp.ubuntu.com) needs the DNS proxy.
+    # Every egress rule stays, and so does the DNS proxy the spoke resolves through.
     groups = hub.resources("azurerm_firewall_policy_rule_collection_group")
     prod_groups = synthesized.stack("prod-eastus2-hub").resources("azurerm_firewall_policy_rule_collection_group")
     strip = ("firewall_policy_id", "//")
