@@ -24,7 +24,7 @@ from constructs_lib.app.deploy_order import apply_waves
 from constructs_lib.config.advisories import advisories
 from constructs_lib.config.loader import ConfigError, load_environment, load_environments
 from constructs_lib.config.models import Environment
-from constructs_lib.config.stack_plan import stack_plan
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
 
 
 class Progress:
@@ -77,12 +77,17 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+ONCE = "once"
+"""The apply wave shown for `<env>-bootstrap`: applied once, by a person, before wave 1."""
+
+
 def plan_rows(environments: list[Environment]) -> list[list[str]]:
     """environment, wave, stack, depends on — from the configuration alone."""
     rows = []
     for env in environments:
         plan = stack_plan(env)
-        depends = {p.name: list(p.depends_on) for p in plan}
+        rows += [[env.name, ONCE, p.name, "-"] for p in plan if p.kind == BOOTSTRAP_KIND]
+        depends = {p.name: list(p.depends_on) for p in plan if p.kind != BOOTSTRAP_KIND}
         for number, wave in enumerate(apply_waves(depends), start=1):
             rows += [[env.name, str(number), name, ", ".join(depends[name]) or "-"] for name in wave]
     return rows
@@ -98,7 +103,8 @@ def summary_rows(outdir: Path, synthesized: list[str]) -> list[list[str]]:
     for name in sorted(synthesized, key=lambda n: (n.split("-", 1)[0], wave_of.get(n, 0), n)):
         doc = json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
         count = sum(len(items) for items in doc.get("resource", {}).values())
-        rows.append([name, str(count), ", ".join(depends.get(name, [])) or "-", str(wave_of.get(name, "-"))])
+        wave = ONCE if name.endswith(f"-{BOOTSTRAP_KIND}") else str(wave_of.get(name, "-"))
+        rows.append([name, str(count), ", ".join(depends.get(name, [])) or "-", wave])
     return rows
 
 
@@ -153,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     for env in environments:
         for note in advisories(env):
             print(f"warning: {env.name}: {note}", file=sys.stderr)
+
 
     if shutil.which("node") is None:
         print("cdktf runs on Node.js (its jsii runtime), and `node` is not on PATH: install Node.js 20 or later "

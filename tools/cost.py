@@ -258,7 +258,8 @@ PRICED: dict[str, Handler] = {
     "azurerm_public_ip": _public_ip,
     "azurerm_kubernetes_cluster": _cluster,
     "azurerm_kubernetes_cluster_node_pool": _node_pool,
-    "azurerm_private_endpoint": lambda a, b: [_hours(a, "private_endpoint"), Usage(a, "private_endpoint.data")],
+    "azurerm_private_endpoint": lambda a, b: [_hours(a, "private_endpoint"),
+                                              Usage(a, "private_endpoint.data", "data through private endpoints")],
     "azurerm_private_dns_zone": lambda a, b: [Charge(a, "private_dns_zone", 1, 1)],
     "azurerm_log_analytics_workspace": _workspace,
     "azurerm_log_analytics_workspace_table": lambda a, b: (
@@ -266,7 +267,7 @@ PRICED: dict[str, Handler] = {
         if b.get("plan") == "Basic" else []),
     "azurerm_monitor_workspace": lambda a, b: [Usage(a, "managed_prometheus.ingestion", "Prometheus samples")],
     "azurerm_monitor_scheduled_query_rules_alert_v2": _log_alert,
-    "azurerm_key_vault": lambda a, b: [Usage(a, "key_vault.operations")],
+    "azurerm_key_vault": lambda a, b: [Usage(a, "key_vault.operations", "secret and certificate operations")],
     "azurerm_virtual_network_peering": lambda a, b: [Usage(a, "vnet_peering.data", "data across the peering")],
     "azurerm_logic_app_workflow": lambda a, b: [Usage(a, "logic_app.action", "trigger and action runs")],
     "azurerm_cdn_frontdoor_profile": lambda a, b: [
@@ -401,8 +402,10 @@ _SCALED_BY_SCHEDULE = re.compile(r"^(vm\.|aks\.tier\.)")
 
 
 def estimate_stack(name: str, document: dict[str, Any], prices: dict[str, Price]) -> StackEstimate:
-    """One stack (`<env>-<region>-<kind>`) priced; raises PriceError for a meter without a price."""
-    environment, region = [*name.split("-"), "", ""][:2]
+    """One stack (`<env>-<region>-<kind>`, or `<env>-<kind>` for an environment-level stack, whose
+    region is then empty) priced; raises PriceError for a meter without a price."""
+    parts = name.split("-")
+    environment, region = parts[0], (parts[1] if len(parts) == 3 else "")
     result = StackEstimate(name, environment, region)
     result.running_share = running_share(_schedule_events(document.get("resource", {})))
     for charge in stack_charges(document):
@@ -492,13 +495,19 @@ def render(result: Estimate, detail: bool = False) -> str:
                 usage[charge.meter] = (price, notes | ({charge.note} if charge.note else set()), count + 1)
         out.append("  usage, not in the totals (depends on data):")
         for meter, (price, notes, count) in sorted(usage.items()):
-            out.append(f"    {meter:<32} {price.unit_price:g} {price.currency} per {price.unit:<18} "
-                       f"x{count} {'; '.join(sorted(notes))}")
+            rate = f"{price.unit_price:g} {price.currency} per {price.unit}"
+            out.append(f"    {meter:<32} {rate:<34} x{count:<3} {'; '.join(sorted(notes))}")
         used = {line.price.meter: line.price for stack in stacks for line in stack.lines}
         used.update({price.meter: price for stack in stacks for _, price in stack.usage})
         unconfirmed = sorted(m for m, p in used.items() if p.status == "unconfirmed")
         if unconfirmed:
             out.append(f"  unconfirmed prices used (verify, see cost/prices.csv): {', '.join(unconfirmed)}")
+        regions = sorted({stack.region for stack in stacks if stack.region})
+        priced_in = sorted({p.region for p in used.values() if p.region not in ("any",)})
+        elsewhere = [r for r in regions if r not in priced_in]
+        if elsewhere:
+            out.append(f"  prices are the table's ({', '.join(priced_in)}); this environment also runs in "
+                       f"{', '.join(elsewhere)}, where list prices differ: read the totals as an approximation")
         out.append("")
     return "\n".join(out)
 

@@ -325,8 +325,9 @@ def _pool(reader: _Reader, topology: Topology, stack: str, cluster: Item | None,
     name = str(pool.get("name", "pool"))
     count = (f"{pool.get('min_count')}-{pool.get('max_count')} nodes" if pool.get("min_count") is not None
              else f"{pool.get('node_count', '?')} nodes")
+    priority = ", Spot" if pool.get("priority") == "Spot" else ""
     item = Item(_node_id("pool", cluster.key if cluster else cluster_key or stack, name), "pool",
-                f"{name} ({mode})\n{pool.get('vm_size', '')}, {count}", None, subnet)
+                f"{name} ({mode}{priority})\n{pool.get('vm_size', '')}, {count}", None, subnet)
     _place(topology, item)
     owner = cluster.key if cluster else cluster_key
     if owner:

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from constructs_lib.config.advisories import cross_environment_advisories
 from constructs_lib.config.loader import ConfigError, load_environments
 from constructs_lib.config.models import Environment
 from constructs_lib.config.placeholders import placeholders
@@ -104,6 +105,10 @@ def main(argv: list[str] | None = None, runner: Runner = run_az) -> int:
         lines, problems = check(env, runner)
         total += problems
         print("\n".join(lines))
+    overlaps = cross_environment_advisories(environments)
+    if overlaps:
+        print("notes (not blocking):")
+        print("\n".join(f"  {note}" for note in overlaps))
     if runner is run_az and shutil.which("az") is None:
         print("The Azure CLI (az) is not installed or not on PATH, so no requirement could be verified.")
     verdict = "not deployable" if total else "deployable"

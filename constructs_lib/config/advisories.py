@@ -7,9 +7,11 @@ Pure Python: nothing here imports cdktf.
 from __future__ import annotations
 
 import datetime
+from itertools import combinations
 
 from constructs_lib.config import catalog
 from constructs_lib.config.models import Environment
+from constructs_lib.config.regions import REGION_PAIRS
 
 SUPPORT_ENDING_DAYS = 90
 """Warn this many days before a Kubernetes minor leaves AKS community support."""
@@ -19,6 +21,11 @@ def advisories(env: Environment, today: datetime.date | None = None) -> list[str
     """`<field>: <advice>` lines for one environment, in field order."""
     today = today or datetime.date.today()
     notes = []
+    home = env.regions[0].name
+    if env.paired_region and len(env.regions) == 1 and REGION_PAIRS.get(home) not in (None, env.paired_region):
+        notes.append(
+            f"paired_region: {env.paired_region} is not {home}'s Azure region pair ({REGION_PAIRS[home]}); "
+            "fine if chosen on purpose (data residency, capacity), a leftover if copied from another file.")
     cluster = env.cluster
     minor = catalog.KUBERNETES_MINORS.get(cluster.kubernetes_minor)
     if minor is None:
@@ -47,4 +54,20 @@ def advisories(env: Environment, today: datetime.date | None = None) -> list[str
             "(Linux support ends 2028-09-30, https://azure.microsoft.com/updates?id=500268); new clusters should "
             "use cilium. Switching an existing cluster in Terraform replaces it: run "
             "`az aks update --network-dataplane cilium` first (README \"Cluster\").")
+    return notes
+
+
+def cross_environment_advisories(environments: list[Environment]) -> list[str]:
+    """`<env>: <advice>` lines about several environments together: VNet ranges that overlap
+    between environments (fine while they are never peered or routed to each other, a problem the
+    day they are). `make preflight` prints them as notes; the shipped dev and prod share the
+    reference's plan on purpose (separate subscriptions, never peered)."""
+    vnets = [(env.name, f"regions[{index}].{kind}.address_space", network)
+             for env in environments for index, region in enumerate(env.regions)
+             for kind, network in (("hub", region.hub.address_space), ("spoke", region.spoke.address_space))]
+    notes = []
+    for (env_a, path_a, a), (env_b, path_b, b) in combinations(vnets, 2):
+        if env_a != env_b and a.overlaps(b):
+            notes.append(f"{env_b}: {path_b} {b} overlaps {env_a}'s {path_a} {a}; fine while the two "
+                         "environments are never peered or routed to each other")
     return notes

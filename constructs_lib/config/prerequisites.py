@@ -20,7 +20,7 @@ from constructs_lib.config.resource_names import (
     api_server_zone,
     github_environments,
 )
-from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, GLOBAL_KIND, ROUTING_KIND, stack_plan
 from constructs_lib.config.subscription_requirements import ENCRYPTION_AT_HOST_FEATURE
 
 PREREQUISITE_KINDS: dict[str, str] = {
@@ -28,6 +28,8 @@ PREREQUISITE_KINDS: dict[str, str] = {
     "state": "State storage reachable",
     "github": "GitHub environments and variables",
     "feature": "Feature registration",
+    "issuer": "Certificate issuer on the vault",
+    "dns": "Public DNS records",
     "network": "Network reach",
     "images": "Images in the registry",
     "manifests": "Published cluster manifests",
@@ -127,23 +129,47 @@ def _bootstrap(env: Environment) -> list[Prerequisite]:
     return found
 
 
+def _signing_in(env: Environment) -> list[Prerequisite]:
+    """Who applies the first stacks of an environment's waves, and that the state is reachable."""
+    who = ("the deploy identity of GitHub environment "
+           f"`{github_environments(env.name)['deploy']}`" if env.ci else "your `az login`")
+    found = [Prerequisite("rights", (
+        f"Terraform signs in as {who} with Contributor, Resource Policy Contributor and (conditioned) "
+        "Role Based Access Control Administrator on the subscription, as the bootstrap grants."))]
+    if isinstance(env.state, CloudState):
+        found.append(_cloud_state(env))
+    if isinstance(env.state, AzureRmState):
+        found.append(Prerequisite("state", (
+            f"The state container `{env.state.storage_account_name}`/`{env.state.container_name}` exists "
+            "(bootstrap applied) and this machine reaches it: its address is in `ci.runner_ip_ranges`, or "
+            "it runs inside the network through a private endpoint.")))
+    return found
+
+
+def _environment_level(env: Environment, kind: str) -> list[Prerequisite]:
+    """`<env>-global` (wave 1, with the hubs) and `<env>-routing`."""
+    found = _signing_in(env) if kind == GLOBAL_KIND else []
+    zone = env.front_door.public_dns_zone if env.front_door_enabled else None
+    if zone is not None:
+        record = "`_dnsauth` TXT record" if kind == GLOBAL_KIND else "CNAME record"
+        found.append(Prerequisite("dns", (
+            f"The public DNS zone `{zone.name}` exists in resource group `{zone.resource_group_name}` of the "
+            f"subscription (this stack writes the {record} of `{env.ingress.public_fqdn}` into it).")))
+    elif env.front_door_enabled and kind == ROUTING_KIND:
+        found.append(Prerequisite("dns", (
+            f"`{env.ingress.public_fqdn}` is validated for Front Door (the `_dnsauth` TXT record with the "
+            "global stack's output `custom_domain_validation_token`) and points at the endpoint (a CNAME to "
+            "the output `front_door_endpoint_host_name`) in your DNS, since no `front_door.public_dns_zone` is "
+            "named.")))
+    return found
+
+
 def _regional(env: Environment, region: Region, kind: str) -> list[Prerequisite]:
     names = RegionNames.of(env, region)
     spoke = region.spoke.subnets
     found: list[Prerequisite] = []
     if kind == "hub":
-        who = ("the deploy identity of GitHub environment "
-               f"`{github_environments(env.name)['deploy']}`" if env.ci else "your `az login`")
-        found.append(Prerequisite("rights", (
-            f"Terraform signs in as {who} with Contributor, Resource Policy Contributor and (conditioned) "
-            "Role Based Access Control Administrator on the subscription, as the bootstrap grants.")))
-        if isinstance(env.state, CloudState):
-            found.append(_cloud_state(env))
-        if isinstance(env.state, AzureRmState):
-            found.append(Prerequisite("state", (
-                f"The state container `{env.state.storage_account_name}`/`{env.state.container_name}` exists "
-                "(bootstrap applied) and this machine reaches it: its address is in `ci.runner_ip_ranges`, or "
-                "it runs inside the network through a private endpoint.")))
+        found += _signing_in(env)
     elif kind == "cluster":
         namespace, feature = ENCRYPTION_AT_HOST_FEATURE
         found.append(Prerequisite("feature", (
@@ -152,6 +178,18 @@ def _regional(env: Environment, region: Region, kind: str) -> list[Prerequisite]
             f"az feature register --namespace {namespace} --name {feature}",
             f"az feature show --namespace {namespace} --name {feature} --query properties.state",
             f"az provider register --namespace {namespace}")))
+        issuer = env.ingress.certificate_issuer
+        if issuer != "Self":
+            vault = names.cluster.key_vault
+            found.append(Prerequisite("issuer", (
+                f"The certificate issuer `{issuer}` exists on the Key Vault `{vault}` before its certificates "
+                "are issued. The vault is created by this stack, so a region's first apply creates the vault "
+                "alone, then the issuer is added with the CA account's credentials, then the whole stack is "
+                "applied."), (
+                "terraform apply -target=azurerm_key_vault.KeyVault_<id>   # the vault only (see cdk.tf.json)",
+                f"az keyvault certificate issuer create --vault-name {vault} --issuer-name {issuer} "
+                "--provider-name DigiCert --account-id <account> --password <api key>",
+                "terraform apply")))
         found.append(Prerequisite("network", (
             f"Terraform reaches the Key Vault `{names.cluster.key_vault}` through its private endpoint in "
             f"`{spoke.private_endpoints}` (it creates the certificates there) and resolves `{KEY_VAULT_ZONE}` "
@@ -194,5 +232,5 @@ def prerequisites(env: Environment) -> dict[str, list[Prerequisite]]:
         elif planned.region is not None:
             result[planned.name] = _regional(env, regions[planned.region], planned.kind)
         else:
-            result[planned.name] = []
+            result[planned.name] = _environment_level(env, planned.kind)
     return result

@@ -91,6 +91,8 @@ def test_list_shows_stacks_and_waves_without_importing_cdktf(environments):
     result = run_main("--list")
     assert result.returncode == 0 and "cdktf not imported" in result.stderr, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()[2:]]
+    bootstraps = [row for row in rows if row[2].endswith("-bootstrap")]
+    assert bootstraps and all(row[1] == "once" for row in bootstraps), "applied once, before wave 1"
     shipped = [env for env in environments if (PROJECT_ROOT / "envs" / f"{env.name}.yaml").exists()]
     assert sorted(row[2] for row in rows) == sorted(p.name for env in shipped for p in stack_plan(env))
     assert rows == main.plan_rows(shipped) or [r[:3] for r in rows] == [r[:3] for r in main.plan_rows(shipped)]

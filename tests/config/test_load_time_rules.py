@@ -123,3 +123,19 @@ def test_every_table_row_is_self_consistent():
         assert name == size.name and name.startswith("Standard_") and size.vcpus >= 1
     assert catalog.supported_minors(TODAY) == ["1.34", "1.35", "1.36"]
     assert catalog.supported_minors(TODAY + datetime.timedelta(days=2)) == ["1.35", "1.36"]
+
+
+def test_suspicious_but_valid_choices_are_warnings(tmp_path):
+    from constructs_lib.config.advisories import cross_environment_advisories
+    from tests.envfiles import generated_environment
+
+    copied = set_path(generated_environment("uat", "westeurope"), "paired_region", "centralus")
+    env = load(tmp_path, copied, name="uat", today=TODAY)
+    assert any("paired_region: centralus is not westeurope's Azure region pair (northeurope)" in n
+               for n in advisories(env, TODAY))
+    dev = load(tmp_path, base_env(), name="dev", today=TODAY)
+    clash = load(tmp_path, set_path(set_path(base_env(), "name", "uat"), "state.storage_account_name", "sttfuat"),
+                 name="uat", today=TODAY)
+    notes = cross_environment_advisories([dev, clash])
+    assert "uat: regions[0].spoke.address_space 10.240.0.0/16 overlaps dev's regions[0].spoke.address_space" in notes[-1]
+    assert not cross_environment_advisories([dev, load(tmp_path, generated_environment("uat"), name="uat", today=TODAY)])

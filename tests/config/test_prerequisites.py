@@ -92,3 +92,21 @@ def test_with_cloud_state_the_bootstrap_and_the_first_stack_name_their_workspace
         state = _by_kind(found[stack])["state"]
         assert "`aks-{stack}`" in state.text and "organization `contoso`" in state.text
         assert state.commands == ("terraform login app.terraform.io",)
+
+
+def test_a_ca_issuer_and_a_public_zone_are_prerequisites_where_they_apply(tmp_path):
+    from tests.config.test_global_layer import two_regions_public_ca
+
+    data = two_regions_public_ca()
+    env = load(tmp_path, data)
+    found = prerequisites(env)
+    issuer = _by_kind(found["dev-eastus2-cluster"])["issuer"]
+    assert f"`{env.ingress.certificate_issuer}` exists on the Key Vault" in issuer.text
+    assert any("az keyvault certificate issuer create" in command for command in issuer.commands)
+    assert "issuer" not in _by_kind(prerequisites(load(tmp_path, base_env()))["dev-eastus2-cluster"]), "Self needs none"
+    assert "rights" in _by_kind(found["dev-global"]) and "state" in _by_kind(found["dev-global"])
+    assert "no `front_door.public_dns_zone` is named" in _by_kind(found["dev-routing"])["dns"].text
+    data["front_door"] = {**data.get("front_door", {}), "public_dns_zone": {"name": "contoso.com", "resource_group_name": "rg-dns"}}
+    zoned = prerequisites(load(tmp_path, data))
+    assert "zone `contoso.com` exists in resource group `rg-dns`" in _by_kind(zoned["dev-global"])["dns"].text
+    assert "CNAME record" in _by_kind(zoned["dev-routing"])["dns"].text

@@ -159,3 +159,12 @@ def test_cost_reads_registry_replicas_from_the_json_whatever_builds_them(synthes
     registry["georeplications"] = [{"location": "centralus"}, {"location": "westus3"}]
     two = cost.estimate_stack("prod-global", json.loads(json.dumps(doc)), cost.load_prices())
     assert two.fixed - none.fixed == pytest.approx(2 * price("container_registry.Premium.replica") * 730 / 24, abs=0.01)
+
+
+def test_a_region_the_price_table_does_not_cover_is_said(estimate):
+    text = cost.render(estimate)
+    generated = text.split(f"{GENERATED_NAME}: monthly estimate", 1)[1].split("\n\n", 1)[0]
+    assert "this environment also runs in northeurope, where list prices differ" in generated
+    dev = text.split("dev: monthly estimate", 1)[1].split("\n\n", 1)[0]
+    assert "list prices differ" not in dev, "eastus2 is priced"
+    assert "data through private endpoints" in dev

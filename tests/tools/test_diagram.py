@@ -182,3 +182,12 @@ def test_synth_never_imports_the_diagram_code():
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("tools", "diagrams", "graphviz"):
             assert id(node) in inside, "main.py imports the diagram code outside extras()"
+
+
+def test_a_spot_pool_is_marked_as_spot(synthesized, tmp_path):
+    out = copy_output(synthesized, tmp_path, ["dev"])
+    (topology,) = diagram.read_topologies(out)
+    labels = [i.label for v in topology.vnets.values() for sub in v.subnets.values() for i in sub.items
+              if i.kind == "pool"]
+    assert any("npspot01 (user, Spot)" in label for label in labels), labels
+    assert not any("npuser01 (user, Spot)" in label for label in labels)

@@ -87,3 +87,12 @@ def test_unknown_environment_and_bad_files_exit_2(tmp_path):
     assert preflight.main(["--envs", str(tmp_path), "--env", "absent"], runner=lambda c: "Registered") == 2
     write_env(tmp_path, set_path(real_env(), "name", "Bad"), name="dev")
     assert preflight.main(["--envs", str(tmp_path)], runner=lambda c: "Registered") == 2
+
+
+def test_overlapping_environments_are_a_note_not_a_blocker(tmp_path, capsys):
+    write_env(tmp_path, real_env(), name="dev")
+    write_env(tmp_path, set_path(set_path(real_env(), "name", "uat"), "state.storage_account_name", "sttfuat01"),
+              name="uat")
+    assert preflight.main(["--envs", str(tmp_path)], runner=lambda command: "Registered") == 0
+    out = capsys.readouterr().out
+    assert "notes (not blocking):\n  uat: regions[0].hub.address_space 10.200.0.0/24 overlaps dev's" in out
