@@ -73,8 +73,9 @@ def test_every_network_and_subnet_range_and_every_stack_is_in_the_graph(rendered
         assert not [s for s in docs if s not in source], f"{env}: stacks not drawn"
 
 
-def test_the_architecture_parts_are_drawn_with_their_names(rendered, synthesized):
+def test_the_architecture_parts_are_drawn_with_their_names(rendered, synthesized, environments):
     for env, source in rendered.items():
+        model = next(e for e in environments if e.name == env)
         docs = stack_docs(synthesized, env)
         named = {
             rtype: [body["name"] for doc in docs.values() for body in doc.get("resource", {}).get(rtype, {}).values()]
@@ -92,7 +93,8 @@ def test_the_architecture_parts_are_drawn_with_their_names(rendered, synthesized
         hubs = [s for s in docs if s.endswith("-hub")]
         assert source.count('label=peering') == len(hubs), "one two-way peering per hub and spoke"
         assert source.count('label="egress 0.0.0.0/0"') >= len(hubs), "spoke subnets route to their firewall"
-        assert 'label="bu0001a0008-00.aks-ingress.contoso.com"' in source, "App Gateway -> internal ingress"
+        host = f"{model.app.internal_host_label}.{model.ingress.internal_zone}"
+        assert f'label="{host}"' in source, "App Gateway -> internal ingress"
 
 
 def test_apply_waves_are_drawn_in_order(rendered, synthesized):
