@@ -108,7 +108,7 @@ def summary_rows(outdir: Path, synthesized: list[str]) -> list[list[str]]:
     return rows
 
 
-def extras(outdir: Path, environments: list[Environment], progress: Progress) -> list[str]:
+def extras(outdir: Path, environments: list[Environment], progress: Progress, diagrams: bool = True) -> list[str]:
     """The cost estimate, budget warnings and topology diagrams of a written output folder (each
     reported, never fatal: the synthesized stacks are what matters)."""
     from tools import cost, diagram
@@ -122,6 +122,8 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress) ->
         lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, outdir)]
     except (cost.PriceError, OSError) as error:
         lines.append(f"No cost estimate: {error}")
+    if not diagrams:
+        return lines
     progress("drawing the topology diagrams")
     try:
         drawn = [str(p) for p in diagram.render_diagrams(outdir) if p.suffix == ".png"]
@@ -143,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                                                             "(no synth)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line: no progress, no table, "
                                                              "no cost estimate or diagrams")
+    parser.add_argument("--no-diagrams", action="store_true", help="skip drawing the topology (make diagram draws it)")
     parser.add_argument("--version", action="version", version=f"aks-baseline-cdktf {__version__}")
     args = parser.parse_args(argv)
     progress = Progress(args.quiet)
@@ -182,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = summary_rows(args.outdir, stacks)
     if not args.quiet:  # --quiet (the cdktf CLI's app): the summary line only
         print(table(rows, ["stack", "resources", "depends on", "wave"]))
-        for line in extras(args.outdir, environments, progress):
+        for line in extras(args.outdir, environments, progress, diagrams=not args.no_diagrams):
             print(line)
     total = sum(int(row[1]) for row in rows)
     print(f"Synthesized {len(stacks)} stacks ({total} resources) into {args.outdir}/ in {progress.elapsed:.1f} s; "

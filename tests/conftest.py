@@ -52,9 +52,9 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
 
 @dataclass(frozen=True)
 class SecondSynth:
-    """`main.py` run end to end in its own process (another hash seed) over a copy of `envs/` plus
-    an environment generated the way a user adds one (tests/envfiles.py, local state), into an
-    output folder that held a stale stack."""
+    """`main.py` run end to end in its own process (another hash seed) over one shipped environment
+    (prod when it exists) plus an environment generated the way a user adds one (tests/envfiles.py,
+    local state), into an output folder that held a stale stack."""
 
     process: subprocess.CompletedProcess[str]
     outdir: Path
@@ -65,18 +65,23 @@ class SecondSynth:
 
 
 def _run_second_synth() -> SecondSynth:
-    from tests.envfiles import generated_environment, tested_envs_folder, write_env
+    from tests.envfiles import generated_environment, write_env
 
     folder = Path(tempfile.mkdtemp(prefix="second-synth-"))
     envs = folder / "envs"
-    shutil.copytree(tested_envs_folder(), envs)
+    envs.mkdir()
+    # The richest shipped environment (two regions, Front Door, the reference profile) beside the
+    # generated one (dev's cheap profile on local state): every kind of stack, for half the work.
+    shipped = sorted((PROJECT_ROOT / "envs").glob("*.y*ml"), key=lambda p: (p.stem != "prod", p.stem))
+    shutil.copy(shipped[0], envs / shipped[0].name)
     generated_file = write_env(envs, generated_environment())
     outdir = folder / "cdktf.out"
     stale = outdir / "stacks" / "old-eastus-hub"
     stale.mkdir(parents=True)
     (stale / "cdk.tf.json").write_text("{}")
     env = {**os.environ, "PYTHONHASHSEED": "random", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    process = subprocess.run([sys.executable, "main.py", "--envs", str(envs), "--outdir", str(outdir)],
+    # --no-diagrams: drawing is tested on the session synth (tests/tools/test_diagram.py).
+    process = subprocess.run([sys.executable, "main.py", "--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"],
                              cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, env=env)
     environments = load_environments(envs)
     generated = next(e for e in environments if e.name == generated_file.stem)
@@ -88,6 +93,44 @@ WAITS_FOR_BACKGROUND = ("tests/test_static_checks.py", "tests/tools/test_securit
 """Test modules that collect a background job: they run last, when the job is most likely done."""
 
 
+PURE_TESTS = ("tests/config/", "tests/test_project_files.py")
+"""Tests that never touch cdktf: they run first, while the session synth runs in the background."""
+_session_synth: list[Future[Any]] = []
+
+
+def _pure(item: Any) -> bool:
+    return str(Path(str(item.path)).relative_to(PROJECT_ROOT)).startswith(PURE_TESTS)
+
+
+def _tested_environments() -> list[Any]:
+    from tests.envfiles import tested_envs_folder
+
+    return load_environments(tested_envs_folder())
+
+
+def _synthesize_session() -> Any:
+    """Every tested environment synthesized once (on a worker thread, overlapping the pure tests),
+    then the checkov gate started over the output."""
+    from tests.synth import synthesize
+
+    result = synthesize(_tested_environments(), Path(tempfile.mkdtemp(prefix="session-cdktf.out-")))
+    if _gate_wanted:
+        from tools import security_gate
+
+        result.security_gate = _executor.submit(
+            security_gate.run_gate, result.outdir,
+            [PROJECT_ROOT / path for path in security_gate.DEFAULT_MANIFESTS])
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _one_jsii_caller_at_a_time(request: pytest.FixtureRequest) -> None:
+    """cdktf's jsii runtime serves one caller: a test that may use it starts only after the session
+    synth on the worker thread is done (the pure tests, sorted first, do not wait)."""
+    if _session_synth and not _pure(request.node):
+        _session_synth[0].result()
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
     global _gate_wanted
     paths = {str(Path(str(item.path)).relative_to(PROJECT_ROOT)) for item in items}
@@ -97,7 +140,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 or "second_synth" in getattr(item, "fixturenames", ())
                 or (callspec is not None and callspec.params.get("app") == "generated"))
 
-    items.sort(key=waits)
+    items.sort(key=lambda item: (waits(item), not _pure(item)))
+    if any(not _pure(item) for item in items):
+        _session_synth.append(_executor.submit(_synthesize_session))
     if "tests/test_static_checks.py" in paths:
         for name, command in STATIC_CHECKS.items():
             _static[name] = _executor.submit(_run, command)
@@ -129,24 +174,14 @@ def second_synth() -> SecondSynth:
 def environments():
     """The shipped environments (envs/*.yaml) and the generated `staging`, validated
     (`tests.envfiles.tested_envs_folder`)."""
-    from tests.envfiles import tested_envs_folder
-
-    return load_environments(tested_envs_folder())
+    return _tested_environments()
 
 
 @pytest.fixture(scope="session")
-def synthesized(environments, tmp_path_factory):
+def synthesized():
     """Every tested environment (shipped + generated) synthesized once, through `App.synth()` as
-    main.py does."""
-    from tests.synth import synthesize
-
-    result = synthesize(environments, tmp_path_factory.mktemp("cdktf.out"))
-    if _gate_wanted:
-        from tools import security_gate
-
-        result.security_gate = _executor.submit(
-            security_gate.run_gate, result.outdir,
-            [PROJECT_ROOT / path for path in security_gate.DEFAULT_MANIFESTS])
-    return result
+    main.py does, started at collection on a worker thread."""
+    assert _session_synth, "started at collection"
+    return _session_synth[0].result()
 
 

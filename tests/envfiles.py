@@ -55,11 +55,20 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     return data
 
 
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump(data: Any) -> str:
+    """YAML text of `data` in the key order given, through libyaml's emitter when the wheel has it
+    (an order of magnitude faster than PyYAML's pure-Python one; the suite writes ~1,000 files)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False)
+
+
 def write_env(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Path:
     """Write `data` (a dict or raw text) as `<name>.yaml` in `folder`."""
     name = name or (data.get("name") if isinstance(data, dict) else None) or "dev"
     path = folder / f"{name}.yaml"
-    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+    path.write_text(data if isinstance(data, str) else dump(data))
     return path
 
 

@@ -31,9 +31,9 @@ from constructs_lib.config.loader import (
     load_environments,
 )
 from constructs_lib.config.models import Environment
-from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
+from tests.envfiles import PROJECT_ROOT, base_env, dump, set_path, write_env
 
-FUZZ = settings(max_examples=200, deadline=timedelta(seconds=2), database=None,
+FUZZ = settings(max_examples=100, deadline=timedelta(seconds=2), database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -119,7 +119,7 @@ def test_unreadable_file(tmp_path):
 
 def test_unquoted_dates_stay_strings(tmp_path):
     """YAML 1.1 would turn 2026-12-01 into a date the string field then rejects."""
-    text = yaml.safe_dump(base_env(), sort_keys=False)
+    text = dump(base_env())
     text = re.sub(r"start_date: '(\d{4}-\d\d-\d\d)'", r"start_date: \1", text)
     assert re.search(r"start_date: \d{4}-\d\d-\d\d\n", text), "the shipped dev.yaml has a budget start date"
     assert load_text(tmp_path, text).budget.start_date == re.search(r"start_date: (\S+)", text).group(1)
@@ -278,7 +278,7 @@ def test_structured_garbage_is_valid_or_names_a_field(fuzz_dir, path, replacemen
     else:
         parent[path[-1]] = replacement
     file = fuzz_dir / "dev.yaml"
-    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    file.write_text(dump(data))
     try:
         load_environment(file)
     except ConfigError as error:
@@ -312,7 +312,7 @@ def test_random_cidrs_never_crash(fuzz_dir, changes):
             parent = parent[part]
         parent[path[-1]] = cidr
     file = fuzz_dir / "dev.yaml"
-    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    file.write_text(dump(data))
     try:
         env = load_environment(file)
     except ConfigError as error:

@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
 from constructs_lib.config.loader import ConfigError
 from constructs_lib.config.messages import suggestions
 from tests.config.test_hostile_input import WRONG_VALUES
 from tests.config.test_load_time_rules import RULES
-from tests.envfiles import base_env, load, set_path
+from tests.envfiles import base_env, dump, load, set_path
 
 JARGON = re.compile(r"Input should|String should|should match pattern|List should|Tuple should|after validation|"
                     r"valid dictionary|valid UUID|Value error|\[\^|\\[sdw]|\{\d+,\d*\}|\)\?|NoneType|\bstr\b|\bint\b")
@@ -56,7 +55,7 @@ def test_suggestions_cover_spelling_and_prefixes():
 
 
 def test_an_unquoted_version_gets_a_hint_to_quote_it(tmp_path):
-    text = yaml.safe_dump(base_env(), sort_keys=False).replace("kubernetes_version: '1.35'", "kubernetes_version: 1.35")
+    text = dump(base_env()).replace("kubernetes_version: '1.35'", "kubernetes_version: 1.35")
     assert "kubernetes_version: 1.35\n" in text
     (message,) = messages(tmp_path, text)
     assert message == ('must be text, but YAML read the number 1.35; write it in quotes, e.g. "1.35" '

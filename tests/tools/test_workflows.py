@@ -4,6 +4,8 @@ OIDC only, and the deploy workflow's wave jobs fit the deploy order of a real sy
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 import shutil
@@ -28,7 +30,13 @@ VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\b")
 
 
 def load(path: Path) -> dict[str, Any]:
-    doc = yaml.safe_load(path.read_text())
+    """A workflow file as data (a fresh copy; the parse is cached, with libyaml's parser)."""
+    return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns))
+
+
+@functools.cache
+def _parsed(path: Path, mtime_ns: int) -> dict[str, Any]:
+    doc = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if True in doc:  # YAML 1.1 reads the key `on` as a boolean
         doc["on"] = doc.pop(True)
     return doc
