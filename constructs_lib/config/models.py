@@ -932,20 +932,13 @@ class Environment(StrictModel):
     def _environment_rules(self) -> Environment:
         """Every rule that relates sections of the file, each checked even when another fails, so
         one run reports them all (the loader turns each line into its own problem)."""
-        problems = []
-        for check in (self._regions_unique_and_paired, self._name_scope, self._cost_levers, self._global_entry):
-            try:
-                check()
-            except ValueError as error:
-                problems.append(str(error))
-        if problems:
-            raise ValueError("\n".join(problems))
+        rules.check_all([self._regions_unique_and_paired, self._name_scope, self._cost_levers, self._global_entry])
         return self
 
     def _cost_levers(self) -> Environment:
         """Cost settings checked against the environment type they are allowed for."""
         kind, cluster = self.environment_type, self.cluster
-        checks: list[Callable[[], None]] = [
+        checks: list[Callable[[], object]] = [
             lambda: rules.check_cluster_tier(kind, cluster.sku_tier),
             lambda: rules.check_spot_pool(kind, cluster.spot_pool.name if cluster.spot_pool else None,
                                           cluster.system_pool.name, cluster.user_pool.name),
@@ -955,14 +948,7 @@ class Environment(StrictModel):
             checks.append(lambda: rules.check_stop_schedule(kind, schedule.start, schedule.stop, schedule.days))
         checks += [functools.partial(rules.check_production_zones, kind, region.name, region.zones,
                                      region.name in ZONE_REDUNDANT_REGIONS) for region in self.regions]
-        problems = []
-        for check in checks:
-            try:
-                check()
-            except ValueError as error:
-                problems.append(str(error))
-        if problems:
-            raise ValueError("\n".join(problems))
+        rules.check_all(checks)
         return self
 
     def _name_scope(self) -> Environment:

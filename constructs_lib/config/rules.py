@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from constructs_lib.config import catalog
 from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE, WORKSPACE_NAME_PATTERN
@@ -51,6 +51,19 @@ ROTATION_NAME_PREFIX_LENGTH = 9
 DEFAULT_OVERLAY_POD_CIDR = ipaddress.IPv4Network("192.168.0.0/16")
 """The pod range of Azure CNI Overlay when none is set (the reference's)."""
 SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+
+
+def check_all(checks: Iterable[Callable[[], object]]) -> None:
+    """Run every check, even after one fails; raise one ValueError whose lines are the failures'
+    messages (the loader reports each line as its own problem), so a file is fixed in one round."""
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except ValueError as error:
+            problems.append(str(error))
+    if problems:
+        raise ValueError("\n".join(problems))
 
 
 def ipv4_network(field_name: str, value: str) -> ipaddress.IPv4Network:
