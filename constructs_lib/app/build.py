@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,14 @@ from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs_lib.app.deploy_order import write_deploy_order
 from constructs_lib.config.models import Environment
 from constructs_lib.config.roles import role_definition_guid
-from constructs_lib.config.stack_plan import bootstrap_stack, environment_of
+from constructs_lib.config.stack_plan import (
+    BOOTSTRAP_KIND,
+    REGIONAL_KINDS,
+    PlannedStack,
+    bootstrap_stack,
+    environment_of,
+    stack_plan,
+)
 from constructs_lib.policy.aspects import apply_policy_aspects
 from constructs_lib.policy.tagging import DefaultTags, default_tags
 from constructs_lib.stacks.bootstrap import BootstrapStack
@@ -47,43 +54,66 @@ class BaselineApp:
 
 def build_app(environments: list[Environment], outdir: str | os.PathLike[str],
               on_stack: Callable[[str], None] | None = None) -> BaselineApp:
-    """Create every stack of every environment and region (nothing is written yet), as
-    `config.stack_plan` lists them: `<env>-global`, the four stacks of each region, and with Front
-    Door on `<env>-routing`. `on_stack` is called with `<env>-<region>` before that region's stacks
-    are built (progress output).
+    """Create every stack of every environment and region (nothing is written yet), exactly as
+    `config.stack_plan` lists them, each with the dependencies the plan gives it (deploy order
+    only: a stack reads another's resources through name-based lookups, never its remote state).
+    `on_stack` is called with `<env>-<region>` before that region's stacks are built (progress output).
 
-    Every stack carries the default tags and the security policy aspects: a broken invariant is
-    an error annotation, and `synth` then fails naming the resource.
+    The bootstrap stack is built last (its deploy identity's condition allows the roles every other
+    stack assigns, `delegated_role_guids`); nothing depends on it. Every stack carries the default
+    tags and the security policy aspects: a broken invariant is an error annotation, and `synth`
+    then fails naming the resource.
     """
     app = App(outdir=str(outdir), skip_validation=False)
     result = BaselineApp(app, Path(tempfile.mkdtemp(prefix="cdktf-charts-")))
     for env in environments:
-        shared = GlobalStack(app, env)
-        built: list[TerraformStack] = [shared]
-        workloads: list[TerraformStack] = []
-        for region in env.regions:
-            if on_stack is not None:
-                on_stack(f"{env.name}-{region.name}")
-            hub = HubStack(app, env, region)
-            spoke = SpokeStack(app, env, region, hub=hub)
-            cluster = ClusterStack(app, env, region, spoke=spoke, shared=shared)
-            workload = WorkloadStack(app, env, region, cluster=cluster, build_dir=result.scratch)
-            built += [hub, spoke, cluster, workload]
-            workloads.append(workload)
-        if env.front_door_enabled:
-            built.append(RoutingStack(app, env, after=[shared, *workloads]))
-        if bootstrap_stack(env) is not None:
-            # Applied once by a person before everything else; nothing reads it, so no stack records
-            # a dependency on it (config.stack_plan).
-            built.insert(0, BootstrapStack(app, env, delegated_roles=delegated_role_guids(built)))
-        for stack in built:
+        plan = stack_plan(env)
+        stacks: dict[str, TerraformStack] = {}
+        for planned in plan:
+            if planned.kind == BOOTSTRAP_KIND:
+                continue
+            if on_stack is not None and planned.kind == REGIONAL_KINDS[0]:
+                on_stack(f"{env.name}-{planned.region}")
+            stacks[planned.name] = _new_stack(app, env, planned, result.scratch)
+            for need in _recorded_order(planned, plan):
+                stacks[planned.name].add_dependency(stacks[need])
+        bootstrap = bootstrap_stack(env)
+        if bootstrap is not None:
+            stacks[bootstrap] = BootstrapStack(app, env, delegated_roles=delegated_role_guids(stacks.values()))
+        for planned in plan:
+            stack = result.stacks[planned.name] = stacks[planned.name]
             Aspects.of(stack).add(DefaultTags(default_tags(env)))
             apply_policy_aspects(stack)
-            result.stacks[stack.node.id] = stack
     return result
 
 
-def delegated_role_guids(stacks: list[TerraformStack]) -> frozenset[str]:
+ENVIRONMENT_STACKS: dict[str, type[GlobalStack | RoutingStack]] = {
+    GlobalStack.kind: GlobalStack, RoutingStack.kind: RoutingStack}
+"""Stack class of each environment-level kind of `config.stack_plan` (the bootstrap aside)."""
+REGIONAL_STACKS: dict[str, type[HubStack | SpokeStack | ClusterStack]] = {
+    HubStack.kind: HubStack, SpokeStack.kind: SpokeStack, ClusterStack.kind: ClusterStack}
+"""Stack class of each regional kind (the workload stack aside: it also takes the charts folder)."""
+
+
+def _new_stack(app: App, env: Environment, planned: PlannedStack, charts: Path) -> TerraformStack:
+    """The stack `planned` names, without its dependencies."""
+    if planned.region is None:
+        return ENVIRONMENT_STACKS[planned.kind](app, env)
+    region = next(region for region in env.regions if region.name == planned.region)
+    if planned.kind == WorkloadStack.kind:
+        return WorkloadStack(app, env, region, build_dir=charts)
+    return REGIONAL_STACKS[planned.kind](app, env, region)
+
+
+def _recorded_order(planned: PlannedStack, plan: list[PlannedStack]) -> list[str]:
+    """`planned.depends_on` in the order `manifest.json` has always listed them: the stacks of the
+    same region (or, for an environment-level stack, the environment-level ones) first, then the
+    others, each in plan order."""
+    position = {stack.name: (stack.region != planned.region, index) for index, stack in enumerate(plan)}
+    return sorted(planned.depends_on, key=position.__getitem__)
+
+
+def delegated_role_guids(stacks: Iterable[TerraformStack]) -> frozenset[str]:
     """Role definition GUIDs of every `azurerm_role_assignment` in `stacks` (by built-in name or
     by a role definition ID ending in a literal GUID, as a custom role with a deterministic ID
     has): what the deploy identity's RBAC Administrator condition must allow. Raises ValueError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformOutput
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
     DataAzurermClientConfig,
 )
@@ -76,12 +76,8 @@ class ClusterStack(RegionalStack):
 
     kind = "cluster"
 
-    def __init__(self, scope: Construct, environment: Environment, region: Region, spoke: TerraformStack,
-                 shared: TerraformStack):
+    def __init__(self, scope: Construct, environment: Environment, region: Region):
         super().__init__(scope, environment, region)
-        # Deploy order only: the spoke, and <env>-global (shared registry, Front Door profile).
-        self.add_dependency(spoke)
-        self.add_dependency(shared)
         names = self.names.cluster
         self.shared_names = shared_names = EnvironmentNames.of(environment)
         self.shared = SharedLookup(self, "Shared", SharedLookupProps(

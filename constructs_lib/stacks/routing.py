@@ -10,7 +10,7 @@ are looked up by name from `<env>-global`.
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformOutput
 from constructs import Construct
 
 from constructs_lib.config.models import Environment
@@ -36,11 +36,8 @@ class RoutingStack(EnvironmentStack):
 
     kind = ROUTING_KIND
 
-    def __init__(self, scope: Construct, environment: Environment, after: list[TerraformStack]):
+    def __init__(self, scope: Construct, environment: Environment):
         super().__init__(scope, environment)
-        # Deploy order only (the global stack and every region's workload); values are names.
-        for stack in after:
-            self.add_dependency(stack)
         env, names = environment, self.names
         front_door = FrontDoorLookup(self, "FrontDoor", FrontDoorLookupProps(
             resource_group_name=names.resource_group, profile_name=names.front_door_profile,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformOutput
 from constructs import Construct
 
 from constructs_lib.config.models import Environment, Region
@@ -19,10 +19,8 @@ class SpokeStack(RegionalStack):
 
     kind = "spoke"
 
-    def __init__(self, scope: Construct, environment: Environment, region: Region, hub: TerraformStack):
+    def __init__(self, scope: Construct, environment: Environment, region: Region):
         super().__init__(scope, environment, region)
-        # Deploy order only: values come from name-based lookups, so no remote state is read.
-        self.add_dependency(hub)
         hub_names, names = self.names.hub, self.names.spoke
         location = region.name
         group = self.resource_group(names.resource_group)

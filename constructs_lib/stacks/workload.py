@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import Fn, TerraformOutput, TerraformStack
+from cdktf import Fn, TerraformOutput
 from cdktf_cdktf_provider_helm.provider import (
     HelmProvider,
     HelmProviderKubernetes,
@@ -93,10 +93,8 @@ class WorkloadStack(RegionalStack):
 
     kind = "workload"
 
-    def __init__(self, scope: Construct, environment: Environment, region: Region, cluster: TerraformStack,
-                 build_dir: Path):
+    def __init__(self, scope: Construct, environment: Environment, region: Region, build_dir: Path):
         super().__init__(scope, environment, region)
-        self.add_dependency(cluster)
         env, names = environment, self.names.cluster
         lookup = ClusterLookup(self, "Cluster", ClusterLookupProps(
             resource_group_name=names.resource_group, cluster_name=names.cluster,
