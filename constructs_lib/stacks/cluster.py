@@ -84,7 +84,8 @@ class ClusterStack(RegionalStack):
             resource_group_name=shared_names.resource_group, registry_name=shared_names.container_registry,
             front_door_profile_name=shared_names.front_door_profile if environment.front_door_enabled else None))
         settings = environment.cluster
-        if environment.deploy.role_propagation_seconds:
+        # time_sleep for the role propagation waits, time_static keeping the patch channel's minor version.
+        if environment.deploy.role_propagation_seconds or settings.upgrade_channel == "patch":
             TimeProvider(self, "time")
         if settings.upgrade_channel == "patch":
             AzapiProvider(self)
