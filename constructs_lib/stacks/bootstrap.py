@@ -25,7 +25,6 @@ from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig
 from cdktf_cdktf_provider_azurerm.data_azurerm_subscription import DataAzurermSubscription
 from cdktf_cdktf_provider_azurerm.provider import (
-    AzurermProvider,
     AzurermProviderFeatures,
     AzurermProviderFeaturesStorage,
 )
@@ -59,8 +58,7 @@ from constructs_lib.security.role_assignments import (
     RoleAssignmentsProps,
 )
 from constructs_lib.security.state_storage import StateStorage, StateStorageProps
-from constructs_lib.stacks.backend import configure_backend
-from constructs_lib.stacks.regional_stack import TERRAFORM_REQUIRED_VERSION
+from constructs_lib.stacks.regional_stack import configure_stack
 
 
 class BootstrapStack(TerraformStack):
@@ -71,24 +69,17 @@ class BootstrapStack(TerraformStack):
     while a `ci` section asks for the identities, or if it holds a role that is never delegated).
     """
 
-    kind = BOOTSTRAP_KIND
-
     def __init__(self, scope: Construct, environment: Environment, delegated_roles: Iterable[str]):
         super().__init__(scope, stack_name(environment.name, None, BOOTSTRAP_KIND))
         env = self.environment = environment
         names = self.names = BootstrapNames.of(env)
         state = env.state if isinstance(env.state, AzureRmState) else None
         subscription = (state.subscription_id if state and state.subscription_id else env.subscription_id)
-        AzurermProvider(
-            self, "azurerm",
+        configure_stack(
+            self, env, None, BOOTSTRAP_KIND,
             # No data-plane calls to storage: the state account's firewall may not admit this machine.
-            features=[AzurermProviderFeatures(storage=[AzurermProviderFeaturesStorage(data_plane_available=False)])],
-            subscription_id=str(subscription) if subscription else None,
-            storage_use_azuread=True,
-        )
-        configure_backend(self, env, None, BOOTSTRAP_KIND)
-        self.add_override("terraform.required_version", TERRAFORM_REQUIRED_VERSION)
-        self.add_override("terraform.required_providers.azurerm.source", "hashicorp/azurerm")
+            features=AzurermProviderFeatures(storage=[AzurermProviderFeaturesStorage(data_plane_available=False)]),
+            subscription_id=str(subscription) if subscription else None)
 
         location = names.region
         group = ResourceGroup(self, "ResourceGroup", name=names.resource_group, location=location)

@@ -18,13 +18,19 @@ from constructs_lib.stacks.backend import configure_backend
 TERRAFORM_REQUIRED_VERSION = ">= 1.6.0, < 2.0.0"
 
 
-def _configure(stack: TerraformStack, environment: Environment, region: str | None, kind: str) -> AzurermProvider:
-    """The stack's azurerm provider, backend and Terraform pins (the same for every stack)."""
+def configure_stack(stack: TerraformStack, environment: Environment, region: str | None, kind: str, *,
+                    features: AzurermProviderFeatures | None = None,
+                    subscription_id: str | None = None) -> AzurermProvider:
+    """The stack's azurerm provider, backend and Terraform pins (the same for every stack).
+    `features` (default: none set) and `subscription_id` (default: the environment's) are for a
+    stack that needs its own, as the bootstrap does."""
+    if subscription_id is None and environment.subscription_id:
+        subscription_id = str(environment.subscription_id)
     provider = AzurermProvider(
         stack,
         "azurerm",
-        features=[AzurermProviderFeatures()],
-        subscription_id=str(environment.subscription_id) if environment.subscription_id else None,
+        features=[features or AzurermProviderFeatures()],
+        subscription_id=subscription_id,
         storage_use_azuread=True,
     )
     configure_backend(stack, environment, region, kind)
@@ -45,7 +51,7 @@ class RegionalStack(TerraformStack):
         self.environment = environment
         self.region = region
         self.names = RegionNames.of(environment, region)
-        self.provider = _configure(self, environment, region.name, self.kind)
+        self.provider = configure_stack(self, environment, region.name, self.kind)
 
     def resource_group(self, name: str) -> ResourceGroup:
         """The stack's resource group (each stack owns exactly one)."""
@@ -63,4 +69,4 @@ class EnvironmentStack(TerraformStack):
         self.environment = environment
         self.names = EnvironmentNames.of(environment)
         self.region_names = {region.name: RegionNames.of(environment, region) for region in environment.regions}
-        self.provider = _configure(self, environment, None, self.kind)
+        self.provider = configure_stack(self, environment, None, self.kind)
