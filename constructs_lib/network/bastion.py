@@ -95,7 +95,7 @@ class Bastion(Construct):
             name=props.name,
             location=props.location,
             resource_group_name=props.resource_group_name,
-            sku="Premium" if props.sku == "Premium" else "Standard",
+            sku=props.sku,
             tunneling_enabled=True,
             ip_configuration=BastionHostIpConfiguration(
                 name="hub-subnet", subnet_id=props.subnet_id, public_ip_address_id=self.public_ip.id),

@@ -9,7 +9,6 @@ from cdktf_cdktf_provider_azurerm.firewall import Firewall as AzureFirewall
 from cdktf_cdktf_provider_azurerm.firewall import FirewallIpConfiguration
 from constructs import Construct
 
-from constructs_lib.config.rules import check_firewall_sku
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.network.firewall_policy import FirewallPolicy
 from constructs_lib.network.public_ip import PublicIp, PublicIpProps
@@ -28,7 +27,8 @@ class FirewallProps:
     subnet_id: str
     """The hub's AzureFirewallSubnet."""
     policy: FirewallPolicy
-    """The firewall policy (`FirewallPolicy`); the firewall waits for its rule collection groups and IP group."""
+    """The firewall policy (`FirewallPolicy`); the firewall takes its tier (Azure requires the same)
+    and waits for its rule collection groups and IP group."""
     public_ip_names: tuple[str, ...]
     """One public IP per name; the reference uses three to widen the SNAT port pool."""
     log_analytics_workspace_id: str
@@ -36,9 +36,6 @@ class FirewallProps:
     zones: tuple[str, ...] = field(default_factory=lambda: ("1", "2", "3"))
     """Availability zones of the firewall and its public IPs. Default and reference: 1, 2, 3; empty
     for a region without zones."""
-    sku_tier: str = "Premium"
-    """`Premium` (reference) or `Standard`; must match the policy's tier (Azure requires it), else
-    ValueError. Basic is refused (`config.rules.check_firewall_sku`)."""
 
 
 class Firewall(Construct):
@@ -47,10 +44,6 @@ class Firewall(Construct):
 
     def __init__(self, scope: Construct, id: str, props: FirewallProps):
         super().__init__(scope, id)
-        check_firewall_sku(props.sku_tier)
-        if props.sku_tier != props.policy.sku:
-            raise ValueError(f"sku_tier: the firewall is {props.sku_tier} but its policy is {props.policy.sku}; "
-                             "Azure requires the same tier, e.g. both Standard")
         if not props.public_ip_names:
             raise ValueError("firewall: at least one public IP name is required")
         self.public_ips = [
@@ -66,7 +59,7 @@ class Firewall(Construct):
             location=props.location,
             resource_group_name=props.resource_group_name,
             sku_name="AZFW_VNet",
-            sku_tier="Premium" if props.sku_tier == "Premium" else "Standard",
+            sku_tier=props.policy.sku,
             zones=list(props.zones) or None,
             firewall_policy_id=props.policy.id,
             ip_configuration=[

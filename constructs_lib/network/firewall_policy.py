@@ -89,7 +89,7 @@ class FirewallPolicy(PrimaryResource, Construct):
         super().__init__(scope, id)
         check_firewall_sku(props.sku)
         self.sku = props.sku
-        """The policy's tier; the firewall must use the same."""
+        """The policy's tier; the firewall takes it (Azure requires the same)."""
         if not props.node_subnets:
             raise ValueError("firewall policy: at least one spoke node subnet is needed for the IP group")
         if not any(e.fqdns or e.fqdn_tags or e.network for e in props.egress):
@@ -113,7 +113,7 @@ class FirewallPolicy(PrimaryResource, Construct):
             name=props.name,
             location=location,
             resource_group_name=props.resource_group_name,
-            sku="Premium" if props.sku == "Premium" else "Standard",
+            sku=props.sku,
             threat_intelligence_mode="Deny",
             # IDPS is a Premium feature; a Standard policy is refused by Azure if it carries it.
             intrusion_detection=FirewallPolicyIntrusionDetection(mode="Deny") if props.sku == "Premium" else None,

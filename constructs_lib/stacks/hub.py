@@ -59,7 +59,7 @@ class HubStack(RegionalStack):
             name=names.firewall, location=location, resource_group_name=rg,
             subnet_id=self.network.subnets["firewall"].id, policy=self.firewall_policy,
             public_ip_names=names.firewall_public_ips,
-            log_analytics_workspace_id=workspace, zones=region.zones, sku_tier=environment.hub.firewall_sku,
+            log_analytics_workspace_id=workspace, zones=region.zones,
         ))
         self.bastion = Bastion(self, "Bastion", BastionProps(
             name=names.bastion,
