@@ -55,9 +55,7 @@ from constructs_lib.config.rules import (
 )
 from constructs_lib.core.azapi import CONTAINER_SERVICE_API, AzapiUpdateResource
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
-from constructs_lib.core.validation import ipv4_network, is_guid, is_token
-
-ALLOWED_ZONES = ("1", "2", "3")
+from constructs_lib.core.validation import ALLOWED_ZONES, ipv4_network, is_guid, is_token
 
 _VERSION = re.compile(r"^([1-9][0-9]*)\.([0-9]+)(\.[0-9]+)?$")
 _DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$")

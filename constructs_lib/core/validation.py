@@ -12,7 +12,11 @@ from cdktf import Token
 from constructs_lib.config.patterns import GUID
 from constructs_lib.config.rules import ipv4_network
 
-__all__ = ["ipv4_network", "is_guid", "is_token"]
+__all__ = ["ALLOWED_ZONES", "ipv4_network", "is_guid", "is_token"]
+
+ALLOWED_ZONES = ("1", "2", "3")
+"""The availability zones a zonal resource may name (each at most once); also the default of
+every construct's `zones`."""
 
 
 def is_token(value: object) -> bool:

@@ -45,7 +45,7 @@ from constructs_lib.config.rules import (
 )
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
-from constructs_lib.core.validation import is_token
+from constructs_lib.core.validation import ALLOWED_ZONES, is_token
 
 MIN_TLS_VERSION = "TLSv1_2"
 CIPHER_SUITES = (
@@ -53,7 +53,6 @@ CIPHER_SUITES = (
     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 )
 """The only suites the listener negotiates (reference TLS policy)."""
-AVAILABILITY_ZONES = ("1", "2", "3")
 
 # Names of the gateway's child elements; they are internal to the gateway and fixed.
 GATEWAY_IP_CONFIGURATION = "gateway-ip-configuration"
@@ -107,7 +106,7 @@ class ApplicationGatewayProps:
     every 4 hours; https://learn.microsoft.com/azure/application-gateway/key-vault-certs). Default
     None: the backend certificate must chain to a well-known CA and no trusted root is configured.
     A versioned ID is refused (ValueError): it would pin the certificate Key Vault replaces."""
-    zones: tuple[str, ...] = AVAILABILITY_ZONES
+    zones: tuple[str, ...] = ALLOWED_ZONES
     """Availability zones of the instances, a subset of 1-3; empty for a region without zones.
     Reference and default: 1, 2, 3."""
     min_capacity: int = 0
@@ -130,9 +129,9 @@ def _validate(props: ApplicationGatewayProps) -> None:
     check_range("min_capacity", props.min_capacity, APP_GATEWAY_MIN_CAPACITY)
     check_range("max_capacity", props.max_capacity, APP_GATEWAY_MAX_CAPACITY)
     check_min_not_above_max("min_capacity", props.min_capacity, "max_capacity", props.max_capacity)
-    unknown = [zone for zone in props.zones if zone not in AVAILABILITY_ZONES]
+    unknown = [zone for zone in props.zones if zone not in ALLOWED_ZONES]
     if unknown or len(set(props.zones)) != len(props.zones):
-        raise ValueError(f"{where}: zones must be distinct values from {', '.join(AVAILABILITY_ZONES)}, "
+        raise ValueError(f"{where}: zones must be distinct values from {', '.join(ALLOWED_ZONES)}, "
                          f"got {list(props.zones)}")
     for field_name in ("listener_host_name", "backend_fqdn"):
         value = getattr(props, field_name)

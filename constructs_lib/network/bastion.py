@@ -13,6 +13,7 @@ from constructs import Construct
 
 from constructs_lib.config.rules import check_bastion_sku
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.core.validation import ALLOWED_ZONES
 from constructs_lib.network.public_ip import PublicIp, PublicIpProps
 from constructs_lib.network.subnet_security_group import (
     SecurityRule,
@@ -57,7 +58,7 @@ class BastionProps:
     """The hub's AzureBastionSubnet."""
     log_analytics_workspace_id: str
     """Workspace receiving the host's, NSG's and public IP's diagnostics."""
-    zones: tuple[str, ...] = ("1", "2", "3")
+    zones: tuple[str, ...] = ALLOWED_ZONES
     """Zones of the Bastion public IP."""
     sku: str = "Standard"
     """`Standard` (reference) or `Premium`: both tunnel native clients, which `az aks bastion` needs

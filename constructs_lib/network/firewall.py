@@ -3,13 +3,14 @@ its public IPs and diagnostics."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.firewall import Firewall as AzureFirewall
 from cdktf_cdktf_provider_azurerm.firewall import FirewallIpConfiguration
 from constructs import Construct
 
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
+from constructs_lib.core.validation import ALLOWED_ZONES
 from constructs_lib.network.firewall_policy import FirewallPolicy
 from constructs_lib.network.public_ip import PublicIp, PublicIpProps
 
@@ -33,7 +34,7 @@ class FirewallProps:
     """One public IP per name; the reference uses three to widen the SNAT port pool."""
     log_analytics_workspace_id: str
     """Workspace receiving the firewall's and public IPs' diagnostics."""
-    zones: tuple[str, ...] = field(default_factory=lambda: ("1", "2", "3"))
+    zones: tuple[str, ...] = ALLOWED_ZONES
     """Availability zones of the firewall and its public IPs. Default and reference: 1, 2, 3; empty
     for a region without zones."""
 

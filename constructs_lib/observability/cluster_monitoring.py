@@ -37,6 +37,7 @@ from cdktf_cdktf_provider_azurerm.monitor_workspace import MonitorWorkspace
 from constructs import Construct
 
 from constructs_lib.config.patterns import DNS_LABEL
+from constructs_lib.config.rules import LOG_RETENTION_DAYS
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 
 PROMETHEUS_STREAM = "Microsoft-PrometheusMetrics"
@@ -234,9 +235,9 @@ def _validate(props: ClusterMonitoringProps) -> None:
         DNS_LABEL.check("excluded_namespaces", value)
     if len(set(props.excluded_namespaces)) != len(props.excluded_namespaces):
         raise ValueError(f"excluded_namespaces: {', '.join(props.excluded_namespaces)} lists a namespace twice")
-    days = props.container_log_total_retention_days
-    if not (30 <= days <= 730 or days in _LONG_RETENTION_DAYS):
-        raise ValueError(f"container_log_total_retention_days: {days} must be 30-730 (a Basic table keeps "
+    days, (low, high) = props.container_log_total_retention_days, LOG_RETENTION_DAYS
+    if not (low <= days <= high or days in _LONG_RETENTION_DAYS):
+        raise ValueError(f"container_log_total_retention_days: {days} must be {low}-{high} (a Basic table keeps "
                          f"30 days interactive) or whole years of {', '.join(map(str, _LONG_RETENTION_DAYS))}")
     if not props.syslog_levels:
         raise ValueError("syslog_levels: at least one level is required")

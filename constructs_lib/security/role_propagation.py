@@ -19,6 +19,8 @@ from cdktf import ITerraformDependable, TerraformResource
 from cdktf_cdktf_provider_time.sleep import Sleep
 from constructs import Construct
 
+from constructs_lib.config.rules import ROLE_PROPAGATION_SECONDS
+
 
 @dataclass(frozen=True)
 class RolePropagationWaitProps:
@@ -28,8 +30,8 @@ class RolePropagationWaitProps:
     """Key -> `azurerm_role_assignment` (or anything with an `id`) the consumers need; at least one,
     else ValueError."""
     seconds: int = 120
-    """Wait after the last of them is created, 0-1800 seconds. Default 120; 0 emits no wait and the
-    consumers depend on the assignments directly."""
+    """Wait after the last of them is created, 0-1800 seconds (`config.rules.ROLE_PROPAGATION_SECONDS`).
+    Default 120; 0 emits no wait and the consumers depend on the assignments directly."""
 
 
 class RolePropagationWait(Construct):
@@ -40,8 +42,9 @@ class RolePropagationWait(Construct):
         super().__init__(scope, id)
         if not props.assignments:
             raise ValueError(f"{id}: a role propagation wait needs at least one role assignment to wait for")
-        if not 0 <= props.seconds <= 1800:
-            raise ValueError(f"{id}: seconds {props.seconds} is outside 0-1800")
+        low, high = ROLE_PROPAGATION_SECONDS
+        if not low <= props.seconds <= high:
+            raise ValueError(f"{id}: seconds {props.seconds} is outside {low}-{high}")
         self._assignments: tuple[ITerraformDependable, ...] = tuple(props.assignments.values())
         self.resource = Sleep(
             self, "Resource",
