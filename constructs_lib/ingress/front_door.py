@@ -30,6 +30,7 @@ from cdktf_cdktf_provider_azurerm.cdn_frontdoor_security_policy import (
 from constructs import Construct
 
 from constructs_lib.config.patterns import DNS_NAME
+from constructs_lib.config.resource_names import FRONT_DOOR_SECURITY_POLICY
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
 from constructs_lib.ingress.front_door_waf_policy import FRONT_DOOR_SKU
@@ -61,8 +62,9 @@ class FrontDoorProps:
     custom_domain_host_name: str
     """The public host (`<ingress.public_host>.<ingress.domain>`), served with a Front Door managed
     certificate (TLS 1.2 minimum)."""
-    security_policy_name: str = "sp-waf"
-    """Name of the security policy that attaches the WAF policy. Default `sp-waf`."""
+    security_policy_name: str = FRONT_DOOR_SECURITY_POLICY
+    """Name of the security policy that attaches the WAF policy. Default `sp-waf`
+    (`config.resource_names.FRONT_DOOR_SECURITY_POLICY`)."""
     dns_zone_id: str | None = None
     """Azure public DNS zone of the custom domain, when the environment names one; None for a zone
     hosted elsewhere (the TXT validation record is then created by hand)."""

@@ -26,6 +26,7 @@ from cdktf_cdktf_provider_azurerm.cdn_frontdoor_route import CdnFrontdoorRoute
 from constructs import Construct
 
 from constructs_lib.config.patterns import CONSTRUCT_KEY, DNS_NAME, URL_PATH
+from constructs_lib.config.resource_names import FRONT_DOOR_ORIGIN_GROUP, FRONT_DOOR_ROUTE
 from constructs_lib.config.rules import (
     FRONT_DOOR_ORIGIN_PRIORITY,
     FRONT_DOOR_ORIGIN_WEIGHT,
@@ -73,10 +74,10 @@ class FrontDoorRoutingProps:
     every App Gateway listener serves with SNI required and a certificate for it."""
     origins: tuple[FrontDoorOriginSpec, ...]
     """One per region, at least one enabled."""
-    origin_group_name: str = "og-appgateways"
-    """Name of the origin group."""
-    route_name: str = "route-https"
-    """Name of the route."""
+    origin_group_name: str = FRONT_DOOR_ORIGIN_GROUP
+    """Name of the origin group (`config.resource_names.FRONT_DOOR_ORIGIN_GROUP`)."""
+    route_name: str = FRONT_DOOR_ROUTE
+    """Name of the route (`config.resource_names.FRONT_DOOR_ROUTE`)."""
     probe_path: str = "/favicon.ico"
     """Path probed over HTTPS with HEAD; it must answer 200. Default /favicon.ico."""
     probe_interval_seconds: int = 30
