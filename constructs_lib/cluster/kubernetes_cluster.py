@@ -420,34 +420,27 @@ class KubernetesCluster(Construct):
         # machine without Terraform could not synthesize.
         self.version_keeper = StaticResource(self, "VersionKeeper", triggers={"version": self.kubernetes_version})
         once_per_minor = TerraformResourceLifecycle(ignore_changes="all")
-        control_plane = AzapiUpdateResource(
+        updates = [AzapiUpdateResource(
             self, "ControlPlaneVersion", type=f"Microsoft.ContainerService/managedClusters@{CONTAINER_SERVICE_API}",
             resource_id=self.resource.id, body={"properties": {"kubernetesVersion": self.kubernetes_version}},
-            lifecycle=once_per_minor)
-        system_pool = AzapiUpdateResource(
-            self, "SystemPoolVersion",
-            type=f"Microsoft.ContainerService/managedClusters/agentPools@{CONTAINER_SERVICE_API}",
-            resource_id=f"{self.resource.id}/agentPools/{system_pool_name}",
-            body={"properties": {"orchestratorVersion": self.kubernetes_version}},
-            depends_on=(control_plane,), lifecycle=once_per_minor)
-        user_pool = AzapiUpdateResource(
-            self, "UserPoolVersion",
-            type=f"Microsoft.ContainerService/managedClusters/agentPools@{CONTAINER_SERVICE_API}",
-            resource_id=self.user_pool.id, body={"properties": {"orchestratorVersion": self.kubernetes_version}},
-            depends_on=(system_pool,), lifecycle=once_per_minor)
-        updates: tuple[AzapiUpdateResource, ...] = (control_plane, system_pool, user_pool)
+            lifecycle=once_per_minor)]
+        pools = {"SystemPoolVersion": f"{self.resource.id}/agentPools/{system_pool_name}",
+                 "UserPoolVersion": self.user_pool.id}
         if self.spot_pool is not None:
-            updates += (AzapiUpdateResource(
-                self, "SpotPoolVersion",
+            pools["SpotPoolVersion"] = self.spot_pool.id
+        for construct_id, pool_id in pools.items():
+            # Each pool after the one before it, the first after the control plane.
+            updates.append(AzapiUpdateResource(
+                self, construct_id,
                 type=f"Microsoft.ContainerService/managedClusters/agentPools@{CONTAINER_SERVICE_API}",
-                resource_id=self.spot_pool.id, body={"properties": {"orchestratorVersion": self.kubernetes_version}},
-                depends_on=(user_pool,), lifecycle=once_per_minor),)
+                resource_id=pool_id, body={"properties": {"orchestratorVersion": self.kubernetes_version}},
+                depends_on=(updates[-1],), lifecycle=once_per_minor))
         # Terraform takes replace_triggered_by in JSON only as a bare reference
         # ("time_static.<name>"); cdktf writes "${...}", which `terraform validate` rejects.
         keeper = f"{StaticResource.TF_RESOURCE_TYPE}.{self.version_keeper.friendly_unique_id}"
         for update in updates:
             update.add_override("lifecycle.replace_triggered_by", [keeper])
-        return updates
+        return tuple(updates)
 
     @property
     def id(self) -> str:
