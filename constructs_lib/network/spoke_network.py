@@ -44,9 +44,6 @@ def app_gateway_rules(front_door: bool) -> tuple[SecurityRule, ...]:
     )
 
 
-APP_GATEWAY_RULES: tuple[SecurityRule, ...] = app_gateway_rules(front_door=False)
-"""The App Gateway subnet's rules without Front Door (443 from Internet)."""
-
 PRIVATE_ENDPOINT_RULES: tuple[SecurityRule, ...] = (
     SecurityRule("AllowAll443InFromVnet", 100, "Inbound", "Allow", "Tcp", ("VirtualNetwork",),
                  ("VirtualNetwork",), ("443",)),
@@ -81,8 +78,9 @@ class SpokeSubnet:
 SPOKE_SUBNETS: tuple[SpokeSubnet, ...] = (
     SpokeSubnet("nodes", routed_through_firewall=True),
     SpokeSubnet("ingress", routed_through_firewall=True),
-    # The App Gateway keeps Azure's internet route (the gateway needs it).
-    SpokeSubnet("app_gateway", rules=APP_GATEWAY_RULES),
+    # The App Gateway keeps Azure's internet route (the gateway needs it). Its NSG rules depend on
+    # Front Door: `app_gateway_rules`.
+    SpokeSubnet("app_gateway"),
     SpokeSubnet("private_endpoints", rules=PRIVATE_ENDPOINT_RULES, private_endpoints=True),
     SpokeSubnet("api_server", routed_through_firewall=True, delegation=API_SERVER_DELEGATION),
 )
