@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
 
@@ -146,8 +145,3 @@ class RoleAssignments(Construct):
             )
             for key, spec in props.role_assignments.items()
         }
-
-    @property
-    def resources(self) -> tuple[ITerraformDependable, ...]:
-        """Every assignment, in map order, for `depends_on` of a resource that needs them."""
-        return tuple(self.assignments.values())

@@ -76,7 +76,7 @@ def doc():
             "ApiSubnet": RoleAssignmentSpec("Network Contributor", control_plane.principal_id, API_SUBNET),
         }))
         cluster = KubernetesCluster(stack, "Cluster", props(
-            name="aks-main", control_plane_identity_id=control_plane.id, depends_on=prerequisites.resources))
+            name="aks-main", control_plane_identity_id=control_plane.id, depends_on=tuple(prerequisites.assignments.values())))
         ManagedIdentity(stack, "Ingress", ManagedIdentityProps(
             name="id-ingress", location="eastus2", resource_group_name="rg-cluster",
             federated_credentials=(FederatedCredentialSpec(
