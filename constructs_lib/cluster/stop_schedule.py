@@ -31,7 +31,7 @@ from cdktf_cdktf_provider_azurerm.role_definition import (
 from constructs import Construct
 
 from constructs_lib.config.models import StopSchedule
-from constructs_lib.config.roles import START_STOP_ACTIONS, START_STOP_ROLE
+from constructs_lib.config.roles import ROLE_DEFINITION_PREFIX, START_STOP_ACTIONS, START_STOP_ROLE
 from constructs_lib.config.rules import minutes_of_day
 from constructs_lib.core.azapi import CONTAINER_SERVICE_API
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
@@ -95,6 +95,13 @@ def _action(operation: str, cluster_id: str, identity_id: str) -> str:
     }, sort_keys=True)
 
 
+def _check_role_definition_id(value: str) -> None:
+    """The custom role's ID is a bare GUID (so the ABAC condition can name it), else ValueError."""
+    if not is_guid(value):
+        raise ValueError(f"role_definition_id: {value!r} must be a bare GUID, e.g. "
+                         "the value of config.roles.start_stop_role_definition_id")
+
+
 @dataclass(frozen=True)
 class StartStopRoleDefinitionProps:
     """The custom start/stop role of one cluster."""
@@ -114,9 +121,7 @@ class StartStopRoleDefinition(Construct):
 
     def __init__(self, scope: Construct, id: str, props: StartStopRoleDefinitionProps):
         super().__init__(scope, id)
-        if not is_guid(props.role_definition_id):
-            raise ValueError(f"role_definition_id: {props.role_definition_id!r} must be a bare GUID, e.g. "
-                             "the value of config.roles.start_stop_role_definition_id")
+        _check_role_definition_id(props.role_definition_id)
         self.resource = RoleDefinition(
             self,
             "Resource",
@@ -136,9 +141,7 @@ class ClusterStopSchedule(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ClusterStopScheduleProps):
         super().__init__(scope, id)
-        if not is_guid(props.role_definition_id):
-            raise ValueError(f"role_definition_id: {props.role_definition_id!r} must be a bare GUID, e.g. "
-                             "the value of config.roles.start_stop_role_definition_id")
+        _check_role_definition_id(props.role_definition_id)
         schedule = props.schedule
         self.identity = ManagedIdentity(self, "Identity", ManagedIdentityProps(
             name=props.identity_name, location=props.location, resource_group_name=props.resource_group_name))
@@ -146,8 +149,7 @@ class ClusterStopSchedule(Construct):
         # ABAC condition (config.roles.abac_condition) can be checked at synth time.
         self.role: RoleDefinition | None = None
         if props.defined_in_subscription is not None:
-            role_id = (f"{props.defined_in_subscription}/providers/Microsoft.Authorization/roleDefinitions/"
-                       f"{props.role_definition_id}")
+            role_id = f"{props.defined_in_subscription}{ROLE_DEFINITION_PREFIX}{props.role_definition_id}"
         else:
             self.role = StartStopRoleDefinition(self, "Role", StartStopRoleDefinitionProps(
                 role_definition_id=props.role_definition_id, role_name=props.role_name,

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig
-from cdktf_cdktf_provider_azurerm.data_azurerm_subscription import DataAzurermSubscription
 from cdktf_cdktf_provider_azurerm.provider import (
     AzurermProviderFeatures,
     AzurermProviderFeaturesStorage,
@@ -58,6 +57,7 @@ from constructs_lib.security.role_assignments import (
     RoleAssignmentsProps,
 )
 from constructs_lib.security.state_storage import StateStorage, StateStorageProps
+from constructs_lib.stacks.lookups import environment_subscription_scope
 from constructs_lib.stacks.regional_stack import configure_stack
 
 
@@ -84,8 +84,7 @@ class BootstrapStack(TerraformStack):
         location = names.region
         group = ResourceGroup(self, "ResourceGroup", name=names.resource_group, location=location)
         client = DataAzurermClientConfig(self, "Deployer")
-        subscription_scope = (f"/subscriptions/{env.subscription_id}" if env.subscription_id
-                              else DataAzurermSubscription(self, "Subscription").id)
+        subscription_scope = environment_subscription_scope(self, env.subscription_id)
         TerraformOutput(self, "resource_group_name", value=group.name,
                         description="Resource group of the state account and the pipeline identities.")
         TerraformOutput(self, "tenant_id", value=client.tenant_id,

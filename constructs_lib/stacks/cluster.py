@@ -6,7 +6,6 @@ from cdktf import TerraformOutput
 from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
     DataAzurermClientConfig,
 )
-from cdktf_cdktf_provider_azurerm.data_azurerm_subscription import DataAzurermSubscription
 from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
@@ -65,6 +64,7 @@ from constructs_lib.stacks.lookups import (
     SharedLookupProps,
     SpokeLookup,
     SpokeLookupProps,
+    environment_subscription_scope,
 )
 from constructs_lib.stacks.regional_stack import RegionalStack
 
@@ -349,8 +349,7 @@ class ClusterStack(RegionalStack):
         # ABAC condition names, but not write role definitions); a sandbox defines it here.
         defined_in = None
         if bootstrap_stack(env) is not None:
-            defined_in = (f"/subscriptions/{subscription}" if subscription
-                          else DataAzurermSubscription(self, "Subscription").id)
+            defined_in = environment_subscription_scope(self, subscription)
         ClusterStopSchedule(self, "StopSchedule", ClusterStopScheduleProps(
             cluster_id=self.cluster.id, resource_group_id=self.group.id, resource_group_name=self.group.name,
             location=self.region.name, identity_name=names.start_stop_identity,

@@ -10,6 +10,7 @@ cluster and `<env>-routing`.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.data_azurerm_cdn_frontdoor_custom_domain import (
@@ -34,6 +35,7 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_log_analytics_workspace import (
 )
 from cdktf_cdktf_provider_azurerm.data_azurerm_public_ip import DataAzurermPublicIp
 from cdktf_cdktf_provider_azurerm.data_azurerm_subnet import DataAzurermSubnet
+from cdktf_cdktf_provider_azurerm.data_azurerm_subscription import DataAzurermSubscription
 from cdktf_cdktf_provider_azurerm.data_azurerm_user_assigned_identity import (
     DataAzurermUserAssignedIdentity,
 )
@@ -221,3 +223,11 @@ def public_dns_zone_id(scope: Construct, zone: PublicDnsZone) -> str:
     """ID of an existing Azure public DNS zone, looked up by name (data source `PublicDnsZone`)."""
     return str(DataAzurermDnsZone(scope, "PublicDnsZone", name=zone.name,
                                   resource_group_name=zone.resource_group_name).id)
+
+
+def environment_subscription_scope(scope: Construct, subscription_id: uuid.UUID | str | None) -> str:
+    """`/subscriptions/<id>` of the environment's subscription, or, without an ID in the environment
+    file, the ID of the subscription the provider signs in to (data source `Subscription`)."""
+    if subscription_id:
+        return f"/subscriptions/{subscription_id}"
+    return str(DataAzurermSubscription(scope, "Subscription").id)
