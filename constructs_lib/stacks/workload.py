@@ -26,6 +26,7 @@ from constructs_lib.stacks.lookups import ClusterLookup, ClusterLookupProps
 from constructs_lib.stacks.regional_stack import RegionalStack
 from constructs_lib.workload.chart_release import LocalChartRelease, LocalChartReleaseProps
 from constructs_lib.workload.flux_gitops import FluxGitOps, FluxGitOpsProps
+from constructs_lib.workload.manifests.cluster_baseline import cluster_substitutions
 from constructs_lib.workload.manifests.sample_app import workload_manifests
 from constructs_lib.workload.manifests.settings import WorkloadManifestSettings
 from constructs_lib.workload.manifests.traefik import traefik_manifests
@@ -80,11 +81,8 @@ def manifest_settings(env: Environment, region: Region, registry: str, key_vault
 def flux_substitutions(env: Environment) -> dict[str, str]:
     """Values for the `${VARIABLES}` in cluster-manifests/ (Flux post-build substitution)."""
     readers = env.entra.namespace_reader_group_object_ids or env.entra.cluster_admin_group_object_ids
-    return {
-        "WORKLOAD_NAMESPACE": env.app.namespace,
-        "CLUSTER_ADMIN_GROUP_ID": str(env.entra.cluster_admin_group_object_ids[0]),
-        "NAMESPACE_READER_GROUP_ID": str(readers[0]),
-    }
+    return cluster_substitutions(env.app.namespace, namespace_reader_group_id=str(readers[0]),
+                                 cluster_admin_group_id=str(env.entra.cluster_admin_group_object_ids[0]))
 
 
 class WorkloadStack(RegionalStack):

@@ -16,7 +16,18 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 CLUSTER_MANIFESTS_DIR = REPO_ROOT / "cluster-manifests"
 """The folder Flux reconciles (kustomization `./cluster-manifests`)."""
 
-CLUSTER_MANIFEST_VARIABLES = ("WORKLOAD_NAMESPACE", "NAMESPACE_READER_GROUP_ID", "CLUSTER_ADMIN_GROUP_ID")
+
+
+def cluster_substitutions(workload_namespace: str, namespace_reader_group_id: str,
+                          cluster_admin_group_id: str) -> dict[str, str]:
+    """Values for the `${VARIABLES}` in cluster-manifests/ (Flux post-build substitution), by name:
+    the one place the variable names are defined."""
+    return {"WORKLOAD_NAMESPACE": workload_namespace,
+            "NAMESPACE_READER_GROUP_ID": namespace_reader_group_id,
+            "CLUSTER_ADMIN_GROUP_ID": cluster_admin_group_id}
+
+
+CLUSTER_MANIFEST_VARIABLES = tuple(cluster_substitutions("", "", ""))
 """Flux post-build substitution variables used in cluster-manifests/ (`${NAME}`)."""
 
 _FLUX_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -39,9 +50,8 @@ def substitute_variables(text: str, substitutions: Mapping[str, str]) -> str:
 
 def sample_substitutions(settings: WorkloadManifestSettings) -> dict[str, str]:
     """Substitution values for validation and scanning (sample group IDs)."""
-    return {"WORKLOAD_NAMESPACE": settings.namespace,
-            "NAMESPACE_READER_GROUP_ID": SAMPLE_GUID,
-            "CLUSTER_ADMIN_GROUP_ID": SAMPLE_GUID}
+    return cluster_substitutions(settings.namespace, namespace_reader_group_id=SAMPLE_GUID,
+                                 cluster_admin_group_id=SAMPLE_GUID)
 
 
 def cluster_manifest_files(folder: Path = CLUSTER_MANIFESTS_DIR) -> list[Path]:

@@ -16,18 +16,18 @@ from typing import Any
 
 import yaml
 
+from constructs_lib.config.patterns import GUID
 from constructs_lib.workload.manifests.settings import (
     HELM_VALUES,
     INGRESS_IDENTITY_CLIENT_ID,
     helm_value,
 )
 
-SAMPLE_GUID = "00000000-0000-0000-0000-000000000000"
+SAMPLE_GUID = GUID.example
 SAMPLE_HELM_VALUES = {INGRESS_IDENTITY_CLIENT_ID: SAMPLE_GUID}
 """Stand-ins for install-time values, for validation and scanning only."""
 
-_GUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-_HELM_VALUE_SCHEMAS = {INGRESS_IDENTITY_CLIENT_ID: {"type": "string", "pattern": _GUID_PATTERN}}
+_HELM_VALUE_SCHEMAS = {INGRESS_IDENTITY_CLIENT_ID: {"type": "string", "pattern": GUID.regex}}
 _CHART_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
