@@ -34,6 +34,7 @@ from constructs_lib.config.patterns import (
     KUBERNETES_CLUSTER_NAME,
     REGISTRY_LOGIN_SERVER,
 )
+from constructs_lib.config.rules import POLICY_MAX_LIMITS
 
 _DEFINITION = "/providers/Microsoft.Authorization/policyDefinitions/"
 _SET_DEFINITION = "/providers/Microsoft.Authorization/policySetDefinitions/"
@@ -128,9 +129,9 @@ class ClusterPoliciesProps:
     cluster_settings_namespace: str = "cluster-baseline-settings"
     """Namespace of cluster-wide settings delivered by GitOps; left out of the pod-security
     audit. Reference: cluster-baseline-settings."""
-    container_cpu_limit: str = "500m"
+    container_cpu_limit: str = POLICY_MAX_LIMITS["cpu"]
     """Highest CPU limit a container may declare. Reference: 500m."""
-    container_memory_limit: str = "256Mi"
+    container_memory_limit: str = POLICY_MAX_LIMITS["memory"]
     """Highest memory limit a container may declare. Reference: 256Mi."""
     read_only_root_excluded_containers: tuple[str, ...] = field(default_factory=tuple)
     """Container names exempt from the read-only root file system rule. Default none; the

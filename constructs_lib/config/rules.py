@@ -668,3 +668,8 @@ def check_windows_time_zone(field_name: str, value: str) -> None:
         raise ValueError(
             f"{field_name}: {value!r} is not a Windows time zone name (Logic Apps uses those, not "
             f"Europe/Berlin-style names), e.g. time_zone: W. Europe Standard Time{hint}")
+
+
+POLICY_MAX_LIMITS = {"cpu": "500m", "memory": "256Mi"}
+"""Azure Policy #5 (container CPU/memory limits should not exceed), enforced with Deny: the cluster
+policy's parameters and the limit range of the workload namespace."""

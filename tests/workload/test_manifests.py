@@ -23,6 +23,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from constructs_lib.config.rules import POLICY_MAX_LIMITS
 from constructs_lib.workload.manifests.cluster_baseline import (
     CLUSTER_MANIFESTS_DIR,
     cluster_manifest_files,
@@ -37,7 +38,6 @@ from constructs_lib.workload.manifests.serialize import (
 )
 from constructs_lib.workload.manifests.settings import (
     INGRESS_IDENTITY_CLIENT_ID,
-    POLICY_MAX_LIMITS,
     WorkloadManifestSettings,
     cpu_millicores,
     helm_value,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from constructs_lib.config.rules import SPOT_LABEL
+from constructs_lib.config.rules import POLICY_MAX_LIMITS, SPOT_LABEL
 from constructs_lib.workload.manifests.settings import (
     APP_LABELS,
     APP_NAME,
@@ -19,7 +19,6 @@ from constructs_lib.workload.manifests.settings import (
     APP_RESOURCES,
     INGRESS_CLASS_NAME,
     INGRESS_TLS_SECRET_NAME,
-    POLICY_MAX_LIMITS,
     ROLLOUT_SURGE,
     TRAEFIK_LABELS,
     TRAEFIK_RESOURCES,

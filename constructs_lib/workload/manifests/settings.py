@@ -187,8 +187,6 @@ TRAEFIK_RESOURCES = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"
 """Reference sizes; the cpu limit stays under the 500m policy limit (Azure Policy #5)."""
 APP_RESOURCES = {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"cpu": "100m", "memory": "256Mi"}}
 """Reference sizes; the memory limit equals the 256Mi policy limit (Azure Policy #5)."""
-POLICY_MAX_LIMITS = {"cpu": "500m", "memory": "256Mi"}
-"""Azure Policy #5 (container CPU/memory limits should not exceed), enforced with Deny."""
 ROLLOUT_SURGE = 1
 """Extra pod each Deployment may create during a rolling update (maxSurge)."""
 
