@@ -179,6 +179,7 @@ def _carry_over(old: Path, new: Path, synthesized: set[str], keep_other_environm
     old_stacks = json.loads(old_manifest.read_text()).get("stacks", {}) if old_manifest.is_file() else {}
     new_manifest_path = new / "manifest.json"
     manifest = json.loads(new_manifest_path.read_text())
+    kept_other = False
     for name in sorted(old_stacks):
         folder = old / "stacks" / name
         if name in manifest["stacks"]:
@@ -188,6 +189,7 @@ def _carry_over(old: Path, new: Path, synthesized: set[str], keep_other_environm
         elif keep_other_environments and environment_of(name) not in synthesized and folder.is_dir():
             os.replace(folder, new / "stacks" / name)
             manifest["stacks"][name] = old_stacks[name]
-    if set(manifest["stacks"]) != set(json.loads(new_manifest_path.read_text())["stacks"]):
+            kept_other = True
+    if kept_other:
         manifest["stacks"] = dict(sorted(manifest["stacks"].items()))
         new_manifest_path.write_text(json.dumps(manifest, indent=2))
