@@ -15,14 +15,13 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from constructs_lib import __version__
 from constructs_lib.app.deploy_order import apply_waves
 from constructs_lib.config.advisories import advisories
-from constructs_lib.config.loader import ConfigError, load_environment, load_environments
+from constructs_lib.config.loader import ConfigError, load_folder, select_environments
 from constructs_lib.config.models import Environment
 from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
 
@@ -41,31 +40,6 @@ class Progress:
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.start
-
-
-def _load(envs: Path, names: list[str]) -> list[Environment]:
-    if not names:
-        return load_environments(envs)
-    files = {path.stem: path for path in sorted(envs.glob("*.y*ml")) if path.is_file()}
-    unknown = [name for name in names if name not in files]
-    if unknown:
-        known = ", ".join(sorted(files)) or "none"
-        raise ConfigError(str(envs), [_problem(f"no environment {', '.join(unknown)}; environments here: {known}")])
-    errors, environments = [], []
-    for name in dict.fromkeys(names):
-        try:
-            environments.append(load_environment(files[name]))
-        except ConfigError as error:
-            errors.append(error)
-    if errors:
-        raise ConfigError.combine(errors)
-    return environments
-
-
-def _problem(message: str) -> Any:
-    from constructs_lib.config.address_plan import Problem
-
-    return Problem("", message)
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
@@ -150,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     progress = Progress(args.quiet)
     try:
-        environments = _load(args.envs, args.env)
+        loaded = load_folder(args.envs)
+        environments = select_environments(loaded, args.envs, args.env)
     except ConfigError as error:
         print(f"{error}\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
         return 2
@@ -171,13 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     progress("loading cdktf and the provider bindings")
     from constructs_lib.app import synth_replacing
 
-    context = environments
-    if args.env:  # the kept environments' prerequisites stay in DEPLOY_ORDER.md when their files load
-        try:
-            context = load_environments(args.envs)
-        except ConfigError:
-            progress("another environment file does not load; DEPLOY_ORDER.md lists prerequisites of "
-                     f"{names} only")
+    # With --env, the kept environments' prerequisites stay in DEPLOY_ORDER.md when their files load.
+    context = [result for result in loaded.values() if isinstance(result, Environment)]
+    if len(context) < len(loaded):
+        context = environments
+        progress("another environment file does not load; DEPLOY_ORDER.md lists prerequisites of "
+                 f"{names} only")
     stacks = synth_replacing(environments, args.outdir, keep_other_environments=bool(args.env),
                              on_stack=lambda region: progress(f"building {region} (hub, spoke, cluster, workload)"),
                              context_environments=context)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -273,8 +273,10 @@ def load_environment(path: Path, today: datetime.date | None = None) -> Environm
     return env
 
 
-def load_environments(folder: Path, today: datetime.date | None = None) -> list[Environment]:
-    """Load every `*.yaml` in `folder`; any problem in any file raises one ConfigError."""
+def load_folder(folder: Path, today: datetime.date | None = None) -> dict[str, Environment | ConfigError]:
+    """Load every `*.yaml` (or `*.yml`) in `folder` once: environment name (the file's stem) ->
+    its Environment, or the ConfigError of that file, in file-name order. A folder that is missing,
+    holds no environment file, or defines a name by both a .yaml and a .yml file raises ConfigError."""
     if not folder.is_dir():
         raise ConfigError(str(folder), [Problem("", "the environments folder does not exist")])
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -286,13 +288,32 @@ def load_environments(folder: Path, today: datetime.date | None = None) -> list[
     if duplicates:
         raise ConfigError(str(folder), [Problem(
             "", f"environment {', '.join(duplicates)} is defined by both a .yaml and a .yml file")])
-    environments = []
-    errors: list[ConfigError] = []
+    loaded: dict[str, Environment | ConfigError] = {}
     for path in files:
         try:
-            environments.append(load_environment(path, today))
+            loaded[path.stem] = load_environment(path, today)
         except ConfigError as error:
-            errors.append(error)
+            loaded[path.stem] = error
+    return loaded
+
+
+def select_environments(loaded: dict[str, Environment | ConfigError], folder: Path,
+                        names: Sequence[str] = ()) -> list[Environment]:
+    """The environments `names` (every one when empty) out of `load_folder`'s result. An unknown
+    name raises ConfigError naming the folder and the environments it holds; any chosen file that
+    did not load raises one ConfigError with all their problems."""
+    unknown = [name for name in names if name not in loaded]
+    if unknown:
+        known = ", ".join(sorted(loaded)) or "none"
+        raise ConfigError(str(folder), [Problem(
+            "", f"no environment {', '.join(unknown)}; environments here: {known}")])
+    chosen = [loaded[name] for name in dict.fromkeys(names)] if names else list(loaded.values())
+    errors = [result for result in chosen if isinstance(result, ConfigError)]
     if errors:
         raise ConfigError.combine(errors)
-    return environments
+    return [result for result in chosen if isinstance(result, Environment)]
+
+
+def load_environments(folder: Path, today: datetime.date | None = None) -> list[Environment]:
+    """Load every `*.yaml` in `folder`; any problem in any file raises one ConfigError."""
+    return select_environments(load_folder(folder, today), folder)
