@@ -940,9 +940,14 @@ class Environment(StrictModel):
         kind, cluster = self.environment_type, self.cluster
         checks: list[Callable[[], object]] = [
             lambda: rules.check_cluster_tier(kind, cluster.sku_tier),
-            lambda: rules.check_spot_pool(kind, cluster.spot_pool.name if cluster.spot_pool else None,
-                                          cluster.system_pool.name, cluster.user_pool.name),
         ]
+        if cluster.spot_pool is not None:
+            spot = cluster.spot_pool.name
+
+            def spot_pool() -> None:  # the type first: a production file learns that before any naming rule
+                rules.check_spot_pool_allowed(kind)
+                rules.check_spot_pool_name(spot, cluster.system_pool.name, cluster.user_pool.name)
+            checks.append(spot_pool)
         if cluster.stop_schedule is not None:
             schedule = cluster.stop_schedule
             checks.append(lambda: rules.check_stop_schedule(kind, schedule.start, schedule.stop, schedule.days))
