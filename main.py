@@ -93,7 +93,7 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress, di
         spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}" for env in result.environments()]
         lines.append(f"Monthly estimate in USD at list prices, before data charges, from the fixed cost to the "
                      f"autoscale maximums (`make cost` for every line): {'; '.join(spans)}")
-        lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, outdir)]
+        lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, result)]
     except (cost.PriceError, OSError) as error:
         lines.append(f"No cost estimate: {error}")
     if not diagrams:
