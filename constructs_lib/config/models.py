@@ -56,15 +56,6 @@ def _text(pattern: patterns.Pattern, **constraints: object) -> Any:
     return Field(pattern=pattern.regex, **constraints)  # type: ignore[call-overload]
 
 
-def _words(pattern: patterns.Pattern) -> Any:
-    """A string field checked against a shared pattern by `Pattern.check`, so a mismatch reads as
-    the rule in words with an example (never the regular expression)."""
-    def check(value: str, info: ValidationInfo) -> str:
-        pattern.check(str(info.field_name), value)
-        return value
-    return AfterValidator(check)
-
-
 class StrictModel(BaseModel):
     """Base for all configuration models: unknown keys are errors, values are immutable."""
 
@@ -267,15 +258,15 @@ class CloudState(StrictModel):
 
     backend: Literal["cloud"]
     """`cloud`: state and runs in HCP Terraform / Terraform Enterprise workspaces."""
-    organization: Annotated[str, _words(patterns.HCP_ORGANIZATION)]
+    organization: Annotated[str, _text(patterns.HCP_ORGANIZATION)]
     """Organization that holds the workspaces, for example `contoso`."""
-    project: Annotated[str, _words(patterns.HCP_PROJECT)] | None = None
+    project: Annotated[str, _text(patterns.HCP_PROJECT)] | None = None
     """Existing project the workspaces belong to; default: the organization's default project."""
     workspace_name: str = "{stack}"
     """Workspace of each stack: letters, digits, - and _ around one `{stack}` placeholder, replaced
     by the stack's name (`aks-baseline-{stack}` gives `aks-baseline-prod-eastus2-hub`). Default
     `{stack}`. Names are at most 90 characters."""
-    hostname: Annotated[str, _words(patterns.DNS_NAME)] | None = None
+    hostname: Annotated[str, _text(patterns.DNS_NAME)] | None = None
     """Terraform Enterprise host name; default (unset) app.terraform.io, HCP Terraform."""
 
     @field_validator("workspace_name")
@@ -293,7 +284,7 @@ class Ci(StrictModel):
     the addresses its runners come from. The `<env>-bootstrap` stack builds the identities and
     their federated credentials from this section."""
 
-    github_repository: Annotated[str, _words(patterns.GITHUB_REPOSITORY)]
+    github_repository: Annotated[str, _text(patterns.GITHUB_REPOSITORY)]
     """`owner/name` of the repository whose workflows deploy this environment. The plan identity
     trusts its GitHub environment `<env>-plan`, the deploy identity `<env>` (subjects
     `repo:<owner>/<name>:environment:<environment>`, compared case-sensitively;
