@@ -136,9 +136,7 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
 
     spoke = region.spoke.subnets
     cluster = sizing.cluster
-    pools: list[NodePool | SpotNodePool] = [cluster.system_pool, cluster.user_pool] if cluster else []
-    if cluster is not None and cluster.spot_pool is not None:
-        pools.append(cluster.spot_pool)
+    pools = [pool for _, pool in cluster.node_pools()] if cluster else []
     flat = cluster is not None and cluster.network.plugin_mode == "flat"
     demand, arithmetic = node_subnet_demand(pools, flat)
     if cluster is not None and demand > usable_addresses(spoke.nodes):

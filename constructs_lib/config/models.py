@@ -558,9 +558,7 @@ class Cluster(StrictModel):
         rules.check_system_pool_minimum(self.system_pool.min_count)
         rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel)
         rules.check_kubernetes_version(self.kubernetes_version, today(info), self.allow_unlisted_kubernetes_version)
-        pools: tuple[tuple[str, NodePool | SpotNodePool], ...] = (
-            ("system_pool", self.system_pool), ("user_pool", self.user_pool),
-            *((("spot_pool", self.spot_pool),) if self.spot_pool is not None else ()))
+        pools = self.node_pools()
         for key, pool in pools:
             rules.check_vm_size(key, key == "system_pool", pool.vm_size, pool.os_disk_size_gb,
                                 self.allow_unlisted_vm_sizes)
@@ -568,6 +566,15 @@ class Cluster(StrictModel):
             rules.check_pod_capacity(self.network.overlay_pod_cidr, sum(
                 pool.max_count + pool.surge_nodes() for _, pool in pools), "network.pod_cidr")
         return self
+
+    def node_pools(self) -> list[tuple[str, NodePool | SpotNodePool]]:
+        """(key, pool) of every node pool of the cluster: system_pool, user_pool and, when set,
+        spot_pool."""
+        pools: list[tuple[str, NodePool | SpotNodePool]] = [
+            ("system_pool", self.system_pool), ("user_pool", self.user_pool)]
+        if self.spot_pool is not None:
+            pools.append(("spot_pool", self.spot_pool))
+        return pools
 
     @property
     def kubernetes_minor(self) -> str:
