@@ -33,7 +33,7 @@ from pydantic_core import PydanticUndefined
 
 from constructs_lib.config.loader import load_environment
 from constructs_lib.config.messages import unwrap
-from constructs_lib.config.models import Environment
+from constructs_lib.config.models import STATE_BACKEND_MODELS, Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "envs" / "environment.schema.json"
@@ -127,8 +127,8 @@ def key_rows(model: type[BaseModel] = Environment, prefix: str = "") -> Iterator
             yield path, "section", _default(field), _first_sentence(field.description)
             for sub in nested:
                 label = ""
-                if len(nested) > 1 and "backend" in sub.model_fields:
-                    backend = typing.get_args(unwrap(sub.model_fields["backend"].annotation)[0])[0]
+                if len(nested) > 1 and sub in STATE_BACKEND_MODELS.values():
+                    backend = next(tag for tag, model in STATE_BACKEND_MODELS.items() if model is sub)
                     label = f"[backend: {backend}]"
                 yield from key_rows(sub, f"{path}{label}.")
         elif items:
@@ -227,8 +227,7 @@ def _emit(model: type[BaseModel], data: dict[str, Any], indent: str) -> list[str
         if isinstance(value, dict) and nested:
             sub = nested[0]
             if len(nested) > 1:
-                sub = next(m for m in nested if value.get("backend") in typing.get_args(
-                    unwrap(m.model_fields["backend"].annotation)[0]))
+                sub = STATE_BACKEND_MODELS[value["backend"]]
             lines.append(f"{indent}{name}:")
             lines += _emit(sub, value, indent + "  ")
         elif isinstance(value, list) and value and items:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from constructs_lib.config.address_plan import Problem, check_environment, check_partial
 from constructs_lib.config.messages import plain_message
-from constructs_lib.config.models import Environment
+from constructs_lib.config.models import STATE_BACKENDS, Environment
 from constructs_lib.config.naming import NamingError
 from constructs_lib.config.resource_names import RegionNames
 
@@ -153,7 +153,7 @@ def _field_path(location: tuple[Any, ...]) -> str:
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("azurerm", "local", "cloud") and path.endswith("state"):
+        elif part in STATE_BACKENDS and path.endswith("state"):
             continue  # pydantic's discriminator tag, not a key the user wrote
         elif part == "[key]":
             path += part  # pydantic's marker: the problem is the dict key itself, not its value

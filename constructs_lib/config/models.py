@@ -14,7 +14,7 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -277,6 +277,13 @@ class CloudState(StrictModel):
 
 
 StateBackend = Annotated[AzureRmState | LocalState | CloudState, Field(discriminator="backend")]
+
+STATE_BACKEND_MODELS: dict[str, type[StrictModel]] = {
+    get_args(model.model_fields["backend"].annotation)[0]: model for model in get_args(get_args(StateBackend)[0])}
+"""`state.backend` tag -> its model, read from StateBackend (the loader, the messages and the
+schema tool name the tags from here)."""
+STATE_BACKENDS: tuple[str, ...] = tuple(STATE_BACKEND_MODELS)
+"""The `state.backend` tags: azurerm, local, cloud."""
 
 
 class Ci(StrictModel):
