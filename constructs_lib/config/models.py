@@ -30,8 +30,8 @@ from pydantic import (
 from constructs_lib.config import patterns, rules
 from constructs_lib.config.regions import (
     ALL_REGIONS,
-    REGION_PAIRS,
     ZONE_REDUNDANT_REGIONS,
+    geo_replica_regions,
 )
 
 Zone = Literal["1", "2", "3"]
@@ -1040,9 +1040,5 @@ class Environment(StrictModel):
         return self.replica_regions(self.registry_home)
 
     def replica_regions(self, region: str) -> list[str]:
-        """Regions that receive a geo-replica of this region's registry."""
-        others = [r.name for r in self.regions if r.name != region]
-        if others:
-            return others
-        pair = self.paired_region or REGION_PAIRS.get(region)
-        return [pair] if pair else []
+        """Regions that receive a geo-replica of this region's registry (`regions.geo_replica_regions`)."""
+        return geo_replica_regions(region, [r.name for r in self.regions], self.paired_region)
