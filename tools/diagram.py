@@ -139,11 +139,6 @@ class Topology:
         found = [v.region for v in self.vnets.values()] + [i.region for i in self.items if i.region]
         return list(dict.fromkeys(found))
 
-    def cidrs(self) -> list[str]:
-        """Every virtual network and subnet prefix drawn."""
-        return [p for v in self.vnets.values() for p in
-                [*v.address_space, *(q for s in v.subnets.values() for q in s.prefixes)]]
-
 
 def _blocks(block: Any) -> list[dict[str, Any]]:
     """A nested block as a list (cdktf writes a single block as an object, several as a list)."""
@@ -449,18 +444,11 @@ def _empty_subnet_key(subnet: tuple[str, str]) -> str:
 
 
 def read_deploy_order(outdir: Path) -> dict[str, dict[str, Any]]:
-    """`deploy-order.json`'s environments, or (an older output without it) the manifest's stacks
-    grouped by environment in one wave each."""
+    """`deploy-order.json`'s environments (main.py writes it beside manifest.json)."""
     path = outdir / "deploy-order.json"
-    if path.is_file():
-        return dict(json.loads(path.read_text(encoding="utf-8"))["environments"])
-    manifest = outdir / "manifest.json"
-    if not manifest.is_file():
-        raise DiagramError(f"{outdir}/ holds no synthesized app (no manifest.json); run `make synth` first")
-    groups: dict[str, list[str]] = {}
-    for stack in json.loads(manifest.read_text(encoding="utf-8"))["stacks"]:
-        groups.setdefault(stack.split("-", 1)[0], []).append(stack)
-    return {env: {"waves": [sorted(stacks)]} for env, stacks in sorted(groups.items())}
+    if not path.is_file():
+        raise DiagramError(f"{outdir}/ holds no synthesized app (no deploy-order.json); run `make synth` first")
+    return dict(json.loads(path.read_text(encoding="utf-8"))["environments"])
 
 
 def read_topologies(outdir: Path) -> list[Topology]:

@@ -194,7 +194,6 @@ def _located(path: str, message: str) -> Problem:
     last = path.rsplit(".", 1)[-1] if path else ""
     if last == blamed.split(".", 1)[0].split("[", 1)[0]:
         blamed = blamed.split(".", 1)[1] if "." in blamed else ""
-        blamed = blamed if blamed else ""
     joined = ".".join(part for part in (path, blamed) if part)
     return Problem(joined, rest)
 

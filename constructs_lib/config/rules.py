@@ -567,22 +567,11 @@ def check_environment_type(value: str) -> None:
 
 def check_cluster_tier(environment_type: str, sku_tier: str) -> None:
     """The Free tier has no uptime SLA, so only a non-production environment may use it."""
-    if sku_tier not in ("Free", "Standard", "Premium"):
-        raise ValueError(f"cluster.sku_tier: {sku_tier!r} must be Free, Standard or Premium, e.g. sku_tier: Standard")
     if sku_tier == "Free" and environment_type != "non-production":
         raise ValueError(
             "cluster.sku_tier: Free has no financially backed uptime SLA, so it is only allowed for an "
             "environment marked non-production; keep sku_tier: Standard here, or set "
             "environment_type: non-production if this is a dev/test environment")
-
-
-def check_user_pool_minimum(field_name: str, min_count: int) -> None:
-    """A user pool may scale to 0 (AKS autoscaler); never below."""
-    low, high = USER_POOL_NODE_COUNT
-    if not low <= min_count <= high:
-        raise ValueError(
-            f"{field_name}: {min_count} is outside {low}-{high} nodes; a user pool may scale to zero, "
-            "e.g. min_count: 0")
 
 
 def check_spot_pool_allowed(environment_type: str) -> None:
