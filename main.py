@@ -19,11 +19,11 @@ from pathlib import Path
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from constructs_lib import __version__
-from constructs_lib.app.deploy_order import apply_waves
+from constructs_lib.app.deploy_order import apply_waves, is_bootstrap
 from constructs_lib.config.advisories import advisories
 from constructs_lib.config.loader import ConfigError, load_folder, select_environments
 from constructs_lib.config.models import Environment
-from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_plan
 
 
 class Progress:
@@ -74,10 +74,10 @@ def summary_rows(outdir: Path, synthesized: list[str]) -> list[list[str]]:
                for name in wave}
     depends = {name: deps for env in order.values() for name, deps in env["dependencies"].items()}
     rows = []
-    for name in sorted(synthesized, key=lambda n: (n.split("-", 1)[0], wave_of.get(n, 0), n)):
+    for name in sorted(synthesized, key=lambda n: (environment_of(n), wave_of.get(n, 0), n)):
         doc = json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
         count = sum(len(items) for items in doc.get("resource", {}).values())
-        wave = ONCE if name.endswith(f"-{BOOTSTRAP_KIND}") else str(wave_of.get(name, "-"))
+        wave = ONCE if is_bootstrap(name) else str(wave_of.get(name, "-"))
         rows.append([name, str(count), ", ".join(depends.get(name, [])) or "-", wave])
     return rows
 
