@@ -15,16 +15,15 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from constructs_lib import __version__
-from constructs_lib.app.deploy_order import apply_waves
+from constructs_lib.app.deploy_order import apply_waves, is_bootstrap
 from constructs_lib.config.advisories import advisories
-from constructs_lib.config.loader import ConfigError, load_environment, load_environments
+from constructs_lib.config.loader import ConfigError, load_folder, select_environments
 from constructs_lib.config.models import Environment
-from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
+from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_plan
 
 
 class Progress:
@@ -41,31 +40,6 @@ class Progress:
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.start
-
-
-def _load(envs: Path, names: list[str]) -> list[Environment]:
-    if not names:
-        return load_environments(envs)
-    files = {path.stem: path for path in sorted(envs.glob("*.y*ml")) if path.is_file()}
-    unknown = [name for name in names if name not in files]
-    if unknown:
-        known = ", ".join(sorted(files)) or "none"
-        raise ConfigError(str(envs), [_problem(f"no environment {', '.join(unknown)}; environments here: {known}")])
-    errors, environments = [], []
-    for name in dict.fromkeys(names):
-        try:
-            environments.append(load_environment(files[name]))
-        except ConfigError as error:
-            errors.append(error)
-    if errors:
-        raise ConfigError.combine(errors)
-    return environments
-
-
-def _problem(message: str) -> Any:
-    from constructs_lib.config.address_plan import Problem
-
-    return Problem("", message)
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
@@ -100,10 +74,10 @@ def summary_rows(outdir: Path, synthesized: list[str]) -> list[list[str]]:
                for name in wave}
     depends = {name: deps for env in order.values() for name, deps in env["dependencies"].items()}
     rows = []
-    for name in sorted(synthesized, key=lambda n: (n.split("-", 1)[0], wave_of.get(n, 0), n)):
+    for name in sorted(synthesized, key=lambda n: (environment_of(n), wave_of.get(n, 0), n)):
         doc = json.loads((outdir / "stacks" / name / "cdk.tf.json").read_text())
         count = sum(len(items) for items in doc.get("resource", {}).values())
-        wave = ONCE if name.endswith(f"-{BOOTSTRAP_KIND}") else str(wave_of.get(name, "-"))
+        wave = ONCE if is_bootstrap(name) else str(wave_of.get(name, "-"))
         rows.append([name, str(count), ", ".join(depends.get(name, [])) or "-", wave])
     return rows
 
@@ -119,7 +93,7 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress, di
         spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}" for env in result.environments()]
         lines.append(f"Monthly estimate in USD at list prices, before data charges, from the fixed cost to the "
                      f"autoscale maximums (`make cost` for every line): {'; '.join(spans)}")
-        lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, outdir)]
+        lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, result)]
     except (cost.PriceError, OSError) as error:
         lines.append(f"No cost estimate: {error}")
     if not diagrams:
@@ -150,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     progress = Progress(args.quiet)
     try:
-        environments = _load(args.envs, args.env)
+        loaded = load_folder(args.envs)
+        environments = select_environments(loaded, args.envs, args.env)
     except ConfigError as error:
         print(f"{error}\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
         return 2
@@ -171,13 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     progress("loading cdktf and the provider bindings")
     from constructs_lib.app import synth_replacing
 
-    context = environments
-    if args.env:  # the kept environments' prerequisites stay in DEPLOY_ORDER.md when their files load
-        try:
-            context = load_environments(args.envs)
-        except ConfigError:
-            progress("another environment file does not load; DEPLOY_ORDER.md lists prerequisites of "
-                     f"{names} only")
+    # With --env, the kept environments' prerequisites stay in DEPLOY_ORDER.md when their files load.
+    context = [result for result in loaded.values() if isinstance(result, Environment)]
+    if len(context) < len(loaded):
+        context = environments
+        progress("another environment file does not load; DEPLOY_ORDER.md lists prerequisites of "
+                 f"{names} only")
     stacks = synth_replacing(environments, args.outdir, keep_other_environments=bool(args.env),
                              on_stack=lambda region: progress(f"building {region} (hub, spoke, cluster, workload)"),
                              context_environments=context)

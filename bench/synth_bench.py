@@ -76,10 +76,15 @@ def _process_tree_rss(root: int) -> int:
     return total
 
 
+def log_path(log_dir: Path, label: str) -> Path:
+    """Where `measure` writes the output of the run called `label`."""
+    return log_dir / (label.replace(" ", "_").replace("/", "_") + ".log")
+
+
 def measure(label: str, command: list[str], log_dir: Path) -> Run:
     """Run `command` from the project root, output to a log file; wall time and peak RSS."""
     env = dict(os.environ, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", CHECKPOINT_DISABLE="1")
-    log = log_dir / (label.replace(" ", "_").replace("/", "_") + ".log")
+    log = log_path(log_dir, label)
     peak_tree = 0
     done = threading.Event()
     with open(log, "wb") as output:
@@ -144,6 +149,8 @@ def write_region_env(folder: Path, regions: int) -> Path:
     names = BENCH_REGIONS[:regions]
     base["name"] = "bench"
     base["regions"] = [region_block(template, i, name) for i, name in enumerate(names)]
+    # The same multi-region fix-ups as tests/envfiles.py two_regions (the benchmark does not import
+    # the tests): keep both in step when the model's multi-region rules change.
     if base.get("paired_region") in names or regions > 1:
         base.pop("paired_region", None)  # only a single-region environment names one
     if regions > 1:
@@ -230,8 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nnot all runs succeeded (logs were in {work}): {', '.join(failed)}", file=sys.stderr)
             for run in runs:
                 if run.returncode != 0:
-                    log = work / (run.label.replace(' ', '_').replace('/', '_') + ".log")
-                    tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                    tail = "\n".join(log_path(work, run.label).read_text(errors="replace").splitlines()[-15:])
                     print(f"--- tail of {run.label} ---\n{tail}", file=sys.stderr)
     return 1 if failed else 0
 

@@ -17,7 +17,7 @@ status and source URL; list prices, pay-as-you-go). For each stack it prints:
 
 A stop schedule (`cluster.stop_schedule`) found in a stack scales the node and AKS-tier lines by
 the share of the week the cluster runs. Prices are USD; a budget (`budget.monthly_amount`) is in
-the billing currency. `estimate(outdir)` and `budget_warnings(environments, outdir)` are the
+the billing currency. `estimate(outdir)` and `budget_warnings(environments, estimate)` are the
 functions the synth summary calls. Standard library only (Python 3.11+).
 """
 
@@ -150,7 +150,6 @@ class Estimate:
     """Every stack of an output folder, grouped by environment."""
 
     stacks: list[StackEstimate]
-    prices: dict[str, Price]
 
     def environments(self) -> dict[str, list[StackEstimate]]:
         grouped: dict[str, list[StackEstimate]] = {}
@@ -432,7 +431,7 @@ def estimate(outdir: Path | str, prices: dict[str, Price] | None = None) -> Esti
     files = sorted(Path(outdir).glob("stacks/*/cdk.tf.json"))
     if not files:
         raise FileNotFoundError(f"no stacks in {outdir}/stacks; run `make synth` first")
-    return Estimate([estimate_stack(path.parent.name, json.loads(path.read_text()), table) for path in files], table)
+    return Estimate([estimate_stack(path.parent.name, json.loads(path.read_text()), table) for path in files])
 
 
 class _BudgetedEnvironment(Protocol):
@@ -446,12 +445,13 @@ class _BudgetedEnvironment(Protocol):
     def regions(self) -> Any: ...
 
 
-def budget_warnings(environments: Sequence[_BudgetedEnvironment], outdir: Path | str,
-                    prices: dict[str, Price] | None = None) -> list[str]:
+def budget_warnings(environments: Sequence[_BudgetedEnvironment], result: Estimate | Path | str) -> list[str]:
     """One warning per environment and region whose `budget.monthly_amount` (one budget per
     regional cluster resource group) is below that region's fixed monthly cost; empty when every
-    budget covers it. Environments without synthesized stacks are skipped."""
-    result = estimate(outdir, prices)
+    budget covers it. `result` is the estimate already made (or the output folder to estimate).
+    Environments without synthesized stacks are skipped."""
+    if not isinstance(result, Estimate):
+        result = estimate(result)
     warnings = []
     for env in environments:
         amount = env.budget.monthly_amount
@@ -531,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(PROJECT_ROOT))
         from constructs_lib.config.loader import load_environments
 
-        for warning in budget_warnings(load_environments(envs), args.outdir, prices):
+        for warning in budget_warnings(load_environments(envs), result):
             print(f"warning: {warning}")
     return 0
 

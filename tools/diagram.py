@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_CANNOT_RUN = 0, 2
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DIAGRAM_FOLDER = "diagrams"
 INSTALL_HINT = ("install Graphviz (Debian/Ubuntu: `sudo apt-get install graphviz`; macOS: `brew install graphviz`) "
                 "and run `make diagram` again")
@@ -139,11 +140,6 @@ class Topology:
         found = [v.region for v in self.vnets.values()] + [i.region for i in self.items if i.region]
         return list(dict.fromkeys(found))
 
-    def cidrs(self) -> list[str]:
-        """Every virtual network and subnet prefix drawn."""
-        return [p for v in self.vnets.values() for p in
-                [*v.address_space, *(q for s in v.subnets.values() for q in s.prefixes)]]
-
 
 def _blocks(block: Any) -> list[dict[str, Any]]:
     """A nested block as a list (cdktf writes a single block as an object, several as a list)."""
@@ -186,6 +182,11 @@ class _Reader:
         body = self.body(ref)
         vnet, name = self.name_of(stack, body.get("virtual_network_name")), self.name_of(stack, body.get("name"))
         return (vnet, name) if vnet and name else None
+
+    def first_subnet(self, stack: str, block: Any) -> tuple[str, str] | None:
+        """The subnet of the first IP configuration in `block` (a nested block of `subnet_id`s) that
+        names one."""
+        return next((s for c in _blocks(block) if (s := self.subnet_of(stack, c.get("subnet_id")))), None)
 
 
 def read_environment(outdir: Path, environment: str, stacks: list[str], waves: list[list[str]],
@@ -259,20 +260,17 @@ def _read_items(reader: _Reader, topology: Topology) -> None:
         return item
 
     for stack, _, body in reader.resources("azurerm_firewall"):
-        subnet = next((s for c in _blocks(body.get("ip_configuration"))
-                       if (s := reader.subnet_of(stack, c.get("subnet_id")))), None)
+        subnet = reader.first_subnet(stack, body.get("ip_configuration"))
         public = len(_blocks(body.get("ip_configuration")))
         add(stack, "azurerm_firewall", body, "firewall",
             f"{body.get('name')}\nFirewall {body.get('sku_tier', '')}, {public} public IP(s)", subnet)
     for stack, _, body in reader.resources("azurerm_bastion_host"):
-        subnet = next((s for c in _blocks(body.get("ip_configuration"))
-                       if (s := reader.subnet_of(stack, c.get("subnet_id")))), None)
+        subnet = reader.first_subnet(stack, body.get("ip_configuration"))
         add(stack, "azurerm_bastion_host", body, "bastion", f"{body.get('name')}\nBastion {body.get('sku', '')}",
             subnet)
     app_gateways: list[tuple[str, Item, dict[str, Any]]] = []
     for stack, _, body in reader.resources("azurerm_application_gateway"):
-        subnet = next((s for c in _blocks(body.get("gateway_ip_configuration"))
-                       if (s := reader.subnet_of(stack, c.get("subnet_id")))), None)
+        subnet = reader.first_subnet(stack, body.get("gateway_ip_configuration"))
         sku = (_blocks(body.get("sku")) or [{}])[0].get("name", "")
         item = add(stack, "azurerm_application_gateway", body, "app_gateway",
                    f"{body.get('name')}\nApplication Gateway {sku}", subnet)
@@ -421,9 +419,11 @@ def _read_front_door(reader: _Reader, topology: Topology, by_target: dict[tuple[
         ref = parse_ref(stack, body.get("cdn_frontdoor_profile_id"))
         profile = profiles.get((ref.stack, ref.lid)) if ref else None
         groups[(stack, lid)] = profile or next(iter(profiles.values()))
+    from constructs_lib.config.resource_names import public_ip_fqdn
+
     # An origin named by its public IP's DNS name (<label>.<region>.cloudapp.azure.com): the stacks
     # write that name as text, so it is matched to the public IP that carries the label.
-    by_fqdn = {f"{ip.get('domain_name_label')}.{ip.get('location')}.cloudapp.azure.com": str(ip.get("name"))
+    by_fqdn = {public_ip_fqdn(str(ip.get("domain_name_label")), str(ip.get("location"))): str(ip.get("name"))
                for _, _, ip in reader.resources("azurerm_public_ip") if ip.get("domain_name_label")}
     for stack, _, body in reader.resources("azurerm_cdn_frontdoor_origin"):
         ref = parse_ref(stack, body.get("cdn_frontdoor_origin_group_id"))
@@ -449,18 +449,11 @@ def _empty_subnet_key(subnet: tuple[str, str]) -> str:
 
 
 def read_deploy_order(outdir: Path) -> dict[str, dict[str, Any]]:
-    """`deploy-order.json`'s environments, or (an older output without it) the manifest's stacks
-    grouped by environment in one wave each."""
+    """`deploy-order.json`'s environments (main.py writes it beside manifest.json)."""
     path = outdir / "deploy-order.json"
-    if path.is_file():
-        return dict(json.loads(path.read_text(encoding="utf-8"))["environments"])
-    manifest = outdir / "manifest.json"
-    if not manifest.is_file():
-        raise DiagramError(f"{outdir}/ holds no synthesized app (no manifest.json); run `make synth` first")
-    groups: dict[str, list[str]] = {}
-    for stack in json.loads(manifest.read_text(encoding="utf-8"))["stacks"]:
-        groups.setdefault(stack.split("-", 1)[0], []).append(stack)
-    return {env: {"waves": [sorted(stacks)]} for env, stacks in sorted(groups.items())}
+    if not path.is_file():
+        raise DiagramError(f"{outdir}/ holds no synthesized app (no deploy-order.json); run `make synth` first")
+    return dict(json.loads(path.read_text(encoding="utf-8"))["environments"])
 
 
 def read_topologies(outdir: Path) -> list[Topology]:
@@ -622,6 +615,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
                         help="synthesized output folder (default: cdktf.out)")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(PROJECT_ROOT))  # run as tools/diagram.py: constructs_lib names the public IP FQDNs
     try:
         written = render_diagrams(args.outdir)
     except DiagramError as error:

@@ -15,7 +15,6 @@ Pure configuration: nothing here imports cdktf.
 from __future__ import annotations
 
 import argparse
-import copy
 import ipaddress
 import json
 import re
@@ -33,7 +32,7 @@ from pydantic_core import PydanticUndefined
 
 from constructs_lib.config.loader import load_environment
 from constructs_lib.config.messages import unwrap
-from constructs_lib.config.models import Environment
+from constructs_lib.config.models import STATE_BACKEND_MODELS, Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "envs" / "environment.schema.json"
@@ -127,8 +126,8 @@ def key_rows(model: type[BaseModel] = Environment, prefix: str = "") -> Iterator
             yield path, "section", _default(field), _first_sentence(field.description)
             for sub in nested:
                 label = ""
-                if len(nested) > 1 and "backend" in sub.model_fields:
-                    backend = typing.get_args(unwrap(sub.model_fields["backend"].annotation)[0])[0]
+                if len(nested) > 1 and sub in STATE_BACKEND_MODELS.values():
+                    backend = next(tag for tag, model in STATE_BACKEND_MODELS.items() if model is sub)
                     label = f"[backend: {backend}]"
                 yield from key_rows(sub, f"{path}{label}.")
         elif items:
@@ -149,55 +148,16 @@ def key_table() -> str:
 # ----------------------------------------------------------------------------------- example
 
 
-EXAMPLE_BASE = """
-name: example
-environment_type: non-production
-workload: bu0001a0008
-owner: platform-team@contoso.com
-cost_center: CC-0001
-subscription_id: 00000000-0000-0000-0000-000000000000
-tags: {Criticality: low}
-state: {backend: azurerm, resource_group_name: rg-tfstate-dev, storage_account_name: sttfstatedevbu0001,
-        container_name: tfstate, bootstrap_migrated: false}
-ci: {github_repository: contoso/aks-baseline-cdktf, runner_ip_ranges: []}
-paired_region: centralus
-container_registry: {geo_replication: false}
-hub: {log_retention_days: 30, firewall_sku: Standard, bastion_sku: Standard}
-app_gateway: {min_capacity: 0, max_capacity: 2}
-entra: {tenant_id: 00000000-0000-0000-0000-000000000000,
-        cluster_admin_group_object_ids: [00000000-0000-0000-0000-000000000001],
-        namespace_reader_group_object_ids: [00000000-0000-0000-0000-000000000002]}
-ingress: {domain: contoso.com, public_host: bicycle-dev, certificate_issuer: Self}
-key_vault: {purge_protection: false, soft_delete_retention_days: 7}
-monitoring: {workspace: workload, retention_days: 30, alert_emails: [aks-ops@contoso.com]}
-budget: {monthly_amount: 3000, start_date: '2026-12-01', thresholds: [50, 80, 100], forecast_threshold: 100}
-cluster:
-  kubernetes_version: '1.35'
-  sku_tier: Free
-  maintenance: {day: Tuesday, start: '21:00', duration_hours: 12}
-  system_pool: {min_count: 2, max_count: 3}
-  user_pool: {min_count: 2, max_count: 3}
-  spot_pool: {min_count: 0, max_count: 2}
-gitops: {repository_url: 'https://github.com/contoso/aks-baseline-cdktf', branch: main, path: ./cluster-manifests}
-app: {max_replicas: 3}
-regions:
-- name: eastus2
-  zones: ['1', '2', '3']
-  hub:
-    address_space: 10.200.0.0/24
-    subnets: {firewall: 10.200.0.0/26, gateway: 10.200.0.64/27, bastion: 10.200.0.128/26}
-  spoke:
-    address_space: 10.240.0.0/16
-    subnets: {nodes: 10.240.0.0/22, ingress: 10.240.4.0/28, private_endpoints: 10.240.4.32/28,
-              app_gateway: 10.240.5.0/24, api_server: 10.240.7.0/28}
-    ingress_load_balancer_ip: 10.240.4.4
-"""
-"""The example's values: the shipped dev.yaml's (fixed here, so editing envs/ never changes the docs)."""
+EXAMPLE_BASE_PATH = ROOT / "tests" / "fixtures" / "base.yaml"
+"""The example's values: the shipped dev.yaml as it was written, frozen in the file the tests start
+from too (tests/envfiles.py BASE), so editing envs/ never changes the docs."""
 
 
 def example_data() -> dict[str, Any]:
-    """`EXAMPLE_BASE` with every optional section switched on, so the example shows every key."""
-    data = copy.deepcopy(yaml.safe_load(EXAMPLE_BASE))
+    """`EXAMPLE_BASE_PATH`'s values named `example`, with every optional section switched on, so the
+    example shows every key."""
+    data = yaml.safe_load(EXAMPLE_BASE_PATH.read_text())
+    data["name"] = "example"
     data["ingress"] = {**data["ingress"], "certificate_issuer": "PublicCA", "public_host": "bicycle-example"}
     data["front_door"] = {"enabled": True, "public_dns_zone": {"name": "contoso.com", "resource_group_name": "rg-dns"}}
     data["cluster"] = {**data["cluster"], "stop_schedule": {
@@ -227,8 +187,7 @@ def _emit(model: type[BaseModel], data: dict[str, Any], indent: str) -> list[str
         if isinstance(value, dict) and nested:
             sub = nested[0]
             if len(nested) > 1:
-                sub = next(m for m in nested if value.get("backend") in typing.get_args(
-                    unwrap(m.model_fields["backend"].annotation)[0]))
+                sub = STATE_BACKEND_MODELS[value["backend"]]
             lines.append(f"{indent}{name}:")
             lines += _emit(sub, value, indent + "  ")
         elif isinstance(value, list) and value and items:
@@ -282,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 on a difference")
     args = parser.parse_args(argv)
     stale = []
-    for path, content in outputs().items():
+    generated = outputs()
+    for path, content in generated.items():
         if args.check:
             if not path.is_file() or path.read_text() != content:
                 stale.append(path)
@@ -295,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if not args.check:
         load_environment(EXAMPLE_PATH)  # the example must be a valid environment
-        print(f"wrote {', '.join(str(p.relative_to(ROOT)) for p in outputs())}")
+        print(f"wrote {', '.join(str(p.relative_to(ROOT)) for p in generated)}")
     return 0
 
 

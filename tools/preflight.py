@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from constructs_lib.config.advisories import cross_environment_advisories
-from constructs_lib.config.loader import ConfigError, load_environments
+from constructs_lib.config.loader import ConfigError, load_folder, select_environments
 from constructs_lib.config.models import Environment
 from constructs_lib.config.placeholders import placeholders
 from constructs_lib.config.prerequisites import prerequisites
@@ -91,14 +91,11 @@ def main(argv: list[str] | None = None, runner: Runner = run_az) -> int:
     parser.add_argument("--env", action="append", default=[], help="only this environment (repeatable)")
     args = parser.parse_args(argv)
     try:
-        environments = load_environments(args.envs)
+        loaded = load_folder(args.envs)
+        environments = select_environments(loaded, args.envs)  # every file must load: overlaps span them all
+        chosen = select_environments(loaded, args.envs, args.env)
     except ConfigError as error:
         print(error, file=sys.stderr)
-        return 2
-    chosen = [e for e in environments if not args.env or e.name in args.env]
-    unknown = sorted(set(args.env) - {e.name for e in environments})
-    if unknown:
-        print(f"no environment {', '.join(unknown)} in {args.envs}/", file=sys.stderr)
         return 2
     total = 0
     for env in chosen:

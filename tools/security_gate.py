@@ -541,19 +541,26 @@ def run_gate(
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _finding_line(finding: Finding) -> int:
-    """1-based line of the finding's resource in its file (its name key for Terraform JSON, its
-    `name:` for a manifest), or 1 when it cannot be found."""
-    try:
-        lines = Path(finding.file).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 1
+def _stripped_lines(files: Iterable[str]) -> dict[str, list[str]]:
+    """Each file's lines, stripped, read once (a file that cannot be read has none)."""
+    lines: dict[str, list[str]] = {}
+    for file in dict.fromkeys(files):
+        try:
+            lines[file] = [line.strip() for line in Path(file).read_text(encoding="utf-8").splitlines()]
+        except OSError:
+            lines[file] = []
+    return lines
+
+
+def _finding_line(finding: Finding, lines: list[str]) -> int:
+    """1-based line of the finding's resource among its file's stripped `lines` (its name key for
+    Terraform JSON, its `name:` for a manifest), or 1 when it cannot be found."""
     name = finding.resource.rsplit(".", 1)[-1]
     wanted = (f'"{name}": {{', f"name: {name}")
-    return next((n for n, line in enumerate(lines, start=1) if line.strip().startswith(wanted)), 1)
+    return next((n for n, line in enumerate(lines, start=1) if line.startswith(wanted)), 1)
 
 
-def _sarif_result(finding: Finding, entry: AllowEntry | None) -> dict[str, Any]:
+def _sarif_result(finding: Finding, entry: AllowEntry | None, lines: list[str]) -> dict[str, Any]:
     where = f" [{finding.construct_path}]" if finding.construct_path else ""
     result: dict[str, Any] = {
         "ruleId": finding.check_id,
@@ -562,7 +569,7 @@ def _sarif_result(finding: Finding, entry: AllowEntry | None) -> dict[str, Any]:
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": {"uri": Path(finding.file).as_posix()},
-                "region": {"startLine": _finding_line(finding)},
+                "region": {"startLine": _finding_line(finding, lines)},
             },
             "logicalLocations": [{"fullyQualifiedName": f"{finding.scope}/{finding.resource}", "kind": "resource"}],
         }],
@@ -579,6 +586,7 @@ def _sarif_result(finding: Finding, entry: AllowEntry | None) -> dict[str, Any]:
 def to_sarif(verdict: Verdict) -> dict[str, Any]:
     """The verdict as a SARIF 2.1.0 log (one run, tool "security-gate (checkov)")."""
     findings = [(f, None) for f in verdict.unallowed] + [(f, e) for f, e in verdict.allowed]
+    lines = _stripped_lines(f.file for f, _ in findings)
     rules = {f.check_id: f.check_name for f, _ in findings}
     notifications = [
         {"level": "error", "message": {"text": f"stale allow-list {e.describe()}: matches no failed check; remove it"}}
@@ -597,7 +605,7 @@ def to_sarif(verdict: Verdict) -> dict[str, Any]:
                           for rule, name in sorted(rules.items())],
             }},
             "invocations": [{"executionSuccessful": verdict.ok, "toolExecutionNotifications": notifications}],
-            "results": [_sarif_result(f, e) for f, e in findings],
+            "results": [_sarif_result(f, e, lines[f.file]) for f, e in findings],
         }],
     }
 

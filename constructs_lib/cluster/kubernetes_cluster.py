@@ -49,7 +49,7 @@ from constructs_lib.config.rules import (
     SPOT_TAINT,
     check_api_server_access,
     check_node_pool_names,
-    check_spot_pool,
+    check_spot_pool_name,
     check_version_for_channel,
     rotation_name,
 )
@@ -179,8 +179,8 @@ def _validate(props: KubernetesClusterProps) -> None:
             raise ValueError(f"admin_group_object_ids[{index}]: {group!r} is not an Entra group object ID (GUID)")
     check_node_pool_names(props.system_pool.name, props.user_pool.name)
     if props.spot_pool is not None:
-        # The construct does not know the environment type; the model refuses Spot for production.
-        check_spot_pool("non-production", props.spot_pool.name, props.system_pool.name, props.user_pool.name)
+        # The environment type is the model's (rules.check_spot_pool_allowed); the names are checked here too.
+        check_spot_pool_name(props.spot_pool.name, props.system_pool.name, props.user_pool.name)
     if len(set(props.zones)) != len(props.zones) or not set(props.zones) <= set(ALLOWED_ZONES):
         raise ValueError(f"zones: {list(props.zones)} must be distinct values out of 1, 2, 3")
     if props.sku_tier not in ("Free", "Standard", "Premium"):

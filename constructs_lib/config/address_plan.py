@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from constructs_lib.config.models import AppGateway, Cluster, Environment, NodePool, Region, SpotNodePool
+from constructs_lib.config.regions import geo_replica_regions
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -74,8 +75,8 @@ class Sizing:
 def check_environment(env: Environment) -> list[Problem]:
     """All address-plan problems of an environment, in file order."""
     problems: list[Problem] = []
+    sizing = Sizing(env.cluster, env.app_gateway, len(env.registry_replicas()))
     for index, region in enumerate(env.regions):
-        sizing = Sizing(env.cluster, env.app_gateway, len(env.registry_replicas()))
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(list(enumerate(env.regions)), env.cluster)
     return problems
@@ -98,15 +99,28 @@ def check_partial(data: dict[str, Any]) -> list[Problem]:
     cluster = valid(Cluster, data.get("cluster"))
     app_gateway = valid(AppGateway, data.get("app_gateway"))
     problems: list[Problem] = []
-    registry = data.get("container_registry")
-    geo = registry.get("geo_replication", True) if isinstance(registry, dict) else True
-    others = len(raw_regions) - 1 if isinstance(raw_regions, list) else 0
-    replicas = (others or 1) if geo is True else 0 if geo is False else None
+    sizing = Sizing(cluster, app_gateway, _partial_replica_count(data))
     for index, region in regions:
-        sizing = Sizing(cluster, app_gateway, replicas)
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(regions, cluster)
     return problems
+
+
+def _partial_replica_count(data: dict[str, Any]) -> int | None:
+    """`len(Environment.registry_replicas())` from raw data (the same rule,
+    `regions.geo_replica_regions`); a region entry without a readable name counts as a region of its
+    own. None when `container_registry.geo_replication` is not a boolean."""
+    registry = data.get("container_registry")
+    geo = registry.get("geo_replication", True) if isinstance(registry, dict) else True
+    if not isinstance(geo, bool):
+        return None
+    raw_regions = data.get("regions")
+    names = [raw["name"] if isinstance(raw, dict) and isinstance(raw.get("name"), str) else f"<regions[{index}]>"
+             for index, raw in enumerate(raw_regions if isinstance(raw_regions, list) else [])]
+    paired = data.get("paired_region")
+    if not geo or not names:
+        return 0
+    return len(geo_replica_regions(names[0], names, paired if isinstance(paired, str) else None))
 
 
 def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
@@ -136,9 +150,7 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
 
     spoke = region.spoke.subnets
     cluster = sizing.cluster
-    pools: list[NodePool | SpotNodePool] = [cluster.system_pool, cluster.user_pool] if cluster else []
-    if cluster is not None and cluster.spot_pool is not None:
-        pools.append(cluster.spot_pool)
+    pools = [pool for _, pool in cluster.node_pools()] if cluster else []
     flat = cluster is not None and cluster.network.plugin_mode == "flat"
     demand, arithmetic = node_subnet_demand(pools, flat)
     if cluster is not None and demand > usable_addresses(spoke.nodes):

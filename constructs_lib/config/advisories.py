@@ -37,7 +37,7 @@ def advisories(env: Environment, today: datetime.date | None = None) -> list[str
         notes.append(
             f"cluster.kubernetes_version: {minor.minor} leaves AKS community support on {minor.community_end}; "
             f"plan the upgrade to the next minor ({catalog.KUBERNETES_SOURCE}).")
-    for key, pool in (("system_pool", cluster.system_pool), ("user_pool", cluster.user_pool)):
+    for key, pool in cluster.node_pools():
         size = catalog.VM_SIZES.get(pool.vm_size)
         if size is None:
             notes.append(

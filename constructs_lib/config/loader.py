@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from constructs_lib.config.address_plan import Problem, check_environment, check_partial
 from constructs_lib.config.messages import plain_message
-from constructs_lib.config.models import Environment
+from constructs_lib.config.models import STATE_BACKENDS, Environment
 from constructs_lib.config.naming import NamingError
 from constructs_lib.config.resource_names import RegionNames
 
@@ -153,7 +153,7 @@ def _field_path(location: tuple[Any, ...]) -> str:
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("azurerm", "local", "cloud") and path.endswith("state"):
+        elif part in STATE_BACKENDS and path.endswith("state"):
             continue  # pydantic's discriminator tag, not a key the user wrote
         elif part == "[key]":
             path += part  # pydantic's marker: the problem is the dict key itself, not its value
@@ -194,7 +194,6 @@ def _located(path: str, message: str) -> Problem:
     last = path.rsplit(".", 1)[-1] if path else ""
     if last == blamed.split(".", 1)[0].split("[", 1)[0]:
         blamed = blamed.split(".", 1)[1] if "." in blamed else ""
-        blamed = blamed if blamed else ""
     joined = ".".join(part for part in (path, blamed) if part)
     return Problem(joined, rest)
 
@@ -273,8 +272,10 @@ def load_environment(path: Path, today: datetime.date | None = None) -> Environm
     return env
 
 
-def load_environments(folder: Path, today: datetime.date | None = None) -> list[Environment]:
-    """Load every `*.yaml` in `folder`; any problem in any file raises one ConfigError."""
+def load_folder(folder: Path, today: datetime.date | None = None) -> dict[str, Environment | ConfigError]:
+    """Load every `*.yaml` (or `*.yml`) in `folder` once: environment name (the file's stem) ->
+    its Environment, or the ConfigError of that file, in file-name order. A folder that is missing,
+    holds no environment file, or defines a name by both a .yaml and a .yml file raises ConfigError."""
     if not folder.is_dir():
         raise ConfigError(str(folder), [Problem("", "the environments folder does not exist")])
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -286,13 +287,32 @@ def load_environments(folder: Path, today: datetime.date | None = None) -> list[
     if duplicates:
         raise ConfigError(str(folder), [Problem(
             "", f"environment {', '.join(duplicates)} is defined by both a .yaml and a .yml file")])
-    environments = []
-    errors: list[ConfigError] = []
+    loaded: dict[str, Environment | ConfigError] = {}
     for path in files:
         try:
-            environments.append(load_environment(path, today))
+            loaded[path.stem] = load_environment(path, today)
         except ConfigError as error:
-            errors.append(error)
+            loaded[path.stem] = error
+    return loaded
+
+
+def select_environments(loaded: dict[str, Environment | ConfigError], folder: Path,
+                        names: Sequence[str] = ()) -> list[Environment]:
+    """The environments `names` (every one when empty) out of `load_folder`'s result. An unknown
+    name raises ConfigError naming the folder and the environments it holds; any chosen file that
+    did not load raises one ConfigError with all their problems."""
+    unknown = [name for name in names if name not in loaded]
+    if unknown:
+        known = ", ".join(sorted(loaded)) or "none"
+        raise ConfigError(str(folder), [Problem(
+            "", f"no environment {', '.join(unknown)}; environments here: {known}")])
+    chosen = [loaded[name] for name in dict.fromkeys(names)] if names else list(loaded.values())
+    errors = [result for result in chosen if isinstance(result, ConfigError)]
     if errors:
         raise ConfigError.combine(errors)
-    return environments
+    return [result for result in chosen if isinstance(result, Environment)]
+
+
+def load_environments(folder: Path, today: datetime.date | None = None) -> list[Environment]:
+    """Load every `*.yaml` in `folder`; any problem in any file raises one ConfigError."""
+    return select_environments(load_folder(folder, today), folder)

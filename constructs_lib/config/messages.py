@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from constructs_lib.config import patterns
+from constructs_lib.config.models import STATE_BACKEND_MODELS, STATE_BACKENDS
 
 
 def kind_of(value: object) -> str:
@@ -83,8 +84,7 @@ def model_at(root: type[BaseModel], location: tuple[Any, ...]) -> type[BaseModel
             current = [arg for t in current for arg in typing.get_args(t) if arg is not Ellipsis]
             current = [u for t in current for u in unwrap(t)]
             continue
-        tagged = [m for m in models if "backend" in m.model_fields
-                  and part in typing.get_args(unwrap(m.model_fields["backend"].annotation)[0])]
+        tagged = [m for m in models if STATE_BACKEND_MODELS.get(part) is m]
         if tagged:
             current = tagged
             continue
@@ -165,7 +165,7 @@ def plain_message(error: dict[str, Any], root: type[BaseModel]) -> str:
         tag = str(ctx.get("tag", ""))
         return f"backend {tag!r} is not one of: {', '.join(tags)}{_did_you_mean(suggestions(tag, tags))}"
     if kind == "union_tag_not_found":
-        return "needs a 'backend' key (azurerm, local or cloud)"
+        return f"needs a 'backend' key ({', '.join(STATE_BACKENDS[:-1])} or {STATE_BACKENDS[-1]})"
     if kind in ("value_error", "assertion_error"):
         return str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return f"invalid value ({kind.replace('_', ' ')})"

@@ -14,7 +14,7 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -30,8 +30,8 @@ from pydantic import (
 from constructs_lib.config import patterns, rules
 from constructs_lib.config.regions import (
     ALL_REGIONS,
-    REGION_PAIRS,
     ZONE_REDUNDANT_REGIONS,
+    geo_replica_regions,
 )
 
 Zone = Literal["1", "2", "3"]
@@ -54,15 +54,6 @@ def _text(pattern: patterns.Pattern, **constraints: object) -> Any:
     if pattern.max_length is not None:
         constraints.setdefault("max_length", pattern.max_length)
     return Field(pattern=pattern.regex, **constraints)  # type: ignore[call-overload]
-
-
-def _words(pattern: patterns.Pattern) -> Any:
-    """A string field checked against a shared pattern by `Pattern.check`, so a mismatch reads as
-    the rule in words with an example (never the regular expression)."""
-    def check(value: str, info: ValidationInfo) -> str:
-        pattern.check(str(info.field_name), value)
-        return value
-    return AfterValidator(check)
 
 
 class StrictModel(BaseModel):
@@ -267,15 +258,15 @@ class CloudState(StrictModel):
 
     backend: Literal["cloud"]
     """`cloud`: state and runs in HCP Terraform / Terraform Enterprise workspaces."""
-    organization: Annotated[str, _words(patterns.HCP_ORGANIZATION)]
+    organization: Annotated[str, _text(patterns.HCP_ORGANIZATION)]
     """Organization that holds the workspaces, for example `contoso`."""
-    project: Annotated[str, _words(patterns.HCP_PROJECT)] | None = None
+    project: Annotated[str, _text(patterns.HCP_PROJECT)] | None = None
     """Existing project the workspaces belong to; default: the organization's default project."""
     workspace_name: str = "{stack}"
     """Workspace of each stack: letters, digits, - and _ around one `{stack}` placeholder, replaced
     by the stack's name (`aks-baseline-{stack}` gives `aks-baseline-prod-eastus2-hub`). Default
     `{stack}`. Names are at most 90 characters."""
-    hostname: Annotated[str, _words(patterns.DNS_NAME)] | None = None
+    hostname: Annotated[str, _text(patterns.DNS_NAME)] | None = None
     """Terraform Enterprise host name; default (unset) app.terraform.io, HCP Terraform."""
 
     @field_validator("workspace_name")
@@ -287,13 +278,20 @@ class CloudState(StrictModel):
 
 StateBackend = Annotated[AzureRmState | LocalState | CloudState, Field(discriminator="backend")]
 
+STATE_BACKEND_MODELS: dict[str, type[StrictModel]] = {
+    get_args(model.model_fields["backend"].annotation)[0]: model for model in get_args(get_args(StateBackend)[0])}
+"""`state.backend` tag -> its model, read from StateBackend (the loader, the messages and the
+schema tool name the tags from here)."""
+STATE_BACKENDS: tuple[str, ...] = tuple(STATE_BACKEND_MODELS)
+"""The `state.backend` tags: azurerm, local, cloud."""
+
 
 class Ci(StrictModel):
     """How the pipeline signs in to Azure: the GitHub repository trusted through OpenID Connect and
     the addresses its runners come from. The `<env>-bootstrap` stack builds the identities and
     their federated credentials from this section."""
 
-    github_repository: Annotated[str, _words(patterns.GITHUB_REPOSITORY)]
+    github_repository: Annotated[str, _text(patterns.GITHUB_REPOSITORY)]
     """`owner/name` of the repository whose workflows deploy this environment. The plan identity
     trusts its GitHub environment `<env>-plan`, the deploy identity `<env>` (subjects
     `repo:<owner>/<name>:environment:<environment>`, compared case-sensitively;
@@ -567,9 +565,7 @@ class Cluster(StrictModel):
         rules.check_system_pool_minimum(self.system_pool.min_count)
         rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel)
         rules.check_kubernetes_version(self.kubernetes_version, today(info), self.allow_unlisted_kubernetes_version)
-        pools: tuple[tuple[str, NodePool | SpotNodePool], ...] = (
-            ("system_pool", self.system_pool), ("user_pool", self.user_pool),
-            *((("spot_pool", self.spot_pool),) if self.spot_pool is not None else ()))
+        pools = self.node_pools()
         for key, pool in pools:
             rules.check_vm_size(key, key == "system_pool", pool.vm_size, pool.os_disk_size_gb,
                                 self.allow_unlisted_vm_sizes)
@@ -577,6 +573,15 @@ class Cluster(StrictModel):
             rules.check_pod_capacity(self.network.overlay_pod_cidr, sum(
                 pool.max_count + pool.surge_nodes() for _, pool in pools), "network.pod_cidr")
         return self
+
+    def node_pools(self) -> list[tuple[str, NodePool | SpotNodePool]]:
+        """(key, pool) of every node pool of the cluster: system_pool, user_pool and, when set,
+        spot_pool."""
+        pools: list[tuple[str, NodePool | SpotNodePool]] = [
+            ("system_pool", self.system_pool), ("user_pool", self.user_pool)]
+        if self.spot_pool is not None:
+            pools.append(("spot_pool", self.spot_pool))
+        return pools
 
     @property
     def kubernetes_minor(self) -> str:
@@ -940,9 +945,14 @@ class Environment(StrictModel):
         kind, cluster = self.environment_type, self.cluster
         checks: list[Callable[[], object]] = [
             lambda: rules.check_cluster_tier(kind, cluster.sku_tier),
-            lambda: rules.check_spot_pool(kind, cluster.spot_pool.name if cluster.spot_pool else None,
-                                          cluster.system_pool.name, cluster.user_pool.name),
         ]
+        if cluster.spot_pool is not None:
+            spot = cluster.spot_pool.name
+
+            def spot_pool() -> None:  # the type first: a production file learns that before any naming rule
+                rules.check_spot_pool_allowed(kind)
+                rules.check_spot_pool_name(spot, cluster.system_pool.name, cluster.user_pool.name)
+            checks.append(spot_pool)
         if cluster.stop_schedule is not None:
             schedule = cluster.stop_schedule
             checks.append(lambda: rules.check_stop_schedule(kind, schedule.start, schedule.stop, schedule.days))
@@ -1030,9 +1040,5 @@ class Environment(StrictModel):
         return self.replica_regions(self.registry_home)
 
     def replica_regions(self, region: str) -> list[str]:
-        """Regions that receive a geo-replica of this region's registry."""
-        others = [r.name for r in self.regions if r.name != region]
-        if others:
-            return others
-        pair = self.paired_region or REGION_PAIRS.get(region)
-        return [pair] if pair else []
+        """Regions that receive a geo-replica of this region's registry (`regions.geo_replica_regions`)."""
+        return geo_replica_regions(region, [r.name for r in self.regions], self.paired_region)

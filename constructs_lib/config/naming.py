@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from constructs_lib.config.patterns import KEY_VAULT_NAME, KUBERNETES_CLUSTER_NAME, RESOURCE_GROUP_NAME, Pattern
 from constructs_lib.config.regions import REGION_SHORT_CODES
 
 
@@ -23,13 +24,23 @@ class NameRule:
 
     prefix: str
     max_length: int
-    pattern: str
+    pattern: str | Pattern
+    """The anchored regular expression, or the shared `config.patterns` Pattern where the model
+    checks user-given names of the same type (one definition of the rule)."""
     description: str
     separator: str = "-"
 
+    @property
+    def regex(self) -> str:
+        return self.pattern.regex if isinstance(self.pattern, Pattern) else self.pattern
+
+    def matches(self, name: str) -> bool:
+        """Whether `name` keeps the rule: at most `max_length` characters, all of them matching."""
+        return len(name) <= self.max_length and re.fullmatch(self.regex, name) is not None
+
 
 RULES: dict[str, NameRule] = {
-    "resource_group": NameRule("rg", 90, r"^[-\w.()]*[-\w()]$", "letters, digits, -_.() not ending in ."),
+    "resource_group": NameRule("rg", 90, RESOURCE_GROUP_NAME, "letters, digits, -_.() not ending in ."),
     "virtual_network": NameRule("vnet", 64, r"^\w[-\w.]*\w$", "letters, digits, -_."),
     "network_security_group": NameRule("nsg", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
     "route_table": NameRule("rt", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
@@ -41,10 +52,9 @@ RULES: dict[str, NameRule] = {
     "log_analytics": NameRule("log", 63, r"^[A-Za-z0-9][-A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -"),
     "application_gateway": NameRule("agw", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
     "waf_policy": NameRule("waf", 128, r"^[A-Za-z0-9]+$", "letters and digits", separator=""),
-    "kubernetes_cluster": NameRule("aks", 63, r"^[A-Za-z0-9][-_A-Za-z0-9]*[A-Za-z0-9]$", "letters, digits, -_"),
+    "kubernetes_cluster": NameRule("aks", 63, KUBERNETES_CLUSTER_NAME, "letters, digits, -_"),
     "container_registry": NameRule("cr", 50, r"^[a-z0-9]{5,50}$", "5-50 lowercase letters and digits", separator=""),
-    "key_vault": NameRule("kv", 24, r"^[a-z][-a-z0-9]{1,22}[a-z0-9]$",
-                          "3-24 letters, digits and -, starting with a letter"),
+    "key_vault": NameRule("kv", 24, KEY_VAULT_NAME, "3-24 letters, digits and -, starting with a letter"),
     "managed_identity": NameRule("id", 128, r"^[A-Za-z0-9][-_A-Za-z0-9]*$", "letters, digits, -_"),
     "private_endpoint": NameRule("pep", 80, r"^\w[-\w.]*\w$", "letters, digits, -_."),
     "action_group": NameRule("ag", 260, r"^[^<>*%&:\\?/+]+$", "no <>*%&:\\?/+"),
@@ -112,7 +122,7 @@ class Naming:
 
     def _checked(self, kind: str, name: str) -> str:
         rule = RULES[kind]
-        if len(name) > rule.max_length or not re.match(rule.pattern, name):
+        if not rule.matches(name):
             raise NamingError(
                 f"{kind} name {name!r} breaks Azure's rule: at most {rule.max_length} characters, "
                 f"{rule.description} ({len(name)} characters); shorten workload or environment name"

@@ -1,5 +1,5 @@
 """Values in an environment file that are still examples: fine to synthesize and test, wrong to
-deploy. `main.py --check-deployable` (`make preflight`) lists them and refuses while any remain.
+deploy. `make preflight` (`tools/preflight.py`) lists them and refuses while any remain.
 
 What counts as an example value:
 - a GUID of the form 00000000-0000-0000-0000-0000000000xx (the shipped files use these);

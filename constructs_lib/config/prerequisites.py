@@ -21,7 +21,7 @@ from constructs_lib.config.resource_names import (
     github_environments,
 )
 from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, GLOBAL_KIND, ROUTING_KIND, stack_plan
-from constructs_lib.config.subscription_requirements import ENCRYPTION_AT_HOST_FEATURE
+from constructs_lib.config.subscription_requirements import ENCRYPTION_AT_HOST
 
 PREREQUISITE_KINDS: dict[str, str] = {
     "rights": "Rights of whoever applies",
@@ -89,7 +89,7 @@ def _cloud_state(env: Environment) -> Prerequisite:
         "inside the network."), (f"terraform login {host}",))
 
 
-def _bootstrap(env: Environment) -> list[Prerequisite]:
+def _bootstrap(env: Environment, stack: str) -> list[Prerequisite]:
     names = BootstrapNames.of(env)
     where = {"azurerm": "on local state (the remote state does not exist yet)",
              "cloud": "in its own workspace", "local": "on local state"}[env.state.backend]
@@ -99,7 +99,7 @@ def _bootstrap(env: Environment) -> list[Prerequisite]:
     if isinstance(env.state, CloudState):
         found.append(_cloud_state(env))
     if isinstance(env.state, AzureRmState):
-        folder = f"cdktf.out/stacks/{env.name}-{BOOTSTRAP_KIND}"
+        folder = f"cdktf.out/stacks/{stack}"
         reach = (f"from an address in `ci.runner_ip_ranges` ({', '.join(map(str, env.ci.runner_ip_ranges))})"
                  if env.ci and env.ci.runner_ip_ranges else
                  "through a private endpoint of the account, since its public network access is off")
@@ -171,13 +171,12 @@ def _regional(env: Environment, region: Region, kind: str) -> list[Prerequisite]
     if kind == "hub":
         found += _signing_in(env)
     elif kind == "cluster":
-        namespace, feature = ENCRYPTION_AT_HOST_FEATURE
+        feature = ENCRYPTION_AT_HOST
+        register, reregister = feature.register_commands()
         found.append(Prerequisite("feature", (
-            f"The subscription has the `{namespace}/{feature}` feature registered (node pools use encryption "
-            "at host); registration takes a few minutes, then re-register the provider."), (
-            f"az feature register --namespace {namespace} --name {feature}",
-            f"az feature show --namespace {namespace} --name {feature} --query properties.state",
-            f"az provider register --namespace {namespace}")))
+            f"The subscription has the `{feature.namespace}/{feature.feature}` feature registered (node pools use "
+            "encryption at host); registration takes a few minutes, then re-register the provider."), (
+            register, " ".join(feature.show_command()), reregister)))
         issuer = env.ingress.certificate_issuer
         if issuer != "Self":
             vault = names.cluster.key_vault
@@ -228,7 +227,7 @@ def prerequisites(env: Environment) -> dict[str, list[Prerequisite]]:
     result: dict[str, list[Prerequisite]] = {}
     for planned in stack_plan(env):
         if planned.kind == BOOTSTRAP_KIND:
-            result[planned.name] = _bootstrap(env)
+            result[planned.name] = _bootstrap(env, planned.name)
         elif planned.region is not None:
             result[planned.name] = _regional(env, regions[planned.region], planned.kind)
         else:

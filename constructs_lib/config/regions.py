@@ -6,6 +6,8 @@ region name must fail before any construct exists.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # Regions with three availability zones (Azure's "regions with availability zones" list).
 ZONE_REDUNDANT_REGIONS: frozenset[str] = frozenset(
     {
@@ -73,3 +75,14 @@ REGION_SHORT_CODES: dict[str, str] = {
     "westcentralus": "wcus", "westeurope": "we", "westindia": "inw", "westus": "wus",
     "westus2": "wus2", "westus3": "wus3",
 }
+
+
+def geo_replica_regions(region: str, regions: Sequence[str], paired_region: str | None = None) -> list[str]:
+    """Regions that receive a geo-replica of `region`'s registry: every other region of the
+    environment (`regions`); with a single region, `paired_region`, else `region`'s Azure pair,
+    else none."""
+    others = [name for name in regions if name != region]
+    if others:
+        return others
+    pair = paired_region or REGION_PAIRS.get(region)
+    return [pair] if pair else []

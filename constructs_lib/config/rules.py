@@ -93,13 +93,19 @@ def rotation_name(pool_name: str) -> str:
     return f"{pool_name[:ROTATION_NAME_PREFIX_LENGTH]}tmp"
 
 
+def _pool_names_clash(first: str, second: str) -> bool:
+    """Whether two pools cannot live in one cluster: the same name, the same rotation stand-in, or
+    a stand-in named like either pool (a pool named `<9 characters>tmp` is its own stand-in)."""
+    names = {first, second}
+    rotations = {rotation_name(first), rotation_name(second)}
+    return len(names) < 2 or len(rotations) < 2 or bool(rotations & names)
+
+
 def check_node_pool_names(system_pool: str, user_pool: str) -> None:
     """Two pools need distinct names and distinct rotation names (first 9 characters + tmp)."""
     if system_pool == user_pool:
         raise ValueError(f"user_pool.name: {user_pool!r} is already the system pool's name")
-    names = {system_pool, user_pool}
-    rotations = {rotation_name(system_pool), rotation_name(user_pool)}
-    if len(rotations) < 2 or rotations & names:
+    if _pool_names_clash(system_pool, user_pool):
         raise ValueError(
             f"user_pool.name: {system_pool!r} and {user_pool!r} must differ in their first "
             f"{ROTATION_NAME_PREFIX_LENGTH} characters (AKS names a pool's stand-in during rotation "
@@ -561,8 +567,6 @@ def check_environment_type(value: str) -> None:
 
 def check_cluster_tier(environment_type: str, sku_tier: str) -> None:
     """The Free tier has no uptime SLA, so only a non-production environment may use it."""
-    if sku_tier not in ("Free", "Standard", "Premium"):
-        raise ValueError(f"cluster.sku_tier: {sku_tier!r} must be Free, Standard or Premium, e.g. sku_tier: Standard")
     if sku_tier == "Free" and environment_type != "non-production":
         raise ValueError(
             "cluster.sku_tier: Free has no financially backed uptime SLA, so it is only allowed for an "
@@ -570,30 +574,26 @@ def check_cluster_tier(environment_type: str, sku_tier: str) -> None:
             "environment_type: non-production if this is a dev/test environment")
 
 
-def check_user_pool_minimum(field_name: str, min_count: int) -> None:
-    """A user pool may scale to 0 (AKS autoscaler); never below."""
-    low, high = USER_POOL_NODE_COUNT
-    if not low <= min_count <= high:
-        raise ValueError(
-            f"{field_name}: {min_count} is outside {low}-{high} nodes; a user pool may scale to zero, "
-            "e.g. min_count: 0")
-
-
-def check_spot_pool(environment_type: str, spot_pool_name: str | None, system_pool: str, user_pool: str) -> None:
-    """A Spot pool only in a non-production environment, with a name of its own (and of its own
-    rotation stand-in)."""
-    if spot_pool_name is None:
-        return
+def check_spot_pool_allowed(environment_type: str) -> None:
+    """A Spot pool only in a non-production environment."""
     if environment_type != "non-production":
         raise ValueError(
             "cluster.spot_pool: Spot nodes can be evicted at any time with 30 seconds' notice and have no "
             "SLA, so they are only allowed for an environment marked non-production; remove spot_pool "
             "or set environment_type: non-production")
+
+
+def check_spot_pool_name(spot_pool: str, system_pool: str, user_pool: str) -> None:
+    """The Spot pool's name and its rotation stand-in's clash with neither other pool, and the
+    name is not its own stand-in's (`<first 9 characters>tmp`)."""
+    if rotation_name(spot_pool) == spot_pool:
+        raise ValueError(
+            f"cluster.spot_pool.name: {spot_pool!r} is the name AKS gives the pool's own stand-in during "
+            f"rotation (<first {ROTATION_NAME_PREFIX_LENGTH} characters>tmp), e.g. name: npspot01")
     for other, field_name in ((system_pool, "system_pool"), (user_pool, "user_pool")):
-        if spot_pool_name in (other, rotation_name(other)) or rotation_name(spot_pool_name) in (
-                other, rotation_name(other)):
+        if _pool_names_clash(spot_pool, other):
             raise ValueError(
-                f"cluster.spot_pool.name: {spot_pool_name!r} clashes with {field_name} {other!r} (names and "
+                f"cluster.spot_pool.name: {spot_pool!r} clashes with {field_name} {other!r} (names and "
                 f"their first {ROTATION_NAME_PREFIX_LENGTH} characters must differ), e.g. name: npspot01")
 
 

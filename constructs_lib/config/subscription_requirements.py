@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from constructs_lib.config.models import Environment
 
-ENCRYPTION_AT_HOST_FEATURE = ("Microsoft.Compute", "EncryptionAtHost")
-"""The node pools use encryption at host, which needs this subscription feature
-(https://learn.microsoft.com/azure/aks/enable-host-encryption)."""
 
 @dataclass(frozen=True)
 class Requirement:
@@ -27,20 +24,33 @@ class Requirement:
     def label(self) -> str:
         return f"feature {self.namespace}/{self.feature}" if self.feature else f"resource provider {self.namespace}"
 
+    def show_command(self) -> list[str]:
+        """The `az` command that shows the registration state."""
+        if self.feature:
+            return ["az", "feature", "show", "--namespace", self.namespace, "--name", self.feature,
+                    "--query", "properties.state"]
+        return ["az", "provider", "show", "--namespace", self.namespace, "--query", "registrationState"]
+
     def check_command(self, subscription: str | None) -> list[str]:
         """The `az` command whose output is `Registered` when the requirement holds."""
         where = ["--subscription", subscription] if subscription else []
+        return [*self.show_command(), "-o", "tsv", *where]
+
+    def register_commands(self) -> tuple[str, ...]:
+        """The commands that make it hold: a feature's registration, then its provider's
+        re-registration (which makes the feature take effect), or the provider's registration."""
+        provider = f"az provider register --namespace {self.namespace}"
         if self.feature:
-            return ["az", "feature", "show", "--namespace", self.namespace, "--name", self.feature,
-                    "--query", "properties.state", "-o", "tsv", *where]
-        return ["az", "provider", "show", "--namespace", self.namespace, "--query", "registrationState",
-                "-o", "tsv", *where]
+            return (f"az feature register --namespace {self.namespace} --name {self.feature}", provider)
+        return (provider,)
 
     def fix_command(self) -> str:
-        if self.feature:
-            return (f"az feature register --namespace {self.namespace} --name {self.feature} && "
-                    f"az provider register --namespace {self.namespace}")
-        return f"az provider register --namespace {self.namespace}"
+        return " && ".join(self.register_commands())
+
+
+ENCRYPTION_AT_HOST = Requirement("Microsoft.Compute", "EncryptionAtHost", "node pools use encryption at host "
+                                 "(https://learn.microsoft.com/azure/aks/enable-host-encryption)")
+"""The subscription feature the node pools' encryption at host needs."""
 
 
 def subscription_requirements(env: Environment) -> list[Requirement]:
@@ -57,8 +67,7 @@ def subscription_requirements(env: Environment) -> list[Requirement]:
         Requirement("Microsoft.KubernetesConfiguration", "", "the Flux extension (GitOps)"),
         Requirement("Microsoft.PolicyInsights", "", "the Azure Policy add-on and its assignments"),
         Requirement("Microsoft.Consumption", "", "the budget"),
-        Requirement(*ENCRYPTION_AT_HOST_FEATURE, "node pools use encryption at host "
-                    "(https://learn.microsoft.com/azure/aks/enable-host-encryption)"),
+        ENCRYPTION_AT_HOST,
     ]
     if env.front_door_enabled:
         needed.append(Requirement("Microsoft.Cdn", "", "Azure Front Door Premium (the global entry)"))

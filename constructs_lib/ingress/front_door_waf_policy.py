@@ -18,6 +18,7 @@ from cdktf_cdktf_provider_azurerm.cdn_frontdoor_firewall_policy import (
 )
 from constructs import Construct
 
+from constructs_lib.config.naming import RULES
 from constructs_lib.core.primary_resource import PrimaryResource
 
 FRONT_DOOR_SKU = "Premium_AzureFrontDoor"
@@ -28,7 +29,6 @@ FRONT_DOOR_MANAGED_RULE_SETS: tuple[tuple[str, str, str], ...] = (
 )
 """(type, version, action) of the managed rule sets: the newest versions azurerm 4.55 accepts.
 DRS 2.x scores anomalies; `Block` is Azure's default anomaly action (`Log` would only record)."""
-_NAME_CHARS = "letters and digits, starting with a letter, at most 128 characters"
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,10 @@ class FrontDoorWafPolicyProps:
 
 
 def _validate(props: FrontDoorWafPolicyProps) -> None:
-    name = props.name
-    if not (name and name[0].isascii() and name[0].isalpha() and name.isascii() and name.isalnum()
-            and len(name) <= 128):
-        raise ValueError(f"front door waf policy name {name!r} must be {_NAME_CHARS}")
+    name, rule = props.name, RULES["front_door_firewall_policy"]
+    if not rule.matches(name):
+        raise ValueError(f"front door waf policy name {name!r} must be {rule.description}, "
+                         f"at most {rule.max_length} characters")
     if not props.resource_group_name:
         raise ValueError(f"front door waf policy {name}: resource_group_name is required")
 

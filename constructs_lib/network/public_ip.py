@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_azurerm.public_ip import PublicIp as AzurePublicIp
 from constructs import Construct
 
+from constructs_lib.config.naming import RULES
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.core.primary_resource import PrimaryResource
 
@@ -32,9 +32,6 @@ class PublicIpProps:
     None (no name)."""
 
 
-_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
-
-
 class PublicIp(PrimaryResource, Construct):
     """Standard, static, IPv4 public IP (4-minute idle timeout), optionally with a DNS label, with
     diagnostics."""
@@ -42,7 +39,7 @@ class PublicIp(PrimaryResource, Construct):
     def __init__(self, scope: Construct, id: str, props: PublicIpProps):
         super().__init__(scope, id)
         label = props.domain_name_label
-        if label is not None and not _DNS_LABEL.match(label):
+        if label is not None and not RULES["public_ip_dns_label"].matches(label):
             raise ValueError(f"public ip {props.name}: domain_name_label {label!r} must be 3-63 lowercase letters, "
                              "digits and hyphens, starting with a letter and not ending with a hyphen")
         self.resource = AzurePublicIp(

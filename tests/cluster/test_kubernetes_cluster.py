@@ -14,6 +14,7 @@ from constructs_lib.cluster.kubernetes_cluster import (
 from constructs_lib.config.models import (
     ClusterNetwork,
     MaintenanceWindow,
+    SpotNodePool,
     SystemNodePool,
     UserNodePool,
 )
@@ -488,6 +489,8 @@ def build(candidate: KubernetesClusterProps) -> None:
     ({"system_pool": SystemNodePool(name="npsystem0001"), "user_pool": UserNodePool(name="npsystem0002")},
      "must differ in their first 9 characters"),
     ({"user_pool": UserNodePool(name="npsystemtmp")}, "during rotation"),
+    ({"spot_pool": SpotNodePool(name="npuser01")}, r"spot_pool\.name: 'npuser01' clashes with user_pool"),
+    ({"spot_pool": SpotNodePool(name="abcdefghitmp")}, r"'abcdefghitmp' is the name AKS gives the pool's own stand-in"),
     ({"zones": ("1", "4")}, r"zones: \['1', '4'\] must be distinct values out of 1, 2, 3"),
     ({"zones": ("1", "1")}, "zones"),
     ({"sku_tier": "Paid"}, "sku_tier"),

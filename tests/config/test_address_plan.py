@@ -8,7 +8,7 @@ import pytest
 
 from constructs_lib.config.address_plan import node_subnet_demand, usable_addresses
 from constructs_lib.config.loader import ConfigError
-from tests.envfiles import load, reference_env, set_path, two_regions
+from tests.envfiles import base_env, load, reference_env, set_path, two_regions
 
 
 def test_azure_reserves_five_addresses():
@@ -108,3 +108,17 @@ def test_two_region_plan_is_valid(tmp_path):
     env = load(tmp_path, two_regions())
     assert env.replica_regions("eastus2") == ["centralus"]
     assert env.replica_regions("centralus") == ["eastus2"]
+
+
+def test_a_file_with_schema_errors_counts_registry_replicas_as_the_model_does(tmp_path):
+    """A single region without an Azure pair has no registry replica: its /29 endpoint subnet (3
+    usable addresses) holds the registry, its home data endpoint and the vault, whether or not
+    another section of the file is broken."""
+    data = set_path(base_env(), "regions[0].name", "italynorth")
+    data.pop("paired_region")
+    set_path(data, "container_registry.geo_replication", True)
+    set_path(data, "regions[0].spoke.subnets.private_endpoints", "10.240.4.32/29")
+    assert load(tmp_path, data).registry_replicas() == []
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, set_path(data, "monitoring.alert_emails", ["aks-ops"]))
+    assert [problem.path for problem in caught.value.problems] == ["monitoring.alert_emails[0]"]

@@ -64,6 +64,9 @@ def test_the_shipped_prod_file_stays_at_the_reference(environments):
      r"cluster\.spot_pool\.name: 'npuser01' clashes with user_pool 'npuser01' .* e\.g\. name: npspot01"),
     (non_production, "cluster.spot_pool", {"name": "npsystemtmp"},
      r"cluster\.spot_pool\.name: 'npsystemtmp' clashes with system_pool 'npsystem'"),
+    (non_production, "cluster.spot_pool", {"name": "abcdefghitmp"},
+     r"cluster\.spot_pool\.name: 'abcdefghitmp' is the name AKS gives the pool's own stand-in during rotation "
+     r"\(<first 9 characters>tmp\), e\.g\. name: npspot01"),
     (production, "hub.firewall_sku", "Basic",
      r"hub\.firewall_sku: Basic has no DNS proxy, and the spoke resolves every name through the firewall's DNS proxy"),
     (production, "hub.firewall_sku", "Gold", r"hub\.firewall_sku: 'Gold' must be Standard or Premium"),

@@ -108,6 +108,14 @@ def test_the_escape_hatches_accept_values_newer_than_the_tables_and_say_so(tmp_p
     assert "'1.30' is not a Kubernetes version AKS offers" in refused(tmp_path, older), "the hatch is for newer only"
 
 
+def test_an_unlisted_spot_pool_size_is_a_warning_too(tmp_path):
+    data = set_path(base_env(), "cluster.spot_pool.vm_size", "Standard_D4ds_v7")
+    set_path(data, "cluster.allow_unlisted_vm_sizes", True)
+    notes = advisories(load(tmp_path, data, name="dev", today=TODAY), TODAY)
+    assert any(note.startswith("cluster.spot_pool.vm_size: Standard_D4ds_v7 is not in this project's VM size table")
+               for note in notes), notes
+
+
 def test_support_ends_by_the_calendar(tmp_path):
     """1.35 is fine today and refused once AKS ends its community support."""
     assert load(tmp_path, base_env(), name="dev", today=TODAY).cluster.kubernetes_minor == "1.35"
