@@ -123,11 +123,12 @@ def _synthesize_session() -> Any:
     return result
 
 
-@pytest.fixture(autouse=True)
-def _one_jsii_caller_at_a_time(request: pytest.FixtureRequest) -> None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
     """cdktf's jsii runtime serves one caller: a test that may use it starts only after the session
-    synth on the worker thread is done (the pure tests, sorted first, do not wait)."""
-    if _session_synth and not _pure(request.node):
+    synth on the worker thread is done (the pure tests, sorted first, do not wait). A hook, not an
+    autouse fixture: it runs before every fixture of the test, module-scoped ones included."""
+    if _session_synth and not _pure(item):
         _session_synth[0].result()
 
 
