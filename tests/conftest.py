@@ -43,7 +43,6 @@ STATIC_CHECKS: dict[str, list[str]] = {
 _executor = ThreadPoolExecutor(max_workers=5, thread_name_prefix="background-check")
 _static: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
 _second_synth: list[Future[SecondSynth]] = []
-_gate_wanted = False
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -90,7 +89,8 @@ def _run_second_synth() -> SecondSynth:
 
 WAITS_FOR_BACKGROUND = ("tests/test_static_checks.py", "tests/tools/test_security_gate.py", "tests/app/test_main.py",
                         "tests/app/test_handoff.py")
-"""Test modules that collect a background job: they run last, when the job is most likely done."""
+"""Test modules that collect a background job: they run last, when the job is most likely done (an
+order only: what starts a job is a selected test that needs its fixture, see `_needs`)."""
 
 
 PURE_TESTS = ("tests/config/", "tests/test_project_files.py")
@@ -108,13 +108,20 @@ def _tested_environments() -> list[Any]:
     return load_environments(tested_envs_folder())
 
 
-def _synthesize_session() -> Any:
+def _needs(item: Any, fixture: str) -> bool:
+    """Whether a test uses `fixture`: among the fixtures pytest computed for it (transitively), or
+    named by a `uses` marker when the test gets it through `request.getfixturevalue`."""
+    return fixture in getattr(item, "fixturenames", ()) or any(
+        fixture in marker.args for marker in item.iter_markers("uses"))
+
+
+def _synthesize_session(environments: list[Any], gate: bool) -> Any:
     """Every tested environment synthesized once (on a worker thread, overlapping the pure tests),
-    then the checkov gate started over the output."""
+    then, with `gate`, the checkov gate started over the output."""
     from tests.synth import synthesize
 
-    result = synthesize(_tested_environments(), Path(tempfile.mkdtemp(prefix="session-cdktf.out-")))
-    if _gate_wanted:
+    result = synthesize(environments, Path(tempfile.mkdtemp(prefix="session-cdktf.out-")))
+    if gate:
         from tools import security_gate
 
         result.security_gate = _executor.submit(
@@ -132,23 +139,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _session_synth[0].result()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
-    global _gate_wanted
-    paths = {str(Path(str(item.path)).relative_to(PROJECT_ROOT)) for item in items}
+    """Order the selected tests (after `-k`, `-m` and `--deselect` have removed the others) and start
+    the background jobs they need, each only when a selected test uses its fixture."""
     def waits(item: Any) -> bool:
-        callspec = getattr(item, "callspec", None)
         return (str(Path(str(item.path)).relative_to(PROJECT_ROOT)) in WAITS_FOR_BACKGROUND
-                or "second_synth" in getattr(item, "fixturenames", ())
-                or (callspec is not None and callspec.params.get("app") == "generated"))
+                or _needs(item, "second_synth"))
 
     items.sort(key=lambda item: (waits(item), not _pure(item)))
-    if any(not _pure(item) for item in items):
-        _session_synth.append(_executor.submit(_synthesize_session))
-    if "tests/test_static_checks.py" in paths:
+    if config.option.collectonly:
+        return
+    if any(_needs(item, "synthesized") for item in items):
+        gate = any(_needs(item, "real_gate") for item in items)
+        # Loaded here, on the main thread: the worker and the tests then share one cached load.
+        _session_synth.append(_executor.submit(_synthesize_session, _tested_environments(), gate))
+    if any(_needs(item, "static_checks") for item in items):
         for name, command in STATIC_CHECKS.items():
             _static[name] = _executor.submit(_run, command)
-    _gate_wanted = "tests/tools/test_security_gate.py" in paths
-    if any(waits(item) and "tests/app/" in str(item.path) for item in items):
+    if any(_needs(item, "second_synth") for item in items):
         _second_synth.append(_executor.submit(_run_second_synth))
 
 
@@ -169,6 +178,14 @@ def second_synth() -> SecondSynth:
     result = _second_synth[0].result()
     assert result.process.returncode == 0, result.process.stderr
     return result
+
+
+@pytest.fixture(scope="session")
+def real_gate(synthesized):
+    """checkov, once, over every stack of the shipped environments and the shipped manifests
+    (started in the background as soon as they were synthesized, when a selected test uses it)."""
+    assert synthesized.security_gate is not None, "the gate starts with the synth when its tests are selected"
+    return synthesized.security_gate.result()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,8 @@ KINDS = ("hub", "spoke", "cluster", "workload")
 DEPENDS_ON = {"hub": None, "spoke": "hub", "cluster": "spoke", "workload": "cluster"}
 
 
-@pytest.fixture(scope="module", params=["shipped", "generated"])
+@pytest.fixture(scope="module", params=[pytest.param("shipped", marks=pytest.mark.uses("synthesized")),
+                                        pytest.param("generated", marks=pytest.mark.uses("second_synth"))])
 def app(request, environments) -> tuple[Synthesized, list]:
     """(output, its environments): the shipped environments, or the generated one alone."""
     if request.param == "shipped":

@@ -311,14 +311,7 @@ def test_cli_writes_sarif_only_when_asked(tmp_path, monkeypatch, capsys):
 
 
 # ----------------------------------------------------------------------------- the real gate
-
-
-@pytest.fixture(scope="module")
-def real_gate(synthesized):
-    """checkov, once, over every stack of the shipped environments and the shipped manifests
-    (started in the background as soon as they were synthesized, see tests/conftest.py)."""
-    assert synthesized.security_gate is not None, "the gate starts with the synth when its tests are selected"
-    return synthesized.security_gate.result()
+# `real_gate` (tests/conftest.py): checkov over every synthesized stack, run in the background.
 
 
 def test_gate_passes_on_the_shipped_environments(real_gate):
