@@ -43,6 +43,8 @@ STATIC_CHECKS: dict[str, list[str]] = {
 _executor = ThreadPoolExecutor(max_workers=5, thread_name_prefix="background-check")
 _static: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
 _second_synth: list[Future[SecondSynth]] = []
+_temporary: list[Path] = []
+"""Folders the background jobs create; removed when the session finishes."""
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -67,6 +69,7 @@ def _run_second_synth() -> SecondSynth:
     from tests.envfiles import generated_environment, write_env
 
     folder = Path(tempfile.mkdtemp(prefix="second-synth-"))
+    _temporary.append(folder)
     envs = folder / "envs"
     envs.mkdir()
     # The richest shipped environment (two regions, Front Door, the reference profile) beside the
@@ -120,7 +123,9 @@ def _synthesize_session(environments: list[Any], gate: bool) -> Any:
     then, with `gate`, the checkov gate started over the output."""
     from tests.synth import synthesize
 
-    result = synthesize(environments, Path(tempfile.mkdtemp(prefix="session-cdktf.out-")))
+    outdir = Path(tempfile.mkdtemp(prefix="session-cdktf.out-"))
+    _temporary.append(outdir)
+    result = synthesize(environments, outdir)
     if gate:
         from tools import security_gate
 
@@ -163,6 +168,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     _executor.shutdown(wait=True, cancel_futures=True)
+    for folder in _temporary:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

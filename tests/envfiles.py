@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import datetime
 import functools
@@ -151,6 +152,7 @@ def tested_envs_folder() -> Path:
     synthesis, the stack tests and the security gate all run over this folder, so every app-level
     assertion also holds for an environment the project never shipped."""
     folder = Path(tempfile.mkdtemp(prefix="tested-envs-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     for path in sorted((PROJECT_ROOT / "envs").glob("*.y*ml")):
         shutil.copy(path, folder / path.name)
     write_env(folder, other_cost_levers(
