@@ -29,6 +29,7 @@ import pytest
 
 import constructs_lib  # noqa: F401  (first: the provider bindings then load lazily)
 from constructs_lib.config.loader import load_environments
+from tests.envfiles import environments_under_test
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -105,12 +106,6 @@ def _pure(item: Any) -> bool:
     return str(Path(str(item.path)).relative_to(PROJECT_ROOT)).startswith(PURE_TESTS)
 
 
-def _tested_environments() -> list[Any]:
-    from tests.envfiles import tested_envs_folder
-
-    return load_environments(tested_envs_folder())
-
-
 def _needs(item: Any, fixture: str) -> bool:
     """Whether a test uses `fixture`: among the fixtures pytest computed for it (transitively), or
     named by a `uses` marker when the test gets it through `request.getfixturevalue`."""
@@ -158,7 +153,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if any(_needs(item, "synthesized") for item in items):
         gate = any(_needs(item, "real_gate") for item in items)
         # Loaded here, on the main thread: the worker and the tests then share one cached load.
-        _session_synth.append(_executor.submit(_synthesize_session, _tested_environments(), gate))
+        _session_synth.append(_executor.submit(_synthesize_session, environments_under_test(), gate))
     if any(_needs(item, "static_checks") for item in items):
         for name, command in STATIC_CHECKS.items():
             _static[name] = _executor.submit(_run, command)
@@ -197,9 +192,9 @@ def real_gate(synthesized):
 
 @pytest.fixture(scope="session")
 def environments():
-    """The shipped environments (envs/*.yaml) and the generated `staging`, validated
-    (`tests.envfiles.tested_envs_folder`)."""
-    return _tested_environments()
+    """The shipped environments (envs/*.yaml) and the generated one, validated
+    (`tests.envfiles.environments_under_test`)."""
+    return environments_under_test()
 
 
 @pytest.fixture(scope="session")

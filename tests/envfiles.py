@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
-from constructs_lib.config.loader import load_environment
+from constructs_lib.config.loader import load_environment, load_environments
 from constructs_lib.config.models import Environment
+from constructs_lib.config.stack_plan import stack_plan
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BASE: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "tests" / "fixtures" / "base.yaml").read_text())
@@ -158,6 +159,22 @@ def tested_envs_folder() -> Path:
     write_env(folder, other_cost_levers(
         generated_environment(GENERATED_NAME, "northeurope", 220, 230, local_state=False)))
     return folder
+
+
+@functools.cache
+def environments_under_test() -> list[Environment]:
+    """The environments of `tested_envs_folder` (the shipped ones and the generated one), loaded once
+    per session: the `environments` fixture, the session synth and the parameters of the stack tests
+    (read at collection) all use this one load. Do not change the list."""
+    return load_environments(tested_envs_folder())
+
+
+def planned_stacks(kind: str) -> list[str]:
+    """Names of the stacks of one kind (`hub`, `cluster`, `bootstrap`, `routing`, ...) the environments
+    under test plan (`config.stack_plan`), in environment and region order: the parameters of the stack
+    tests, read at collection without cdktf, so they cover every environment a user adds and only the
+    stacks each one really has (a local-state environment without `ci` has no bootstrap)."""
+    return [planned.name for env in environments_under_test() for planned in stack_plan(env) if planned.kind == kind]
 
 
 def shipped_environment_names() -> set[str]:

@@ -113,20 +113,6 @@ def read_output(outdir: Path) -> Synthesized:
     return Synthesized(outdir, manifest, stacks)
 
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def shipped_stacks(kind: str) -> list[str]:
-    """Names of the `<env>-<region>-<kind>` stacks of whatever `envs/` holds plus the generated
-    environment (`tests.envfiles.tested_envs_folder`; read at collection, without cdktf), so stack
-    tests cover every environment a user adds."""
-    from constructs_lib.config.loader import load_environments
-    from tests.envfiles import tested_envs_folder
-
-    return [f"{env.name}-{region.name}-{kind}"
-            for env in load_environments(tested_envs_folder()) for region in env.regions]
-
-
 def empty_stack(name: str = "test") -> TerraformStack:
     """A bare stack in a throwaway app, for constructs that must refuse their props."""
     return TerraformStack(Testing.app(), name)

@@ -7,9 +7,10 @@ import pytest
 
 from constructs_lib.config.roles import DEPLOY_IDENTITY_ROLES, PLAN_IDENTITY_ROLES
 from constructs_lib.security.state_storage import StateStorage, StateStorageProps
-from tests.synth import empty_stack, shipped_stacks, synth_construct
+from tests.envfiles import planned_stacks
+from tests.synth import empty_stack, synth_construct
 
-BOOTSTRAPS = sorted({name.split("-", 1)[0] + "-bootstrap" for name in shipped_stacks("hub")})
+BOOTSTRAPS = planned_stacks("bootstrap")
 
 
 def _props(**overrides) -> StateStorageProps:

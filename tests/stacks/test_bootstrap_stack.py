@@ -12,9 +12,9 @@ from constructs_lib.config.roles import (
     condition_role_guids,
     role_definition_guid,
 )
-from tests.synth import shipped_stacks
+from tests.envfiles import planned_stacks
 
-BOOTSTRAPS = sorted({name.split("-", 1)[0] + "-bootstrap" for name in shipped_stacks("hub")})
+BOOTSTRAPS = planned_stacks("bootstrap")
 
 
 def _assignments(stack):

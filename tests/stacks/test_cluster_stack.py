@@ -15,10 +15,10 @@ from constructs_lib.config.resource_names import (
 from constructs_lib.config.roles import start_stop_role_definition_id
 from constructs_lib.config.stack_plan import bootstrap_stack
 from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
-from tests.synth import shipped_stacks
+from tests.envfiles import planned_stacks
 
 
-@pytest.fixture(scope="module", params=shipped_stacks("cluster"))
+@pytest.fixture(scope="module", params=planned_stacks("cluster"))
 def cluster_stack(request, synthesized):
     return synthesized.stack(request.param)
 

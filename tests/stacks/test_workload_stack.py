@@ -7,10 +7,10 @@ import yaml
 
 from constructs_lib.config.resource_names import EnvironmentNames
 from constructs_lib.stacks.contracts import AKS_ENTRA_SERVER_APP_ID
-from tests.synth import shipped_stacks
+from tests.envfiles import planned_stacks
 
 
-@pytest.fixture(scope="module", params=shipped_stacks("workload"))
+@pytest.fixture(scope="module", params=planned_stacks("workload"))
 def workload(request, synthesized):
     return synthesized.stack(request.param)
 
