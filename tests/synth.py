@@ -17,6 +17,7 @@ from cdktf_cdktf_provider_azurerm.provider import (
 from cdktf_cdktf_provider_time.provider import TimeProvider
 
 from constructs_lib.app import build_app
+from constructs_lib.app.deploy_order import write_deploy_order
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.core.azapi import AzapiProvider
 
@@ -98,8 +99,11 @@ class Synthesized:
 
 
 def synthesize(environments: list[Environment], outdir: Path) -> Synthesized:
+    """`environments` synthesized into `outdir` with the deploy order main.py writes beside the stacks
+    (`DEPLOY_ORDER.md` with each stack's prerequisites, `deploy-order.json`)."""
     built = build_app(environments, outdir)
     built.synth()
+    write_deploy_order(outdir, environments)
     return read_output(outdir)
 
 

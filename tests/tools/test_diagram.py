@@ -28,13 +28,13 @@ def needs_dot() -> None:
         pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
 
 
-def copy_output(synthesized: Any, target: Path, environments: list[str] | None = None) -> Path:
-    """A writable copy of the session's synth (stacks' JSON and manifest) plus deploy-order.json
-    as main.py writes it, optionally limited to some environments."""
+def copy_output(synthesized: Any, target: Path, environments: list[str]) -> Path:
+    """A writable copy of some environments of the session's synth (stacks' JSON and manifest) plus
+    their deploy-order.json as main.py writes it."""
     from constructs_lib.app.deploy_order import write_deploy_order
 
     manifest = json.loads((synthesized.outdir / "manifest.json").read_text())
-    keep = {n: e for n, e in manifest["stacks"].items() if environments is None or n.split("-")[0] in environments}
+    keep = {n: e for n, e in manifest["stacks"].items() if n.split("-")[0] in environments}
     for name in keep:
         (target / "stacks" / name).mkdir(parents=True)
         shutil.copy(synthesized.outdir / "stacks" / name / "cdk.tf.json", target / "stacks" / name / "cdk.tf.json")
@@ -44,11 +44,11 @@ def copy_output(synthesized: Any, target: Path, environments: list[str] | None =
 
 
 @pytest.fixture(scope="module")
-def rendered(synthesized, tmp_path_factory) -> dict[str, str]:
-    """The graph source of every shipped environment: environment -> .gv text."""
-    out = copy_output(synthesized, tmp_path_factory.mktemp("diagram-out"))
+def rendered(synthesized) -> dict[str, str]:
+    """The graph source of every shipped environment: environment -> .gv text, read from the
+    session's synth and its deploy-order.json."""
     sources = {}
-    for topology in diagram.read_topologies(out):
+    for topology in diagram.read_topologies(synthesized.outdir):
         sources[topology.environment] = diagram.build_graph(topology).source
     return sources
 
