@@ -16,7 +16,7 @@ from cdktf_cdktf_provider_azurerm.provider import (
 )
 from cdktf_cdktf_provider_time.provider import TimeProvider
 
-from constructs_lib.app import build_app
+from constructs_lib.app import BaselineApp, build_app
 from constructs_lib.app.deploy_order import write_deploy_order
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.core.azapi import AzapiProvider
@@ -89,6 +89,8 @@ class Synthesized:
     stacks: dict[str, StackJson]
     security_gate: Future[Any] | None = field(default=None, repr=False)
     """The checkov gate over `outdir`, running in the background (see tests/conftest.py)."""
+    app: BaselineApp | None = field(default=None, repr=False)
+    """The app `synthesize` built (its stacks' constructs); None for an output read from disk."""
 
     def stack(self, name: str) -> StackJson:
         assert name in self.stacks, f"no stack {name}; have {sorted(self.stacks)}"
@@ -104,7 +106,9 @@ def synthesize(environments: list[Environment], outdir: Path) -> Synthesized:
     built = build_app(environments, outdir)
     built.synth()
     write_deploy_order(outdir, environments)
-    return read_output(outdir)
+    result = read_output(outdir)
+    result.app = built
+    return result
 
 
 def read_output(outdir: Path) -> Synthesized:
