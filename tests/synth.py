@@ -129,7 +129,7 @@ def empty_stack(name: str = "test") -> TerraformStack:
 def synth_construct(build: Callable[[TerraformStack], Any]) -> StackJson:
     """Synthesize whatever `build` adds to a bare stack with the providers a stack declares
     (azurerm, and time and azapi for the waits and version updates some constructs add)."""
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack()
     AzurermProvider(stack, "azurerm", features=[AzurermProviderFeatures()])
     TimeProvider(stack, "time")
     AzapiProvider(stack)

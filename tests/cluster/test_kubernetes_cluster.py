@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput
 
 from constructs_lib.cluster.kubernetes_cluster import (
     KubernetesCluster,
@@ -27,7 +27,7 @@ from constructs_lib.security.role_assignments import (
     RoleAssignmentSpec,
     RoleAssignmentsProps,
 )
-from tests.synth import synth_construct
+from tests.synth import empty_stack, synth_construct
 
 SUB = "/subscriptions/0000/resourceGroups/rg-spoke/providers"
 NODE_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-clusternodes"
@@ -259,7 +259,7 @@ def test_user_pool_belongs_to_the_cluster(doc):
 
 
 def test_pool_values_come_from_the_pool_models(doc):
-    stack = TerraformStack(Testing.app(), "pools")
+    stack = empty_stack("pools")
     custom = KubernetesCluster(stack, "Cluster", props(
         system_pool=SystemNodePool(name="sys", vm_size="Standard_D4d_v5", min_count=2, max_count=6,
                                    max_pods=50, os_disk_size_gb=100, max_surge="2"),
@@ -472,7 +472,7 @@ def test_name_and_id_outputs(doc):
 # --- validation -----------------------------------------------------------------------------------
 
 def build(candidate: KubernetesClusterProps) -> None:
-    KubernetesCluster(TerraformStack(Testing.app(), "invalid"), "Cluster", candidate)
+    KubernetesCluster(empty_stack("invalid"), "Cluster", candidate)
 
 
 @pytest.mark.parametrize("changes, match", [
@@ -512,6 +512,6 @@ def test_invalid_props_are_refused(changes, match):
 
 
 def test_minor_version_without_a_channel_is_accepted():
-    stack = TerraformStack(Testing.app(), "alias")
+    stack = empty_stack("alias")
     built = KubernetesCluster(stack, "Cluster", props(kubernetes_version="1.36", automatic_upgrade_channel=None))
     assert built.kubernetes_version == "1.36"

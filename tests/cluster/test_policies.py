@@ -10,10 +10,9 @@ import re
 
 import pytest
 import yaml
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.cluster.policies import ClusterPolicies, ClusterPoliciesProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 RG_ID = "/subscriptions/s/resourceGroups/rg-bu0001a0008-prod-eastus2"
 CLUSTER = "aks-bu0001a0008-prod-eastus2"
@@ -229,7 +228,7 @@ def test_custom_definition_is_assigned_with_deny_and_the_domain(out):
 
 
 def _build(**changes) -> None:
-    ClusterPolicies(TerraformStack(Testing.app(), "invalid"), "Policies", dataclasses.replace(PROPS, **changes))
+    ClusterPolicies(empty_stack("invalid"), "Policies", dataclasses.replace(PROPS, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import TerraformStack, TerraformVariable, Testing
+from cdktf import TerraformVariable
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 
 from constructs_lib.ingress.application_gateway import (
@@ -13,7 +13,7 @@ from constructs_lib.ingress.application_gateway import (
     ApplicationGatewayProps,
 )
 from constructs_lib.ingress.waf_policy import WafPolicy, WafPolicyProps
-from tests.synth import synth_construct
+from tests.synth import empty_stack, synth_construct
 
 GATEWAY = "azurerm_application_gateway"
 WAF = "azurerm_web_application_firewall_policy"
@@ -109,13 +109,13 @@ def test_waf_policy_detection_mode_and_limits_are_settable(synth):
 @pytest.mark.parametrize("mode", ["prevention", "Block", ""])
 def test_waf_policy_rejects_unknown_mode(mode):
     with pytest.raises(ValueError, match="mode must be one of Prevention, Detection"):
-        WafPolicy(TerraformStack(Testing.app(), "v"), "Waf", waf_props(mode=mode))
+        WafPolicy(empty_stack("v"), "Waf", waf_props(mode=mode))
 
 
 @pytest.mark.parametrize("limit", [0, 4001])
 def test_waf_policy_rejects_upload_limit_out_of_range(limit):
     with pytest.raises(ValueError, match="file_upload_limit_in_mb must be within 1-4000"):
-        WafPolicy(TerraformStack(Testing.app(), "v"), "Waf", waf_props(file_upload_limit_in_mb=limit))
+        WafPolicy(empty_stack("v"), "Waf", waf_props(file_upload_limit_in_mb=limit))
 
 
 # --- Application Gateway ------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_tokens_skip_literal_checks(synth, well_known):
 # --- Application Gateway validation -------------------------------------------------------------
 
 def build_gateway(**changes) -> None:
-    ApplicationGateway(TerraformStack(Testing.app(), "v"), "Gateway", gateway_props(**changes))
+    ApplicationGateway(empty_stack("v"), "Gateway", gateway_props(**changes))
 
 
 @pytest.mark.parametrize("min_capacity, max_capacity", [(11, 10), (3, 2)])

@@ -7,11 +7,10 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
 from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 SPOKE = "/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
 HUB = "/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
@@ -101,7 +100,7 @@ def test_endpoint_registers_in_the_zones_it_is_given(out):
 # --- validation ----------------------------------------------------------------------------------
 
 def _zone(**changes) -> None:
-    PrivateDnsZone(TerraformStack(Testing.app(), "v"), "Zone", dataclasses.replace(ZONE, **changes))
+    PrivateDnsZone(empty_stack("v"), "Zone", dataclasses.replace(ZONE, **changes))
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -127,7 +126,7 @@ def test_zone_rules(changes, message):
 
 
 def test_zone_accepts_token_addresses():
-    stack = TerraformStack(Testing.app(), "v")
+    stack = empty_stack("v")
     upstream = PrivateDnsZone(stack, "Upstream", ZONE)
     PrivateDnsZone(stack, "Zone", dataclasses.replace(
         INGRESS_ZONE, a_records={"www": [upstream.id]}))  # any unresolved token is passed through
@@ -139,7 +138,7 @@ ENDPOINT = PrivateEndpointProps(
 
 
 def _endpoint(**changes) -> None:
-    PrivateEndpoint(TerraformStack(Testing.app(), "v"), "Endpoint", dataclasses.replace(ENDPOINT, **changes))
+    PrivateEndpoint(empty_stack("v"), "Endpoint", dataclasses.replace(ENDPOINT, **changes))
 
 
 @pytest.mark.parametrize("field_name", ["name", "location", "resource_group_name", "subnet_id",

@@ -6,11 +6,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
 from constructs_lib.observability.budget import Budget, BudgetProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 RG_ID = "/subscriptions/s/resourceGroups/rg-bu0001a0008-prod-eastus2"
 PROPS = BudgetProps(
@@ -72,7 +71,7 @@ def test_without_contacts_only_the_action_group_is_notified(out):
 
 
 def _build(**changes) -> None:
-    Budget(TerraformStack(Testing.app(), "invalid"), "Budget", dataclasses.replace(PROPS, **changes))
+    Budget(empty_stack("invalid"), "Budget", dataclasses.replace(PROPS, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [

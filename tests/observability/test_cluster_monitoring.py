@@ -9,12 +9,11 @@ import json
 import re
 
 import pytest
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
 from constructs_lib.observability.cluster_alerts import ClusterAlerts, ClusterAlertsProps
 from constructs_lib.observability.cluster_monitoring import ClusterMonitoring, ClusterMonitoringProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 CLUSTER = "aks-bu0001a0008-prod-eastus2"
 RG = "rg-bu0001a0008-prod-eastus2"
@@ -118,7 +117,7 @@ def test_action_group_receivers_use_the_common_schema(out):
 
 
 def _action_group(**changes) -> None:
-    ActionGroup(TerraformStack(Testing.app(), "invalid"), "ActionGroup", dataclasses.replace(AG_PROPS, **changes))
+    ActionGroup(empty_stack("invalid"), "ActionGroup", dataclasses.replace(AG_PROPS, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -209,7 +208,7 @@ def test_rules_log_their_errors_to_the_workspace(out):
 
 
 def _monitoring(**changes) -> None:
-    ClusterMonitoring(TerraformStack(Testing.app(), "invalid"), "Monitoring",
+    ClusterMonitoring(empty_stack("invalid"), "Monitoring",
                       dataclasses.replace(MONITORING_PROPS, **changes))
 
 
@@ -349,7 +348,7 @@ def _alerts(**changes) -> None:
     props = ClusterAlertsProps(
         cluster_id=CLUSTER_ID, cluster_name=CLUSTER, monitor_workspace_id="/amw", log_analytics_workspace_id=WORKSPACE,
         resource_group_id=RG_ID, resource_group_name=RG, location="eastus2", action_group_id="/ag")
-    ClusterAlerts(TerraformStack(Testing.app(), "invalid"), "Alerts", dataclasses.replace(props, **changes))
+    ClusterAlerts(empty_stack("invalid"), "Alerts", dataclasses.replace(props, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [

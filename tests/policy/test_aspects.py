@@ -70,6 +70,7 @@ from constructs_lib.policy.aspects import (
     refers_to,
     tls_version,
 )
+from tests.synth import empty_stack
 
 RG, LOC = "rg-test", "eastus2"
 ERROR_LINE = re.compile(r"^\[(?P<path>[^\]]+)\] \[(?P<policy>[^\]]+)\] (?P<address>\S+) "
@@ -175,7 +176,7 @@ class Parts:
 
 
 def new_parts() -> Parts:
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack("test")
     AzurermProvider(stack, "azurerm", features=[AzurermProviderFeatures()])
     workspace = LogAnalyticsWorkspace(stack, "Workspace", LogAnalyticsWorkspaceProps(
         name="log-test", location=LOC, resource_group_name=RG))

@@ -7,10 +7,10 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput
 
 from constructs_lib.security.container_registry import ContainerRegistry, ContainerRegistryProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-x"
 
@@ -110,7 +110,7 @@ def test_exposes_id_name_and_login_server(out):
 # --- validation ----------------------------------------------------------------------------------
 
 def _registry(**changes) -> None:
-    ContainerRegistry(TerraformStack(Testing.app(), "v"), "Registry", dataclasses.replace(PROPS, **changes))
+    ContainerRegistry(empty_stack("v"), "Registry", dataclasses.replace(PROPS, **changes))
 
 
 @pytest.mark.parametrize("field_name", [

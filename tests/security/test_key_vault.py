@@ -7,11 +7,11 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput
 
 from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
 from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 SPOKE = "/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
@@ -189,7 +189,7 @@ def test_exposes_vault_and_certificate_attributes(out):
 # --- validation ----------------------------------------------------------------------------------
 
 def _vault(**changes) -> None:
-    KeyVault(TerraformStack(Testing.app(), "v"), "Vault", dataclasses.replace(PROPS, **changes))
+    KeyVault(empty_stack("v"), "Vault", dataclasses.replace(PROPS, **changes))
 
 
 def _certificate(**changes) -> None:
