@@ -53,11 +53,16 @@ class StackJson:
         assert len(matches) == 1, f"{self.name}: expected one data {data_type} named {name}, found {len(matches)}"
         return matches[0]
 
-    def ref(self, resource_type: str, attribute: str = "id", name: str | None = None) -> str:
-        """`${type.logical_id.attribute}` of the one resource of a type (or the one named `name`)."""
+    def address(self, resource_type: str, name: str | None = None) -> str:
+        """`type.logical_id` of the one resource of a type (or the one whose Azure `name` is `name`), as
+        `depends_on` lists it; fails unless exactly one matches."""
         keys = [k for k, b in self.resources(resource_type).items() if name is None or b.get("name") == name]
         assert len(keys) == 1, f"{self.name}: {resource_type} {name}: {sorted(self.resources(resource_type))}"
-        return f"${{{resource_type}.{keys[0]}.{attribute}}}"
+        return f"{resource_type}.{keys[0]}"
+
+    def ref(self, resource_type: str, attribute: str = "id", name: str | None = None) -> str:
+        """`${type.logical_id.attribute}` of the one resource of a type (or the one named `name`)."""
+        return f"${{{self.address(resource_type, name)}.{attribute}}}"
 
     def data_ref(self, data_type: str, name: str, attribute: str = "id") -> str:
         """`${data.type.logical_id.attribute}` of the data source looking up `name`."""

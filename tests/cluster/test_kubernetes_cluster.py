@@ -115,14 +115,8 @@ def cluster(doc, name: str = "aks-main") -> dict:
     return doc.named("azurerm_kubernetes_cluster", name)
 
 
-def ref(doc, resource_type: str, name: str, attribute: str = "id") -> str:
-    keys = [k for k, body in doc.resources(resource_type).items() if body.get("name") == name]
-    assert len(keys) == 1, keys
-    return f"${{{resource_type}.{keys[0]}.{attribute}}}"
-
-
 def user_pool_of(doc, cluster_name: str) -> dict:
-    cluster_id = ref(doc, "azurerm_kubernetes_cluster", cluster_name)
+    cluster_id = doc.ref("azurerm_kubernetes_cluster", name=cluster_name)
     pools = [p for p in doc.resources("azurerm_kubernetes_cluster_node_pool").values()
              if p["kubernetes_cluster_id"] == cluster_id]
     assert len(pools) == 1, f"{cluster_name}: expected one user pool, found {len(pools)}"
@@ -145,7 +139,7 @@ def test_control_plane_uses_the_user_assigned_identity(doc):
     aks = cluster(doc)
     assert aks["identity"] == {
         "type": "UserAssigned",
-        "identity_ids": [ref(doc, "azurerm_user_assigned_identity", "id-aks-controlplane")],
+        "identity_ids": [doc.ref("azurerm_user_assigned_identity", name="id-aks-controlplane")],
     }
     assert "kubelet_identity" not in aks, "the kubelet identity is AKS-created, as in the reference"
 
@@ -166,7 +160,7 @@ def test_patch_channel_ignores_the_versions_azure_reports(doc):
 
 
 def _updates_of(doc, cluster_name: str) -> dict[str, dict]:
-    cluster_id = ref(doc, "azurerm_kubernetes_cluster", cluster_name)
+    cluster_id = doc.ref("azurerm_kubernetes_cluster", name=cluster_name)
     pool_id = f"${{azurerm_kubernetes_cluster_node_pool.{next(k for k, p in doc.resources('azurerm_kubernetes_cluster_node_pool').items() if p['kubernetes_cluster_id'] == cluster_id)}.id}}"
     return {u["resource_id"].replace(cluster_id, "CLUSTER").replace(pool_id, "USERPOOL"): u
             for u in doc.resources("azapi_update_resource").values()
@@ -236,7 +230,7 @@ def test_user_pool_belongs_to_the_cluster(doc):
     pool = user_pool_of(doc, "aks-main")
     assert pool == {
         "name": "npuser01",
-        "kubernetes_cluster_id": ref(doc, "azurerm_kubernetes_cluster", "aks-main"),
+        "kubernetes_cluster_id": doc.ref("azurerm_kubernetes_cluster", name="aks-main"),
         "mode": "User",
         "temporary_name_for_rotation": "npuser01tmp",
         "vm_size": "Standard_D4d_v5",
@@ -440,7 +434,7 @@ def test_autoscaler_profile_matches_the_reference(doc):
 # --- diagnostics and outputs ----------------------------------------------------------------------
 
 def test_cluster_diagnostics(doc):
-    cluster_id = ref(doc, "azurerm_kubernetes_cluster", "aks-main")
+    cluster_id = doc.ref("azurerm_kubernetes_cluster", name="aks-main")
     settings = [s for s in doc.resources("azurerm_monitor_diagnostic_setting").values()
                 if s["target_resource_id"] == cluster_id]
     assert len(settings) == 1
@@ -452,21 +446,21 @@ def test_cluster_diagnostics(doc):
 
 def test_outputs_feed_identities_and_role_assignments(doc):
     credential = doc.named("azurerm_federated_identity_credential", "ingress-controller")
-    assert credential["issuer"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main", "oidc_issuer_url")
+    assert credential["issuer"] == doc.ref("azurerm_kubernetes_cluster", "oidc_issuer_url", name="aks-main")
     assert credential["subject"] == "system:serviceaccount:a0008:traefik-ingress-controller"
-    kubelet = ref(doc, "azurerm_kubernetes_cluster", "aks-main", "kubelet_identity[0].object_id")
+    kubelet = doc.ref("azurerm_kubernetes_cluster", "kubelet_identity[0].object_id", name="aks-main")
     grants = {k.split("_")[1]: body for k, body in doc.resources("azurerm_role_assignment").items()
               if k.startswith("KubeletRoles_")}
     assert (grants["Assignment-AcrPull"]["principal_id"], grants["Assignment-AcrPull"]["scope"]) == (kubelet, ACR)
     assert grants["Assignment-NodeVms"]["principal_id"] == kubelet
-    assert grants["Assignment-NodeVms"]["scope"] == ref(
-        doc, "azurerm_kubernetes_cluster", "aks-main", "node_resource_group_id")
-    assert grants["Assignment-Admins"]["scope"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main")
+    assert grants["Assignment-NodeVms"]["scope"] == doc.ref(
+        "azurerm_kubernetes_cluster", "node_resource_group_id", name="aks-main")
+    assert grants["Assignment-Admins"]["scope"] == doc.ref("azurerm_kubernetes_cluster", name="aks-main")
 
 
 def test_name_and_id_outputs(doc):
-    assert doc.doc["output"]["cluster_name"]["value"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main", "name")
-    assert doc.doc["output"]["cluster_id"]["value"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main")
+    assert doc.doc["output"]["cluster_name"]["value"] == doc.ref("azurerm_kubernetes_cluster", "name", name="aks-main")
+    assert doc.doc["output"]["cluster_id"]["value"] == doc.ref("azurerm_kubernetes_cluster", name="aks-main")
 
 
 # --- validation -----------------------------------------------------------------------------------

@@ -74,12 +74,6 @@ def params(assignment: dict) -> dict:
     return {name: value["value"] for name, value in json.loads(assignment["parameters"]).items()}
 
 
-def definition_address(out: StackJson, name: str) -> str:
-    keys = [k for k, b in out.resources("azurerm_policy_definition").items() if b["name"] == name]
-    assert len(keys) == 1
-    return f"azurerm_policy_definition.{keys[0]}"
-
-
 def test_every_baseline_built_in_is_assigned_with_its_definition_and_effect(out):
     found = assignments(out)
     assert set(found) == {*EXPECTED, "IngressTlsDomainSuffix"}
@@ -221,7 +215,7 @@ def test_template_rego_denies_hosts_outside_the_suffix(out, hosts, denied):
 
 def test_custom_definition_is_assigned_with_deny_and_the_domain(out):
     assignment = assignments(out)["IngressTlsDomainSuffix"]
-    address = definition_address(out, "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
+    address = out.address("azurerm_policy_definition", "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
     assert assignment["policy_definition_id"] == f"${{{address}.id}}"
     assert params(assignment) == {"effect": "Deny", "allowedDomainSuffixes": ["contoso.com"],
                                   "excludedNamespaces": []}

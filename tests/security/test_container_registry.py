@@ -38,12 +38,6 @@ def out() -> StackJson:
     return synth_construct(build)
 
 
-def registry_address(out: StackJson, name: str) -> str:
-    keys = [k for k, body in out.resources("azurerm_container_registry").items() if body["name"] == name]
-    assert len(keys) == 1
-    return f"azurerm_container_registry.{keys[0]}"
-
-
 def test_registry_is_premium_and_locked_down(out):
     registry = out.named("azurerm_container_registry", PROPS.name)
     assert registry["sku"] == "Premium"
@@ -89,7 +83,7 @@ def test_the_registry_brings_no_private_endpoint_of_its_own(out):
 
 
 def test_diagnostics_send_registry_events_to_the_workspace(out):
-    target = f"${{{registry_address(out, PROPS.name)}.id}}"
+    target = out.ref("azurerm_container_registry", name=PROPS.name)
     settings = [s for s in out.resources("azurerm_monitor_diagnostic_setting").values()
                 if s["target_resource_id"] == target]
     assert len(settings) == 1
@@ -100,7 +94,7 @@ def test_diagnostics_send_registry_events_to_the_workspace(out):
 
 
 def test_exposes_id_name_and_login_server(out):
-    registry = registry_address(out, PROPS.name)
+    registry = out.address("azurerm_container_registry", PROPS.name)
     outputs = out.doc["output"]
     assert outputs["login_server"]["value"] == f"${{{registry}.login_server}}"
     assert outputs["registry_id"]["value"] == f"${{{registry}.id}}"

@@ -53,14 +53,8 @@ def doc():
     return synth_construct(build)
 
 
-def key_of(doc, resource_type: str, name: str) -> str:
-    keys = [k for k, body in doc.resources(resource_type).items() if body.get("name") == name]
-    assert len(keys) == 1, keys
-    return keys[0]
-
-
 def identity_ref(doc, name: str, attribute: str) -> str:
-    return f"${{azurerm_user_assigned_identity.{key_of(doc, 'azurerm_user_assigned_identity', name)}.{attribute}}}"
+    return doc.ref("azurerm_user_assigned_identity", attribute, name=name)
 
 
 # --- ManagedIdentity ------------------------------------------------------------------------------

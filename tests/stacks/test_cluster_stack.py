@@ -326,8 +326,7 @@ def test_the_gateway_trusts_the_ingress_certificate_from_key_vault_not_a_copy(cl
         return
     (root,) = roots
     assert "data" not in root
-    ingress_certificate = next(k for k, c in cluster_stack.resources("azurerm_key_vault_certificate").items()
-                               if c["name"] == "traefik-ingress-internal-aks-ingress-tls")
-    assert root["key_vault_secret_id"] == f"${{azurerm_key_vault_certificate.{ingress_certificate}.versionless_secret_id}}"
+    assert root["key_vault_secret_id"] == cluster_stack.ref(
+        "azurerm_key_vault_certificate", "versionless_secret_id", name="traefik-ingress-internal-aks-ingress-tls")
     listener = gateway["ssl_certificate"][0]["key_vault_secret_id"]
     assert listener.endswith(".versionless_secret_id}")
