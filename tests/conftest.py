@@ -29,7 +29,7 @@ import pytest
 
 import constructs_lib  # noqa: F401  (first: the provider bindings then load lazily)
 from constructs_lib.config.loader import load_environments
-from tests.envfiles import environments_under_test
+from tests.envfiles import env_named, environments_under_test
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -87,7 +87,7 @@ def _run_second_synth() -> SecondSynth:
     process = subprocess.run([sys.executable, "main.py", "--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"],
                              cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, env=env)
     environments = load_environments(envs)
-    generated = next(e for e in environments if e.name == generated_file.stem)
+    generated = env_named(environments, generated_file.stem)
     return SecondSynth(process, outdir, environments, generated)
 
 

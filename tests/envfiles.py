@@ -8,6 +8,7 @@ import datetime
 import functools
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,11 @@ def environments_under_test() -> list[Environment]:
     per session: the `environments` fixture, the session synth and the parameters of the stack tests
     (read at collection) all use this one load. Do not change the list."""
     return load_environments(tested_envs_folder())
+
+
+def env_named(environments: Iterable[Environment], name: str) -> Environment:
+    """The environment called `name` (StopIteration when none is)."""
+    return next(env for env in environments if env.name == name)
 
 
 def planned_stacks(kind: str) -> list[str]:

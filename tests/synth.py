@@ -20,6 +20,7 @@ from constructs_lib.app import BaselineApp, build_app
 from constructs_lib.app.deploy_order import write_deploy_order
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.core.azapi import AzapiProvider
+from tests.envfiles import env_named
 
 
 @dataclass
@@ -74,12 +75,8 @@ class StackJson:
         """The environment and region this stack (`<env>-<region>-<kind>`) was built from; for an
         environment-level stack (`<env>-bootstrap`) the region it lives in, the first."""
         parts = self.name.split("-")
-        env = next(e for e in environments if e.name == parts[0])
+        env = env_named(environments, parts[0])
         return env, (next(r for r in env.regions if r.name == parts[1]) if len(parts) == 3 else env.regions[0])
-
-    def environment_only(self, environments: list[Environment]) -> Environment:
-        """The environment any stack (`<env>-<kind>` or `<env>-<region>-<kind>`) was built from."""
-        return next(e for e in environments if e.name == self.name.split("-", 1)[0])
 
     def addresses(self) -> set[str]:
         return {f"{rtype}.{name}" for rtype, items in self.doc.get("resource", {}).items() for name in items}

@@ -242,10 +242,6 @@ def test_budget_thresholds_from_config(cluster_stack, environments):
 
 # --- issue 9: what only shows when Azure runs it --------------------------------------------------
 
-def _address(stack, resource_type: str, body: dict) -> str:
-    return f"{resource_type}.{next(k for k, v in stack.resources(resource_type).items() if v is body)}"
-
-
 def _waits_for(stack, consumer: dict) -> set[str]:
     """Role assignments a consumer reaches through a `time_sleep` in its depends_on."""
     sleeps = stack.resources("time_sleep")

@@ -10,7 +10,7 @@ from constructs_lib.config.regions import REGION_PAIRS
 from constructs_lib.config.resource_names import EnvironmentNames
 from constructs_lib.config.rules import check_public_dns_zone
 from constructs_lib.core.diagnostics import DIAGNOSTIC_CATEGORIES
-from tests.envfiles import environments_under_test
+from tests.envfiles import env_named, environments_under_test
 
 ENVIRONMENTS = [env.name for env in environments_under_test()]
 FRONT_DOOR_ENVIRONMENTS = [env.name for env in environments_under_test() if env.front_door_enabled]
@@ -20,7 +20,7 @@ with_front_door = pytest.mark.parametrize("env", FRONT_DOOR_ENVIRONMENTS, indire
 
 @pytest.fixture(scope="module", params=ENVIRONMENTS)
 def env(request, environments):
-    return next(e for e in environments if e.name == request.param)
+    return env_named(environments, request.param)
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,12 @@ import pytest
 from constructs_lib.config.resource_names import EnvironmentNames, RegionNames, front_door_origin
 from constructs_lib.config.rules import check_public_dns_zone
 from constructs_lib.config.stack_plan import environment_of
-from tests.envfiles import planned_stacks
+from tests.envfiles import env_named, planned_stacks
 
 
 @pytest.fixture(scope="module", params=[environment_of(name) for name in planned_stacks("routing")])
 def env(request, environments):
-    return next(e for e in environments if e.name == request.param)
+    return env_named(environments, request.param)
 
 
 @pytest.fixture(scope="module")

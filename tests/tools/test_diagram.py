@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.envfiles import env_named
 from tools import diagram
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +76,7 @@ def test_every_network_and_subnet_range_and_every_stack_is_in_the_graph(rendered
 
 def test_the_architecture_parts_are_drawn_with_their_names(rendered, synthesized, environments):
     for env, source in rendered.items():
-        model = next(e for e in environments if e.name == env)
+        model = env_named(environments, env)
         docs = stack_docs(synthesized, env)
         named = {
             rtype: [body["name"] for doc in docs.values() for body in doc.get("resource", {}).get(rtype, {}).values()]
@@ -125,7 +126,7 @@ def test_the_picture_follows_the_json_not_hand_drawn_data(synthesized, tmp_path)
 
 def test_front_door_is_drawn_globally_with_an_edge_to_every_app_gateway(synthesized, tmp_path, environments):
     """prod's global entry, from the synthesized prod-global and prod-routing stacks."""
-    env = next(e for e in environments if e.name == "prod")
+    env = env_named(environments, "prod")
     assert env.front_door_enabled
     out = copy_output(synthesized, tmp_path, ["prod"])
     (topology,) = diagram.read_topologies(out)
