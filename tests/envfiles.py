@@ -67,6 +67,15 @@ def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False)
 
 
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """`text` parsed with the safe loader, libyaml's when the wheel has it (the counterpart of `dump`:
+    tests parse every workflow, chart and manifest the project ships)."""
+    return yaml.load(text, Loader=_Loader)
+
+
 def write_env(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Path:
     """Write `data` (a dict or raw text) as `<name>.yaml` in `folder`."""
     name = name or (data.get("name") if isinstance(data, dict) else None) or "dev"

@@ -9,9 +9,9 @@ import json
 import re
 
 import pytest
-import yaml
 
 from constructs_lib.cluster.policies import ClusterPolicies, ClusterPoliciesProps
+from tests.envfiles import load_yaml
 from tests.synth import StackJson, empty_stack, synth_construct
 
 RG_ID = "/subscriptions/s/resourceGroups/rg-bu0001a0008-prod-eastus2"
@@ -166,7 +166,7 @@ def test_custom_definition_is_a_kubernetes_policy_with_an_inline_template(out):
 def test_template_round_trips_from_base64(out):
     definition = out.named("azurerm_policy_definition", "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
     content = json.loads(definition["policy_rule"])["then"]["details"]["templateInfo"]["content"]
-    template = yaml.safe_load(base64.b64decode(content, validate=True).decode("utf-8"))
+    template = load_yaml(base64.b64decode(content, validate=True).decode("utf-8"))
     assert template["apiVersion"].startswith("templates.gatekeeper.sh/")
     assert template["kind"] == "ConstraintTemplate"
     name = template["metadata"]["name"]
@@ -186,7 +186,7 @@ def test_template_round_trips_from_base64(out):
 def _template_rego(out: StackJson) -> str:
     definition = out.named("azurerm_policy_definition", "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
     content = json.loads(definition["policy_rule"])["then"]["details"]["templateInfo"]["content"]
-    return yaml.safe_load(base64.b64decode(content))["spec"]["targets"][0]["rego"]
+    return load_yaml(base64.b64decode(content))["spec"]["targets"][0]["rego"]
 
 
 @pytest.mark.parametrize("hosts, denied", [

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -335,12 +334,11 @@ def _envs_with(folder: Path, name: str, content: str | bytes) -> Path:
 
 CLI_CASES = {
     "syntax error": ("dev.yaml", "name: dev\n  workload: [\n", [r"dev\.yaml: YAML syntax error: line 2"]),
-    "wrong type": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "cluster.user_pool.max_count", "many")),
+    "wrong type": ("dev.yaml", dump(set_path(base_env(), "cluster.user_pool.max_count", "many")),
                    [r"dev\.yaml: cluster\.user_pool\.max_count: must be a whole number, got the text 'many'"]),
-    "unknown key": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "regions[0].spoke.subnetz", {})),
+    "unknown key": ("dev.yaml", dump(set_path(base_env(), "regions[0].spoke.subnetz", {})),
                     [r"dev\.yaml: regions\[0\]\.spoke\.subnetz: unknown key"]),
-    "overlapping CIDR": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "regions[0].spoke.subnets.ingress",
-                                                             "10.240.0.0/28")),
+    "overlapping CIDR": ("dev.yaml", dump(set_path(base_env(), "regions[0].spoke.subnets.ingress", "10.240.0.0/28")),
                          [r"dev\.yaml: regions\[0\]\.spoke\.subnets\.ingress: 10\.240\.0\.0/28 overlaps"]),
     "binary garbage": ("dev.yaml", bytes(range(256)), [r"dev\.yaml: file is not UTF-8 text"]),
     "alias bomb": ("dev.yaml", billion_laughs(), [r"dev\.yaml: cannot parse YAML: more than 20000 values"]),

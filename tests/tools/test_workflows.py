@@ -15,8 +15,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import yaml
 
+from tests.envfiles import load_yaml
 from tools import pipeline
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def load(path: Path) -> dict[str, Any]:
 
 @functools.cache
 def _parsed(path: Path, mtime_ns: int) -> dict[str, Any]:
-    doc = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    doc = load_yaml(path.read_text())
     if True in doc:  # YAML 1.1 reads the key `on` as a boolean
         doc["on"] = doc.pop(True)
     return doc
