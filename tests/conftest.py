@@ -29,7 +29,7 @@ import pytest
 
 import constructs_lib  # noqa: F401  (first: the provider bindings then load lazily)
 from constructs_lib.config.loader import load_environments
-from tests.envfiles import env_named, environments_under_test
+from tests.envfiles import env_named, environments_under_test, main_command
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -82,10 +82,10 @@ def _run_second_synth() -> SecondSynth:
     stale = outdir / "stacks" / "old-eastus-hub"
     stale.mkdir(parents=True)
     (stale / "cdk.tf.json").write_text("{}")
-    env = {**os.environ, "PYTHONHASHSEED": "random", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     # --no-diagrams: drawing is tested on the session synth (tests/tools/test_diagram.py).
-    process = subprocess.run([sys.executable, "main.py", "--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"],
-                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, env=env)
+    process = subprocess.run(main_command("--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"),
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PYTHONHASHSEED": "random"})
     environments = load_environments(envs)
     generated = env_named(environments, generated_file.stem)
     return SecondSynth(process, outdir, environments, generated)

@@ -7,8 +7,9 @@ import copy
 import datetime
 import functools
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,12 @@ def planned_stacks(kind: str) -> list[str]:
     tests, read at collection without cdktf, so they cover every environment a user adds and only the
     stacks each one really has (a local-state environment without `ci` has no bootstrap)."""
     return [planned.name for env in environments_under_test() for planned in stack_plan(env) if planned.kind == kind]
+
+
+def main_command(*args: str, options: Sequence[str] = ()) -> list[str]:
+    """The command line that runs the project's main.py with `args` under this interpreter;
+    `options` go to the interpreter (`-X importtime`)."""
+    return [sys.executable, *options, str(PROJECT_ROOT / "main.py"), *args]
 
 
 def shipped_environment_names() -> set[str]:

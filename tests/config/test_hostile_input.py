@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-import os
 import re
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from constructs_lib.config.loader import (
     load_environments,
 )
 from constructs_lib.config.models import Environment
-from tests.envfiles import PROJECT_ROOT, base_env, dump, set_path, write_env
+from tests.envfiles import PROJECT_ROOT, base_env, dump, main_command, set_path, write_env
 
 FUZZ = settings(max_examples=100, deadline=timedelta(seconds=2), database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -359,9 +357,8 @@ def cli_runs(tmp_path_factory):
         marker.write_text('{"keep": true}')
         stderr = (tmp_path_factory.mktemp("cli-log") / "stderr.txt").open("w+")
         process = subprocess.Popen(
-            [sys.executable, "-X", "importtime", "main.py", "--envs", str(envs), "--outdir", str(outdir)],
-            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr, text=True,
-            env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+            main_command("--envs", str(envs), "--outdir", str(outdir), options=("-X", "importtime")),
+            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
         runs[case] = (base, marker, marker.stat().st_mtime_ns, process, stderr)
     yield runs
     for *_, process, stderr in runs.values():
