@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from constructs_lib.config.loader import load_environment, load_environments
+from constructs_lib.config.loader import ConfigError, load_environment, load_environments
 from constructs_lib.config.models import Environment
 from constructs_lib.config.stack_plan import stack_plan
 
@@ -77,17 +78,25 @@ def load_yaml(text: str | bytes) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
-def write_env(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Path:
-    """Write `data` (a dict or raw text) as `<name>.yaml` in `folder`."""
+def write_env(folder: Path, data: dict[str, Any] | str | bytes, name: str | None = None) -> Path:
+    """Write `data` (a dict, raw text or raw bytes) as `<name>.yaml` in `folder`."""
     name = name or (data.get("name") if isinstance(data, dict) else None) or "dev"
     path = folder / f"{name}.yaml"
-    path.write_text(data if isinstance(data, str) else dump(data))
+    path.write_bytes(data if isinstance(data, bytes) else (data if isinstance(data, str) else dump(data)).encode())
     return path
 
 
-def load(folder: Path, data: dict[str, Any] | str, name: str | None = None,
+def load(folder: Path, data: dict[str, Any] | str | bytes, name: str | None = None,
          today: datetime.date | None = None) -> Environment:
     return load_environment(write_env(folder, data, name), today)
+
+
+def refused(folder: Path, data: dict[str, Any] | str | bytes, name: str = "dev",
+            today: datetime.date | None = None) -> ConfigError:
+    """The ConfigError loading `data` as `<name>.yaml` raises (fails if it loads or raises anything else)."""
+    with pytest.raises(ConfigError) as caught:
+        load(folder, data, name, today)
+    return caught.value
 
 
 def two_regions() -> dict[str, Any]:
@@ -105,6 +114,22 @@ def two_regions() -> dict[str, Any]:
     data.pop("paired_region", None)
     data.pop("container_registry", None)  # dev's single-region cost choice; several regions replicate
     return data
+
+
+PUBLIC_CA = "PublicCA"
+"""A listener certificate issuer for a public CA: Front Door refuses a self-signed origin certificate."""
+
+
+def two_regions_default() -> dict[str, Any]:
+    """dev with a second region and no `front_door` section (dev's file turns it off)."""
+    data = two_regions()
+    data.pop("front_door", None)
+    return data
+
+
+def two_regions_public_ca() -> dict[str, Any]:
+    """`two_regions_default` with a public CA's listener certificate: Front Door on, and the file loads."""
+    return set_path(two_regions_default(), "ingress.certificate_issuer", PUBLIC_CA)
 
 
 def generated_environment(name: str = "extra", region: str = "westeurope", hub_octet: int = 210,
