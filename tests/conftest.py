@@ -29,9 +29,8 @@ import pytest
 
 import constructs_lib  # noqa: F401  (first: the provider bindings then load lazily)
 from constructs_lib.config.loader import load_environments
-from tests.envfiles import env_named, environments_under_test, main_command
+from tests.envfiles import PROJECT_ROOT, env_named, environments_under_test, main_command
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 STATIC_CHECKS: dict[str, list[str]] = {

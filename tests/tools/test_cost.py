@@ -6,15 +6,14 @@ import copy
 import csv
 import json
 import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.envfiles import GENERATED_NAME, env_named
+from tests.envfiles import GENERATED_NAME, PROJECT_ROOT, env_named
 from tools import cost
 
-PRICE_TABLE = Path(__file__).resolve().parents[2] / "cost" / "prices.csv"
+PRICE_TABLE = PROJECT_ROOT / "cost" / "prices.csv"
 
 
 def table() -> dict[str, dict[str, str]]:

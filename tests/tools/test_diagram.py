@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.envfiles import env_named
+from tests.envfiles import PROJECT_ROOT, env_named
 from tools import diagram
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HAVE_DOT = shutil.which("dot") is not None
 
 

@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.envfiles import load_yaml
+from tests.envfiles import PROJECT_ROOT, load_yaml
 from tools import pipeline
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GITHUB = PROJECT_ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
