@@ -29,8 +29,8 @@ import pytest
 
 import constructs_lib  # noqa: F401  (first: the provider bindings then load lazily)
 from constructs_lib.config.loader import load_environments
+from tests.envfiles import PROJECT_ROOT, env_named, environments_under_test, main_command
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 STATIC_CHECKS: dict[str, list[str]] = {
@@ -43,7 +43,8 @@ STATIC_CHECKS: dict[str, list[str]] = {
 _executor = ThreadPoolExecutor(max_workers=5, thread_name_prefix="background-check")
 _static: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
 _second_synth: list[Future[SecondSynth]] = []
-_gate_wanted = False
+_temporary: list[Path] = []
+"""Folders the background jobs create; removed when the session finishes."""
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -68,6 +69,7 @@ def _run_second_synth() -> SecondSynth:
     from tests.envfiles import generated_environment, write_env
 
     folder = Path(tempfile.mkdtemp(prefix="second-synth-"))
+    _temporary.append(folder)
     envs = folder / "envs"
     envs.mkdir()
     # The richest shipped environment (two regions, Front Door, the reference profile) beside the
@@ -79,18 +81,19 @@ def _run_second_synth() -> SecondSynth:
     stale = outdir / "stacks" / "old-eastus-hub"
     stale.mkdir(parents=True)
     (stale / "cdk.tf.json").write_text("{}")
-    env = {**os.environ, "PYTHONHASHSEED": "random", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     # --no-diagrams: drawing is tested on the session synth (tests/tools/test_diagram.py).
-    process = subprocess.run([sys.executable, "main.py", "--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"],
-                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, env=env)
+    process = subprocess.run(main_command("--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"),
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PYTHONHASHSEED": "random"})
     environments = load_environments(envs)
-    generated = next(e for e in environments if e.name == generated_file.stem)
+    generated = env_named(environments, generated_file.stem)
     return SecondSynth(process, outdir, environments, generated)
 
 
 WAITS_FOR_BACKGROUND = ("tests/test_static_checks.py", "tests/tools/test_security_gate.py", "tests/app/test_main.py",
                         "tests/app/test_handoff.py")
-"""Test modules that collect a background job: they run last, when the job is most likely done."""
+"""Test modules that collect a background job: they run last, when the job is most likely done (an
+order only: what starts a job is a selected test that needs its fixture, see `_needs`)."""
 
 
 PURE_TESTS = ("tests/config/", "tests/test_project_files.py")
@@ -102,19 +105,22 @@ def _pure(item: Any) -> bool:
     return str(Path(str(item.path)).relative_to(PROJECT_ROOT)).startswith(PURE_TESTS)
 
 
-def _tested_environments() -> list[Any]:
-    from tests.envfiles import tested_envs_folder
+def _needs(item: Any, fixture: str) -> bool:
+    """Whether a test uses `fixture`: among the fixtures pytest computed for it (transitively), or
+    named by a `uses` marker when the test gets it through `request.getfixturevalue`."""
+    return fixture in getattr(item, "fixturenames", ()) or any(
+        fixture in marker.args for marker in item.iter_markers("uses"))
 
-    return load_environments(tested_envs_folder())
 
-
-def _synthesize_session() -> Any:
+def _synthesize_session(environments: list[Any], gate: bool) -> Any:
     """Every tested environment synthesized once (on a worker thread, overlapping the pure tests),
-    then the checkov gate started over the output."""
+    then, with `gate`, the checkov gate started over the output."""
     from tests.synth import synthesize
 
-    result = synthesize(_tested_environments(), Path(tempfile.mkdtemp(prefix="session-cdktf.out-")))
-    if _gate_wanted:
+    outdir = Path(tempfile.mkdtemp(prefix="session-cdktf.out-"))
+    _temporary.append(outdir)
+    result = synthesize(environments, outdir)
+    if gate:
         from tools import security_gate
 
         result.security_gate = _executor.submit(
@@ -123,36 +129,41 @@ def _synthesize_session() -> Any:
     return result
 
 
-@pytest.fixture(autouse=True)
-def _one_jsii_caller_at_a_time(request: pytest.FixtureRequest) -> None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
     """cdktf's jsii runtime serves one caller: a test that may use it starts only after the session
-    synth on the worker thread is done (the pure tests, sorted first, do not wait)."""
-    if _session_synth and not _pure(request.node):
+    synth on the worker thread is done (the pure tests, sorted first, do not wait). A hook, not an
+    autouse fixture: it runs before every fixture of the test, module-scoped ones included."""
+    if _session_synth and not _pure(item):
         _session_synth[0].result()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[Any]) -> None:
-    global _gate_wanted
-    paths = {str(Path(str(item.path)).relative_to(PROJECT_ROOT)) for item in items}
+    """Order the selected tests (after `-k`, `-m` and `--deselect` have removed the others) and start
+    the background jobs they need, each only when a selected test uses its fixture."""
     def waits(item: Any) -> bool:
-        callspec = getattr(item, "callspec", None)
         return (str(Path(str(item.path)).relative_to(PROJECT_ROOT)) in WAITS_FOR_BACKGROUND
-                or "second_synth" in getattr(item, "fixturenames", ())
-                or (callspec is not None and callspec.params.get("app") == "generated"))
+                or _needs(item, "second_synth"))
 
     items.sort(key=lambda item: (waits(item), not _pure(item)))
-    if any(not _pure(item) for item in items):
-        _session_synth.append(_executor.submit(_synthesize_session))
-    if "tests/test_static_checks.py" in paths:
+    if config.option.collectonly:
+        return
+    if any(_needs(item, "synthesized") for item in items):
+        gate = any(_needs(item, "real_gate") for item in items)
+        # Loaded here, on the main thread: the worker and the tests then share one cached load.
+        _session_synth.append(_executor.submit(_synthesize_session, environments_under_test(), gate))
+    if any(_needs(item, "static_checks") for item in items):
         for name, command in STATIC_CHECKS.items():
             _static[name] = _executor.submit(_run, command)
-    _gate_wanted = "tests/tools/test_security_gate.py" in paths
-    if any(waits(item) and "tests/app/" in str(item.path) for item in items):
+    if any(_needs(item, "second_synth") for item in items):
         _second_synth.append(_executor.submit(_run_second_synth))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     _executor.shutdown(wait=True, cancel_futures=True)
+    for folder in _temporary:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -171,10 +182,18 @@ def second_synth() -> SecondSynth:
 
 
 @pytest.fixture(scope="session")
+def real_gate(synthesized):
+    """checkov, once, over every stack of the shipped environments and the shipped manifests
+    (started in the background as soon as they were synthesized, when a selected test uses it)."""
+    assert synthesized.security_gate is not None, "the gate starts with the synth when its tests are selected"
+    return synthesized.security_gate.result()
+
+
+@pytest.fixture(scope="session")
 def environments():
-    """The shipped environments (envs/*.yaml) and the generated `staging`, validated
-    (`tests.envfiles.tested_envs_folder`)."""
-    return _tested_environments()
+    """The shipped environments (envs/*.yaml) and the generated one, validated
+    (`tests.envfiles.environments_under_test`)."""
+    return environments_under_test()
 
 
 @pytest.fixture(scope="session")

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import datetime
 import functools
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from constructs_lib.config.loader import load_environment
+from constructs_lib.config.loader import ConfigError, load_environment, load_environments
 from constructs_lib.config.models import Environment
+from constructs_lib.config.stack_plan import stack_plan
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BASE: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "tests" / "fixtures" / "base.yaml").read_text())
@@ -64,17 +69,34 @@ def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False)
 
 
-def write_env(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Path:
-    """Write `data` (a dict or raw text) as `<name>.yaml` in `folder`."""
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """`text` parsed with the safe loader, libyaml's when the wheel has it (the counterpart of `dump`:
+    tests parse every workflow, chart and manifest the project ships)."""
+    return yaml.load(text, Loader=_Loader)
+
+
+def write_env(folder: Path, data: dict[str, Any] | str | bytes, name: str | None = None) -> Path:
+    """Write `data` (a dict, raw text or raw bytes) as `<name>.yaml` in `folder`."""
     name = name or (data.get("name") if isinstance(data, dict) else None) or "dev"
     path = folder / f"{name}.yaml"
-    path.write_text(data if isinstance(data, str) else dump(data))
+    path.write_bytes(data if isinstance(data, bytes) else (data if isinstance(data, str) else dump(data)).encode())
     return path
 
 
-def load(folder: Path, data: dict[str, Any] | str, name: str | None = None,
+def load(folder: Path, data: dict[str, Any] | str | bytes, name: str | None = None,
          today: datetime.date | None = None) -> Environment:
     return load_environment(write_env(folder, data, name), today)
+
+
+def refused(folder: Path, data: dict[str, Any] | str | bytes, name: str = "dev",
+            today: datetime.date | None = None) -> ConfigError:
+    """The ConfigError loading `data` as `<name>.yaml` raises (fails if it loads or raises anything else)."""
+    with pytest.raises(ConfigError) as caught:
+        load(folder, data, name, today)
+    return caught.value
 
 
 def two_regions() -> dict[str, Any]:
@@ -92,6 +114,22 @@ def two_regions() -> dict[str, Any]:
     data.pop("paired_region", None)
     data.pop("container_registry", None)  # dev's single-region cost choice; several regions replicate
     return data
+
+
+PUBLIC_CA = "PublicCA"
+"""A listener certificate issuer for a public CA: Front Door refuses a self-signed origin certificate."""
+
+
+def two_regions_default() -> dict[str, Any]:
+    """dev with a second region and no `front_door` section (dev's file turns it off)."""
+    data = two_regions()
+    data.pop("front_door", None)
+    return data
+
+
+def two_regions_public_ca() -> dict[str, Any]:
+    """`two_regions_default` with a public CA's listener certificate: Front Door on, and the file loads."""
+    return set_path(two_regions_default(), "ingress.certificate_issuer", PUBLIC_CA)
 
 
 def generated_environment(name: str = "extra", region: str = "westeurope", hub_octet: int = 210,
@@ -151,11 +189,39 @@ def tested_envs_folder() -> Path:
     synthesis, the stack tests and the security gate all run over this folder, so every app-level
     assertion also holds for an environment the project never shipped."""
     folder = Path(tempfile.mkdtemp(prefix="tested-envs-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     for path in sorted((PROJECT_ROOT / "envs").glob("*.y*ml")):
         shutil.copy(path, folder / path.name)
     write_env(folder, other_cost_levers(
         generated_environment(GENERATED_NAME, "northeurope", 220, 230, local_state=False)))
     return folder
+
+
+@functools.cache
+def environments_under_test() -> list[Environment]:
+    """The environments of `tested_envs_folder` (the shipped ones and the generated one), loaded once
+    per session: the `environments` fixture, the session synth and the parameters of the stack tests
+    (read at collection) all use this one load. Do not change the list."""
+    return load_environments(tested_envs_folder())
+
+
+def env_named(environments: Iterable[Environment], name: str) -> Environment:
+    """The environment called `name` (StopIteration when none is)."""
+    return next(env for env in environments if env.name == name)
+
+
+def planned_stacks(kind: str) -> list[str]:
+    """Names of the stacks of one kind (`hub`, `cluster`, `bootstrap`, `routing`, ...) the environments
+    under test plan (`config.stack_plan`), in environment and region order: the parameters of the stack
+    tests, read at collection without cdktf, so they cover every environment a user adds and only the
+    stacks each one really has (a local-state environment without `ci` has no bootstrap)."""
+    return [planned.name for env in environments_under_test() for planned in stack_plan(env) if planned.kind == kind]
+
+
+def main_command(*args: str, options: Sequence[str] = ()) -> list[str]:
+    """The command line that runs the project's main.py with `args` under this interpreter;
+    `options` go to the interpreter (`-X importtime`)."""
+    return [sys.executable, *options, str(PROJECT_ROOT / "main.py"), *args]
 
 
 def shipped_environment_names() -> set[str]:

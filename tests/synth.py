@@ -16,9 +16,11 @@ from cdktf_cdktf_provider_azurerm.provider import (
 )
 from cdktf_cdktf_provider_time.provider import TimeProvider
 
-from constructs_lib.app import build_app
+from constructs_lib.app import BaselineApp, build_app
+from constructs_lib.app.deploy_order import write_deploy_order
 from constructs_lib.config.models import Environment, Region
 from constructs_lib.core.azapi import AzapiProvider
+from tests.envfiles import env_named
 
 
 @dataclass
@@ -52,11 +54,16 @@ class StackJson:
         assert len(matches) == 1, f"{self.name}: expected one data {data_type} named {name}, found {len(matches)}"
         return matches[0]
 
-    def ref(self, resource_type: str, attribute: str = "id", name: str | None = None) -> str:
-        """`${type.logical_id.attribute}` of the one resource of a type (or the one named `name`)."""
+    def address(self, resource_type: str, name: str | None = None) -> str:
+        """`type.logical_id` of the one resource of a type (or the one whose Azure `name` is `name`), as
+        `depends_on` lists it; fails unless exactly one matches."""
         keys = [k for k, b in self.resources(resource_type).items() if name is None or b.get("name") == name]
         assert len(keys) == 1, f"{self.name}: {resource_type} {name}: {sorted(self.resources(resource_type))}"
-        return f"${{{resource_type}.{keys[0]}.{attribute}}}"
+        return f"{resource_type}.{keys[0]}"
+
+    def ref(self, resource_type: str, attribute: str = "id", name: str | None = None) -> str:
+        """`${type.logical_id.attribute}` of the one resource of a type (or the one named `name`)."""
+        return f"${{{self.address(resource_type, name)}.{attribute}}}"
 
     def data_ref(self, data_type: str, name: str, attribute: str = "id") -> str:
         """`${data.type.logical_id.attribute}` of the data source looking up `name`."""
@@ -68,12 +75,8 @@ class StackJson:
         """The environment and region this stack (`<env>-<region>-<kind>`) was built from; for an
         environment-level stack (`<env>-bootstrap`) the region it lives in, the first."""
         parts = self.name.split("-")
-        env = next(e for e in environments if e.name == parts[0])
+        env = env_named(environments, parts[0])
         return env, (next(r for r in env.regions if r.name == parts[1]) if len(parts) == 3 else env.regions[0])
-
-    def environment_only(self, environments: list[Environment]) -> Environment:
-        """The environment any stack (`<env>-<kind>` or `<env>-<region>-<kind>`) was built from."""
-        return next(e for e in environments if e.name == self.name.split("-", 1)[0])
 
     def addresses(self) -> set[str]:
         return {f"{rtype}.{name}" for rtype, items in self.doc.get("resource", {}).items() for name in items}
@@ -88,6 +91,8 @@ class Synthesized:
     stacks: dict[str, StackJson]
     security_gate: Future[Any] | None = field(default=None, repr=False)
     """The checkov gate over `outdir`, running in the background (see tests/conftest.py)."""
+    app: BaselineApp | None = field(default=None, repr=False)
+    """The app `synthesize` built (its stacks' constructs); None for an output read from disk."""
 
     def stack(self, name: str) -> StackJson:
         assert name in self.stacks, f"no stack {name}; have {sorted(self.stacks)}"
@@ -98,9 +103,14 @@ class Synthesized:
 
 
 def synthesize(environments: list[Environment], outdir: Path) -> Synthesized:
+    """`environments` synthesized into `outdir` with the deploy order main.py writes beside the stacks
+    (`DEPLOY_ORDER.md` with each stack's prerequisites, `deploy-order.json`)."""
     built = build_app(environments, outdir)
     built.synth()
-    return read_output(outdir)
+    write_deploy_order(outdir, environments)
+    result = read_output(outdir)
+    result.app = built
+    return result
 
 
 def read_output(outdir: Path) -> Synthesized:
@@ -113,20 +123,6 @@ def read_output(outdir: Path) -> Synthesized:
     return Synthesized(outdir, manifest, stacks)
 
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def shipped_stacks(kind: str) -> list[str]:
-    """Names of the `<env>-<region>-<kind>` stacks of whatever `envs/` holds plus the generated
-    environment (`tests.envfiles.tested_envs_folder`; read at collection, without cdktf), so stack
-    tests cover every environment a user adds."""
-    from constructs_lib.config.loader import load_environments
-    from tests.envfiles import tested_envs_folder
-
-    return [f"{env.name}-{region.name}-{kind}"
-            for env in load_environments(tested_envs_folder()) for region in env.regions]
-
-
 def empty_stack(name: str = "test") -> TerraformStack:
     """A bare stack in a throwaway app, for constructs that must refuse their props."""
     return TerraformStack(Testing.app(), name)
@@ -135,7 +131,7 @@ def empty_stack(name: str = "test") -> TerraformStack:
 def synth_construct(build: Callable[[TerraformStack], Any]) -> StackJson:
     """Synthesize whatever `build` adds to a bare stack with the providers a stack declares
     (azurerm, and time and azapi for the waits and version updates some constructs add)."""
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack()
     AzurermProvider(stack, "azurerm", features=[AzurermProviderFeatures()])
     TimeProvider(stack, "time")
     AzapiProvider(stack)

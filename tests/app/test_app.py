@@ -4,23 +4,22 @@ a user adds one: stack names, remote state per stack, one-way dependencies, clea
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from graphlib import TopologicalSorter
 
 import pytest
 
 from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
 from constructs_lib.stacks.backend import LOCAL_STATE_DIR, state_key
-from tests.envfiles import PROJECT_ROOT, base_env, set_path, write_env
+from tests.envfiles import PROJECT_ROOT, base_env, main_command, set_path, write_env
 from tests.synth import Synthesized, read_output
 
 KINDS = ("hub", "spoke", "cluster", "workload")
 DEPENDS_ON = {"hub": None, "spoke": "hub", "cluster": "spoke", "workload": "cluster"}
 
 
-@pytest.fixture(scope="module", params=["shipped", "generated"])
+@pytest.fixture(scope="module", params=[pytest.param("shipped", marks=pytest.mark.uses("synthesized")),
+                                        pytest.param("generated", marks=pytest.mark.uses("second_synth"))])
 def app(request, environments) -> tuple[Synthesized, list]:
     """(output, its environments): the shipped environments, or the generated one alone."""
     if request.param == "shipped":
@@ -135,9 +134,8 @@ def test_a_bad_file_fails_fast_and_leaves_the_output_alone(tmp_path):
     (outdir / "stacks" / "keep").mkdir(parents=True)
     marker = outdir / "stacks" / "keep" / "cdk.tf.json"
     marker.write_text('{"untouched": true}')
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "main.py"), "--envs", str(envs), "--outdir",
-                             str(outdir)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
-                            env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+    result = subprocess.run(main_command("--envs", str(envs), "--outdir", str(outdir)), capture_output=True,
+                            text=True, cwd=PROJECT_ROOT, timeout=120)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{envs / 'dev.yaml'}: regions[0].spoke.subnets.nodes: 10.240.0.0/29 holds 3 usable addresses" in result.stderr

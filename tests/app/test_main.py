@@ -12,7 +12,7 @@ import sys
 
 import main
 from constructs_lib.config.stack_plan import stack_plan
-from tests.envfiles import PROJECT_ROOT
+from tests.envfiles import PROJECT_ROOT, main_command
 
 
 def test_main_synthesizes_every_environment_shows_progress_and_a_summary(second_synth):
@@ -106,7 +106,7 @@ def test_an_unknown_environment_is_refused_before_cdktf(tmp_path):
 
 def test_without_node_the_run_stops_with_the_fix_not_a_traceback(tmp_path):
     """cdktf needs Node.js (jsii); Terraform is not needed to synthesize."""
-    result = subprocess.run([sys.executable, "main.py", "--outdir", str(tmp_path / "out")], cwd=PROJECT_ROOT,
+    result = subprocess.run(main_command("--outdir", str(tmp_path / "out")), cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=120, env={"PATH": str(tmp_path)})
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "`node` is not on PATH: install Node.js 20 or later" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput
 
 from constructs_lib.cluster.kubernetes_cluster import (
     KubernetesCluster,
@@ -28,7 +28,7 @@ from constructs_lib.security.role_assignments import (
     RoleAssignmentSpec,
     RoleAssignmentsProps,
 )
-from tests.synth import synth_construct
+from tests.synth import empty_stack, synth_construct
 
 SUB = "/subscriptions/0000/resourceGroups/rg-spoke/providers"
 NODE_SUBNET = f"{SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet-clusternodes"
@@ -116,14 +116,8 @@ def cluster(doc, name: str = "aks-main") -> dict:
     return doc.named("azurerm_kubernetes_cluster", name)
 
 
-def ref(doc, resource_type: str, name: str, attribute: str = "id") -> str:
-    keys = [k for k, body in doc.resources(resource_type).items() if body.get("name") == name]
-    assert len(keys) == 1, keys
-    return f"${{{resource_type}.{keys[0]}.{attribute}}}"
-
-
 def user_pool_of(doc, cluster_name: str) -> dict:
-    cluster_id = ref(doc, "azurerm_kubernetes_cluster", cluster_name)
+    cluster_id = doc.ref("azurerm_kubernetes_cluster", name=cluster_name)
     pools = [p for p in doc.resources("azurerm_kubernetes_cluster_node_pool").values()
              if p["kubernetes_cluster_id"] == cluster_id]
     assert len(pools) == 1, f"{cluster_name}: expected one user pool, found {len(pools)}"
@@ -146,7 +140,7 @@ def test_control_plane_uses_the_user_assigned_identity(doc):
     aks = cluster(doc)
     assert aks["identity"] == {
         "type": "UserAssigned",
-        "identity_ids": [ref(doc, "azurerm_user_assigned_identity", "id-aks-controlplane")],
+        "identity_ids": [doc.ref("azurerm_user_assigned_identity", name="id-aks-controlplane")],
     }
     assert "kubelet_identity" not in aks, "the kubelet identity is AKS-created, as in the reference"
 
@@ -167,7 +161,7 @@ def test_patch_channel_ignores_the_versions_azure_reports(doc):
 
 
 def _updates_of(doc, cluster_name: str) -> dict[str, dict]:
-    cluster_id = ref(doc, "azurerm_kubernetes_cluster", cluster_name)
+    cluster_id = doc.ref("azurerm_kubernetes_cluster", name=cluster_name)
     pool_id = f"${{azurerm_kubernetes_cluster_node_pool.{next(k for k, p in doc.resources('azurerm_kubernetes_cluster_node_pool').items() if p['kubernetes_cluster_id'] == cluster_id)}.id}}"
     return {u["resource_id"].replace(cluster_id, "CLUSTER").replace(pool_id, "USERPOOL"): u
             for u in doc.resources("azapi_update_resource").values()
@@ -237,7 +231,7 @@ def test_user_pool_belongs_to_the_cluster(doc):
     pool = user_pool_of(doc, "aks-main")
     assert pool == {
         "name": "npuser01",
-        "kubernetes_cluster_id": ref(doc, "azurerm_kubernetes_cluster", "aks-main"),
+        "kubernetes_cluster_id": doc.ref("azurerm_kubernetes_cluster", name="aks-main"),
         "mode": "User",
         "temporary_name_for_rotation": "npuser01tmp",
         "vm_size": "Standard_D4d_v5",
@@ -260,7 +254,7 @@ def test_user_pool_belongs_to_the_cluster(doc):
 
 
 def test_pool_values_come_from_the_pool_models(doc):
-    stack = TerraformStack(Testing.app(), "pools")
+    stack = empty_stack("pools")
     custom = KubernetesCluster(stack, "Cluster", props(
         system_pool=SystemNodePool(name="sys", vm_size="Standard_D4d_v5", min_count=2, max_count=6,
                                    max_pods=50, os_disk_size_gb=100, max_surge="2"),
@@ -441,7 +435,7 @@ def test_autoscaler_profile_matches_the_reference(doc):
 # --- diagnostics and outputs ----------------------------------------------------------------------
 
 def test_cluster_diagnostics(doc):
-    cluster_id = ref(doc, "azurerm_kubernetes_cluster", "aks-main")
+    cluster_id = doc.ref("azurerm_kubernetes_cluster", name="aks-main")
     settings = [s for s in doc.resources("azurerm_monitor_diagnostic_setting").values()
                 if s["target_resource_id"] == cluster_id]
     assert len(settings) == 1
@@ -453,27 +447,27 @@ def test_cluster_diagnostics(doc):
 
 def test_outputs_feed_identities_and_role_assignments(doc):
     credential = doc.named("azurerm_federated_identity_credential", "ingress-controller")
-    assert credential["issuer"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main", "oidc_issuer_url")
+    assert credential["issuer"] == doc.ref("azurerm_kubernetes_cluster", "oidc_issuer_url", name="aks-main")
     assert credential["subject"] == "system:serviceaccount:a0008:traefik-ingress-controller"
-    kubelet = ref(doc, "azurerm_kubernetes_cluster", "aks-main", "kubelet_identity[0].object_id")
+    kubelet = doc.ref("azurerm_kubernetes_cluster", "kubelet_identity[0].object_id", name="aks-main")
     grants = {k.split("_")[1]: body for k, body in doc.resources("azurerm_role_assignment").items()
               if k.startswith("KubeletRoles_")}
     assert (grants["Assignment-AcrPull"]["principal_id"], grants["Assignment-AcrPull"]["scope"]) == (kubelet, ACR)
     assert grants["Assignment-NodeVms"]["principal_id"] == kubelet
-    assert grants["Assignment-NodeVms"]["scope"] == ref(
-        doc, "azurerm_kubernetes_cluster", "aks-main", "node_resource_group_id")
-    assert grants["Assignment-Admins"]["scope"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main")
+    assert grants["Assignment-NodeVms"]["scope"] == doc.ref(
+        "azurerm_kubernetes_cluster", "node_resource_group_id", name="aks-main")
+    assert grants["Assignment-Admins"]["scope"] == doc.ref("azurerm_kubernetes_cluster", name="aks-main")
 
 
 def test_name_and_id_outputs(doc):
-    assert doc.doc["output"]["cluster_name"]["value"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main", "name")
-    assert doc.doc["output"]["cluster_id"]["value"] == ref(doc, "azurerm_kubernetes_cluster", "aks-main")
+    assert doc.doc["output"]["cluster_name"]["value"] == doc.ref("azurerm_kubernetes_cluster", "name", name="aks-main")
+    assert doc.doc["output"]["cluster_id"]["value"] == doc.ref("azurerm_kubernetes_cluster", name="aks-main")
 
 
 # --- validation -----------------------------------------------------------------------------------
 
 def build(candidate: KubernetesClusterProps) -> None:
-    KubernetesCluster(TerraformStack(Testing.app(), "invalid"), "Cluster", candidate)
+    KubernetesCluster(empty_stack("invalid"), "Cluster", candidate)
 
 
 @pytest.mark.parametrize("changes, match", [
@@ -515,6 +509,6 @@ def test_invalid_props_are_refused(changes, match):
 
 
 def test_minor_version_without_a_channel_is_accepted():
-    stack = TerraformStack(Testing.app(), "alias")
+    stack = empty_stack("alias")
     built = KubernetesCluster(stack, "Cluster", props(kubernetes_version="1.36", automatic_upgrade_channel=None))
     assert built.kubernetes_version == "1.36"

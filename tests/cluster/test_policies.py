@@ -9,11 +9,10 @@ import json
 import re
 
 import pytest
-import yaml
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.cluster.policies import ClusterPolicies, ClusterPoliciesProps
-from tests.synth import StackJson, synth_construct
+from tests.envfiles import load_yaml
+from tests.synth import StackJson, empty_stack, synth_construct
 
 RG_ID = "/subscriptions/s/resourceGroups/rg-bu0001a0008-prod-eastus2"
 CLUSTER = "aks-bu0001a0008-prod-eastus2"
@@ -73,12 +72,6 @@ def assignments(out: StackJson, construct: str = "Policies") -> dict[str, dict]:
 
 def params(assignment: dict) -> dict:
     return {name: value["value"] for name, value in json.loads(assignment["parameters"]).items()}
-
-
-def definition_address(out: StackJson, name: str) -> str:
-    keys = [k for k, b in out.resources("azurerm_policy_definition").items() if b["name"] == name]
-    assert len(keys) == 1
-    return f"azurerm_policy_definition.{keys[0]}"
 
 
 def test_every_baseline_built_in_is_assigned_with_its_definition_and_effect(out):
@@ -173,7 +166,7 @@ def test_custom_definition_is_a_kubernetes_policy_with_an_inline_template(out):
 def test_template_round_trips_from_base64(out):
     definition = out.named("azurerm_policy_definition", "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
     content = json.loads(definition["policy_rule"])["then"]["details"]["templateInfo"]["content"]
-    template = yaml.safe_load(base64.b64decode(content, validate=True).decode("utf-8"))
+    template = load_yaml(base64.b64decode(content, validate=True).decode("utf-8"))
     assert template["apiVersion"].startswith("templates.gatekeeper.sh/")
     assert template["kind"] == "ConstraintTemplate"
     name = template["metadata"]["name"]
@@ -193,7 +186,7 @@ def test_template_round_trips_from_base64(out):
 def _template_rego(out: StackJson) -> str:
     definition = out.named("azurerm_policy_definition", "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
     content = json.loads(definition["policy_rule"])["then"]["details"]["templateInfo"]["content"]
-    return yaml.safe_load(base64.b64decode(content))["spec"]["targets"][0]["rego"]
+    return load_yaml(base64.b64decode(content))["spec"]["targets"][0]["rego"]
 
 
 @pytest.mark.parametrize("hosts, denied", [
@@ -222,14 +215,14 @@ def test_template_rego_denies_hosts_outside_the_suffix(out, hosts, denied):
 
 def test_custom_definition_is_assigned_with_deny_and_the_domain(out):
     assignment = assignments(out)["IngressTlsDomainSuffix"]
-    address = definition_address(out, "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
+    address = out.address("azurerm_policy_definition", "K8sCustomIngressTlsHostsHaveDefinedDomainSuffix")
     assert assignment["policy_definition_id"] == f"${{{address}.id}}"
     assert params(assignment) == {"effect": "Deny", "allowedDomainSuffixes": ["contoso.com"],
                                   "excludedNamespaces": []}
 
 
 def _build(**changes) -> None:
-    ClusterPolicies(TerraformStack(Testing.app(), "invalid"), "Policies", dataclasses.replace(PROPS, **changes))
+    ClusterPolicies(empty_stack("invalid"), "Policies", dataclasses.replace(PROPS, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [

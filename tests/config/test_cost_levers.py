@@ -14,7 +14,7 @@ from constructs_lib.config.roles import (
     start_stop_role_definition_id,
     start_stop_role_name,
 )
-from tests.envfiles import base_env, load, reference_env, set_path
+from tests.envfiles import base_env, env_named, load, reference_env, set_path
 
 
 def production() -> dict:
@@ -43,7 +43,7 @@ def test_the_shipped_dev_file_is_the_cheap_profile(tmp_path):
 
 
 def test_the_shipped_prod_file_stays_at_the_reference(environments):
-    prod = next(env for env in environments if env.name == "prod")
+    prod = env_named(environments, "prod")
     assert prod.environment_type == "production"
     assert (prod.cluster.sku_tier, prod.hub.firewall_sku, prod.hub.bastion_sku) == ("Standard", "Premium", "Standard")
     assert (prod.cluster.system_pool.min_count, prod.cluster.user_pool.min_count) == (3, 2)

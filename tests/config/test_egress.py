@@ -4,11 +4,11 @@ nothing; regional names follow the region; the README shows the table the code u
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
 from constructs_lib.config.egress import EGRESS, ClusterEgressSettings, egress_for, enabled_features, markdown_table
+from tests.envfiles import PROJECT_ROOT
 
 ALL_ON = ClusterEgressSettings(region="westeurope", git_host="dev.azure.com",
                                public_api_server_without_vnet_integration=False,
@@ -74,5 +74,5 @@ def test_no_service_tag_or_wildcard_host_a_private_vnet_integrated_cluster_does_
 
 
 def test_the_readme_shows_the_table_the_code_uses():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (PROJECT_ROOT / "README.md").read_text()
     assert markdown_table() in readme, "regenerate the README egress table from config.egress.markdown_table()"

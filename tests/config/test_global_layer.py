@@ -14,20 +14,16 @@ import pytest
 from constructs_lib.config.loader import ConfigError
 from constructs_lib.config.resource_names import EnvironmentNames, RegionNames
 from constructs_lib.config.stack_plan import stack_plan
-from tests.envfiles import base_env, load, set_path, two_regions
-
-PUBLIC_CA = "PublicCA"
-
-
-def two_regions_default() -> dict:
-    """dev with a second region and no `front_door` section (dev's file turns it off)."""
-    data = two_regions()
-    data.pop("front_door", None)
-    return data
-
-
-def two_regions_public_ca() -> dict:
-    return set_path(two_regions_default(), "ingress.certificate_issuer", PUBLIC_CA)
+from tests.envfiles import (
+    PUBLIC_CA,
+    base_env,
+    load,
+    refused,
+    set_path,
+    two_regions,
+    two_regions_default,
+    two_regions_public_ca,
+)
 
 
 def test_front_door_is_on_by_default_with_more_than_one_region_and_off_with_one(tmp_path):
@@ -48,9 +44,7 @@ def test_front_door_can_be_chosen_for_one_region_and_turned_off_for_several(tmp_
     set_path(base_env(), "front_door", {"enabled": True}),
 ], ids=["two-regions-default", "one-region-enabled"])
 def test_front_door_with_a_self_signed_listener_certificate_is_refused_at_load(tmp_path, data):
-    with pytest.raises(ConfigError) as caught:
-        load(tmp_path, data)
-    message = caught.value.render()
+    message = refused(tmp_path, data).render()
     assert "ingress.certificate_issuer: Front Door is on, and it refuses origins whose certificate is self-signed" in message
     # It says what to configure, in words, with an example, and never shows a pattern.
     assert "name of a Key Vault certificate issuer for a public CA (for example DigiCert" in message

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-import os
 import re
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,27 +27,10 @@ from constructs_lib.config.loader import (
     load_environment,
     load_environments,
 )
-from constructs_lib.config.models import Environment
-from tests.envfiles import PROJECT_ROOT, base_env, dump, set_path, write_env
+from tests.envfiles import PROJECT_ROOT, base_env, dump, load, main_command, refused, set_path, write_env
 
 FUZZ = settings(max_examples=100, deadline=timedelta(seconds=2), database=None,
                 suppress_health_check=[HealthCheck.too_slow])
-
-
-def load_text(folder: Path, content: str | bytes) -> Environment:
-    path = folder / "dev.yaml"
-    path.write_bytes(content.encode() if isinstance(content, str) else content)
-    return load_environment(path)
-
-
-def caught(folder: Path, content: str | bytes | dict[str, Any]) -> ConfigError:
-    """The ConfigError loading `content` as dev.yaml raises (fails if it loads or raises anything else)."""
-    with pytest.raises(ConfigError) as info:
-        if isinstance(content, dict):
-            load_environment(write_env(folder, content, name="dev"))
-        else:
-            load_text(folder, content)
-    return info.value
 
 
 def billion_laughs(levels: int = 9) -> str:
@@ -95,7 +75,7 @@ WHOLE_FILE = {
 
 @pytest.mark.parametrize(("content", "message"), WHOLE_FILE.values(), ids=WHOLE_FILE.keys())
 def test_whole_file_abuse(tmp_path, content, message):
-    error = caught(tmp_path, content)
+    error = refused(tmp_path, content)
     rendered = str(error)
     assert re.search(message, rendered), rendered
     assert rendered.startswith(f"{tmp_path / 'dev.yaml'}: ")
@@ -122,7 +102,7 @@ def test_unquoted_dates_stay_strings(tmp_path):
     text = dump(base_env())
     text = re.sub(r"start_date: '(\d{4}-\d\d-\d\d)'", r"start_date: \1", text)
     assert re.search(r"start_date: \d{4}-\d\d-\d\d\n", text), "the shipped dev.yaml has a budget start date"
-    assert load_text(tmp_path, text).budget.start_date == re.search(r"start_date: (\S+)", text).group(1)
+    assert load(tmp_path, text).budget.start_date == re.search(r"start_date: (\S+)", text).group(1)
 
 
 # --- wrong shapes, types, limits -----------------------------------------------------------------
@@ -161,7 +141,7 @@ WRONG_VALUES = {
 
 @pytest.mark.parametrize(("path", "value", "message"), WRONG_VALUES.values(), ids=WRONG_VALUES.keys())
 def test_wrong_values(tmp_path, path, value, message):
-    rendered = str(caught(tmp_path, set_path(base_env(), path, value)))
+    rendered = str(refused(tmp_path, set_path(base_env(), path, value)))
     assert re.search(message, rendered, re.MULTILINE), rendered
     assert all(line.startswith(f"{tmp_path / 'dev.yaml'}: ") for line in rendered.splitlines())
 
@@ -174,14 +154,14 @@ def test_missing_required_fields(tmp_path, path):
     for part in parents:
         target = target[int(part)] if part.isdigit() else target[part]
     del target[last]
-    rendered = str(caught(tmp_path, data))
+    rendered = str(refused(tmp_path, data))
     assert f"{tmp_path / 'dev.yaml'}: {path}: required field is missing" in rendered.splitlines(), rendered
 
 
 def test_odd_unknown_key_is_quoted_and_escaped(tmp_path):
     data = base_env()
     data["state"]["bad key\x1b[31m"] = 1
-    rendered = str(caught(tmp_path, data))
+    rendered = str(refused(tmp_path, data))
     assert rendered.startswith(f"{tmp_path / 'dev.yaml'}: state['bad key\\x1b[31m']: unknown key")
     assert "\n" not in rendered
 
@@ -190,7 +170,7 @@ def test_output_stays_readable(tmp_path):
     """A 100 kB value and 3 000 bad list items give a bounded message; no raw control characters."""
     data = set_path(base_env(), "regions[0].name", "\x1b[2J" + "x" * 100_000)
     set_path(data, "regions[0].zones", ["9"] * 3000)
-    error = caught(tmp_path, data)
+    error = refused(tmp_path, data)
     rendered = str(error)
     assert len(error.problems) > 3000
     assert len(rendered) < 20_000
@@ -239,7 +219,7 @@ YAMLISH = st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#%@`?,. \n\tabcde
 @given(content=st.one_of(st.text(max_size=300), st.binary(max_size=300), YAMLISH))
 def test_any_text_or_bytes_loads_or_raises_config_error(fuzz_dir, content):
     try:
-        load_text(fuzz_dir, content)
+        load(fuzz_dir, content)
     except ConfigError as error:
         assert str(error).startswith(str(fuzz_dir / "dev.yaml"))
 
@@ -335,12 +315,11 @@ def _envs_with(folder: Path, name: str, content: str | bytes) -> Path:
 
 CLI_CASES = {
     "syntax error": ("dev.yaml", "name: dev\n  workload: [\n", [r"dev\.yaml: YAML syntax error: line 2"]),
-    "wrong type": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "cluster.user_pool.max_count", "many")),
+    "wrong type": ("dev.yaml", dump(set_path(base_env(), "cluster.user_pool.max_count", "many")),
                    [r"dev\.yaml: cluster\.user_pool\.max_count: must be a whole number, got the text 'many'"]),
-    "unknown key": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "regions[0].spoke.subnetz", {})),
+    "unknown key": ("dev.yaml", dump(set_path(base_env(), "regions[0].spoke.subnetz", {})),
                     [r"dev\.yaml: regions\[0\]\.spoke\.subnetz: unknown key"]),
-    "overlapping CIDR": ("dev.yaml", yaml.safe_dump(set_path(base_env(), "regions[0].spoke.subnets.ingress",
-                                                             "10.240.0.0/28")),
+    "overlapping CIDR": ("dev.yaml", dump(set_path(base_env(), "regions[0].spoke.subnets.ingress", "10.240.0.0/28")),
                          [r"dev\.yaml: regions\[0\]\.spoke\.subnets\.ingress: 10\.240\.0\.0/28 overlaps"]),
     "binary garbage": ("dev.yaml", bytes(range(256)), [r"dev\.yaml: file is not UTF-8 text"]),
     "alias bomb": ("dev.yaml", billion_laughs(), [r"dev\.yaml: cannot parse YAML: more than 20000 values"]),
@@ -361,9 +340,8 @@ def cli_runs(tmp_path_factory):
         marker.write_text('{"keep": true}')
         stderr = (tmp_path_factory.mktemp("cli-log") / "stderr.txt").open("w+")
         process = subprocess.Popen(
-            [sys.executable, "-X", "importtime", "main.py", "--envs", str(envs), "--outdir", str(outdir)],
-            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr, text=True,
-            env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+            main_command("--envs", str(envs), "--outdir", str(outdir), options=("-X", "importtime")),
+            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
         runs[case] = (base, marker, marker.stat().st_mtime_ns, process, stderr)
     yield runs
     for *_, process, stderr in runs.values():

@@ -13,7 +13,7 @@ from constructs_lib.config.prerequisites import (
 )
 from constructs_lib.config.resource_names import EnvironmentNames
 from constructs_lib.config.stack_plan import stack_plan
-from tests.envfiles import PROJECT_ROOT, base_env, load, set_path
+from tests.envfiles import PROJECT_ROOT, base_env, load, set_path, two_regions_public_ca
 
 
 def _by_kind(items):
@@ -95,8 +95,6 @@ def test_with_cloud_state_the_bootstrap_and_the_first_stack_name_their_workspace
 
 
 def test_a_ca_issuer_and_a_public_zone_are_prerequisites_where_they_apply(tmp_path):
-    from tests.config.test_global_layer import two_regions_public_ca
-
     data = two_regions_public_ca()
     env = load(tmp_path, data)
     found = prerequisites(env)

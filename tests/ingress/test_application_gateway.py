@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import TerraformStack, TerraformVariable, Testing
+from cdktf import TerraformVariable
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 
 from constructs_lib.ingress.application_gateway import (
@@ -13,7 +13,7 @@ from constructs_lib.ingress.application_gateway import (
     ApplicationGatewayProps,
 )
 from constructs_lib.ingress.waf_policy import WafPolicy, WafPolicyProps
-from tests.synth import synth_construct
+from tests.synth import empty_stack, synth_construct
 
 GATEWAY = "azurerm_application_gateway"
 WAF = "azurerm_web_application_firewall_policy"
@@ -79,10 +79,6 @@ def well_known(synth):
     return synth.named(GATEWAY, "agw-wellknown")
 
 
-def logical_id(synth, resource_type: str, name: str) -> str:
-    return next(key for key, body in synth.resources(resource_type).items() if body["name"] == name)
-
-
 def single(blocks: list[dict]) -> dict:
     assert len(blocks) == 1, blocks
     return blocks[0]
@@ -109,13 +105,13 @@ def test_waf_policy_detection_mode_and_limits_are_settable(synth):
 @pytest.mark.parametrize("mode", ["prevention", "Block", ""])
 def test_waf_policy_rejects_unknown_mode(mode):
     with pytest.raises(ValueError, match="mode must be one of Prevention, Detection"):
-        WafPolicy(TerraformStack(Testing.app(), "v"), "Waf", waf_props(mode=mode))
+        WafPolicy(empty_stack("v"), "Waf", waf_props(mode=mode))
 
 
 @pytest.mark.parametrize("limit", [0, 4001])
 def test_waf_policy_rejects_upload_limit_out_of_range(limit):
     with pytest.raises(ValueError, match="file_upload_limit_in_mb must be within 1-4000"):
-        WafPolicy(TerraformStack(Testing.app(), "v"), "Waf", waf_props(file_upload_limit_in_mb=limit))
+        WafPolicy(empty_stack("v"), "Waf", waf_props(file_upload_limit_in_mb=limit))
 
 
 # --- Application Gateway ------------------------------------------------------------------------
@@ -138,8 +134,7 @@ def test_user_assigned_identity_reads_the_listener_certificate_from_key_vault(ga
 
 
 def test_waf_policy_is_attached_at_gateway_level(synth, gateway):
-    waf = logical_id(synth, WAF, "wafagwdeveastus2")
-    assert gateway["firewall_policy_id"] == f"${{{WAF}.{waf}.id}}"
+    assert gateway["firewall_policy_id"] == synth.ref(WAF, name="wafagwdeveastus2")
     assert "waf_configuration" not in gateway
     assert all("firewall_policy_id" not in listener for listener in gateway["http_listener"])
 
@@ -229,15 +224,13 @@ def test_basic_routing_rule_joins_listener_pool_and_settings(gateway):
 
 
 def test_gateway_waits_for_key_vault_access(synth, gateway, well_known):
-    group = logical_id(synth, "azurerm_resource_group", "rg-prerequisite")
-    assert gateway["depends_on"] == [f"azurerm_resource_group.{group}"]
+    assert gateway["depends_on"] == [synth.address("azurerm_resource_group", "rg-prerequisite")]
     assert "depends_on" not in well_known
 
 
 def test_diagnostics_send_gateway_logs_to_log_analytics(synth):
-    gateway = logical_id(synth, GATEWAY, "agw-bu0001a0008-dev-eastus2")
-    settings = [body for body in synth.resources(DIAGNOSTICS).values()
-                if body["target_resource_id"] == f"${{{GATEWAY}.{gateway}.id}}"]
+    gateway = synth.ref(GATEWAY, name="agw-bu0001a0008-dev-eastus2")
+    settings = [body for body in synth.resources(DIAGNOSTICS).values() if body["target_resource_id"] == gateway]
     assert len(settings) == 1
     assert settings[0]["log_analytics_workspace_id"] == LOG
     assert {log["category"] for log in settings[0]["enabled_log"]} == {
@@ -251,7 +244,7 @@ def test_tokens_skip_literal_checks(synth, well_known):
 # --- Application Gateway validation -------------------------------------------------------------
 
 def build_gateway(**changes) -> None:
-    ApplicationGateway(TerraformStack(Testing.app(), "v"), "Gateway", gateway_props(**changes))
+    ApplicationGateway(empty_stack("v"), "Gateway", gateway_props(**changes))
 
 
 @pytest.mark.parametrize("min_capacity, max_capacity", [(11, 10), (3, 2)])

@@ -7,11 +7,10 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
 from constructs_lib.network.private_endpoint import PrivateEndpoint, PrivateEndpointProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 SPOKE = "/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
 HUB = "/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
@@ -44,17 +43,10 @@ def out() -> StackJson:
     return synth_construct(build)
 
 
-def address(out: StackJson, resource_type: str, name: str) -> str:
-    """`<type>.<logical id>` of the resource with Azure name `name`."""
-    matches = [key for key, body in out.resources(resource_type).items() if body.get("name") == name]
-    assert len(matches) == 1, f"expected one {resource_type} named {name}, found {matches}"
-    return f"{resource_type}.{matches[0]}"
-
-
 # --- PrivateDnsZone ------------------------------------------------------------------------------
 
 def test_zone_links_spoke_and_hub_without_registration(out):
-    zone = address(out, "azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
+    zone = out.address("azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
     links = [body for body in out.resources("azurerm_private_dns_zone_virtual_network_link").values()
              if body["private_dns_zone_name"] == f"${{{zone}.name}}"]
     assert {link["virtual_network_id"] for link in links} == {SPOKE, HUB}
@@ -64,7 +56,7 @@ def test_zone_links_spoke_and_hub_without_registration(out):
 
 
 def test_a_records_reference_the_zone_with_ttl_3600(out):
-    zone = address(out, "azurerm_private_dns_zone", "aks-ingress.contoso.com")
+    zone = out.address("azurerm_private_dns_zone", "aks-ingress.contoso.com")
     records = {body["name"]: body for body in out.resources("azurerm_private_dns_a_record").values()}
     assert set(records) == {"bu0001a0008-00", "multi"}
     assert records["bu0001a0008-00"]["records"] == ["10.240.4.4"]
@@ -75,7 +67,7 @@ def test_a_records_reference_the_zone_with_ttl_3600(out):
 
 
 def test_zone_without_a_records_has_none(out):
-    zone = address(out, "azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
+    zone = out.address("azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
     assert not [r for r in out.resources("azurerm_private_dns_a_record").values()
                 if r["zone_name"] == f"${{{zone}.name}}"]
 
@@ -93,7 +85,7 @@ def test_endpoint_sits_in_the_subnet_and_connects_automatically(out):
 
 
 def test_endpoint_registers_in_the_zones_it_is_given(out):
-    zone = address(out, "azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
+    zone = out.address("azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
     group = out.only("azurerm_private_endpoint")["private_dns_zone_group"]
     assert group["private_dns_zone_ids"] == [f"${{{zone}.id}}", OTHER_ZONE]
 
@@ -101,7 +93,7 @@ def test_endpoint_registers_in_the_zones_it_is_given(out):
 # --- validation ----------------------------------------------------------------------------------
 
 def _zone(**changes) -> None:
-    PrivateDnsZone(TerraformStack(Testing.app(), "v"), "Zone", dataclasses.replace(ZONE, **changes))
+    PrivateDnsZone(empty_stack("v"), "Zone", dataclasses.replace(ZONE, **changes))
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -127,7 +119,7 @@ def test_zone_rules(changes, message):
 
 
 def test_zone_accepts_token_addresses():
-    stack = TerraformStack(Testing.app(), "v")
+    stack = empty_stack("v")
     upstream = PrivateDnsZone(stack, "Upstream", ZONE)
     PrivateDnsZone(stack, "Zone", dataclasses.replace(
         INGRESS_ZONE, a_records={"www": [upstream.id]}))  # any unresolved token is passed through
@@ -139,7 +131,7 @@ ENDPOINT = PrivateEndpointProps(
 
 
 def _endpoint(**changes) -> None:
-    PrivateEndpoint(TerraformStack(Testing.app(), "v"), "Endpoint", dataclasses.replace(ENDPOINT, **changes))
+    PrivateEndpoint(empty_stack("v"), "Endpoint", dataclasses.replace(ENDPOINT, **changes))
 
 
 @pytest.mark.parametrize("field_name", ["name", "location", "resource_group_name", "subnet_id",

@@ -6,11 +6,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
 from constructs_lib.observability.budget import Budget, BudgetProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 RG_ID = "/subscriptions/s/resourceGroups/rg-bu0001a0008-prod-eastus2"
 PROPS = BudgetProps(
@@ -36,11 +35,6 @@ def out() -> StackJson:
     return synth_construct(build)
 
 
-def group_ref(out: StackJson) -> str:
-    [key] = out.resources("azurerm_monitor_action_group")
-    return f"${{azurerm_monitor_action_group.{key}.id}}"
-
-
 def test_budget_is_monthly_on_the_resource_group(out):
     budget = out.named("azurerm_consumption_budget_resource_group", PROPS.name)
     assert budget["resource_group_id"] == RG_ID
@@ -59,7 +53,7 @@ def test_every_notification_reaches_the_action_group_and_contacts(out):
     for notification in budget["notification"]:
         assert notification["enabled"] is True
         assert notification["operator"] == "GreaterThanOrEqualTo"
-        assert notification["contact_groups"] == [group_ref(out)]
+        assert notification["contact_groups"] == [out.ref("azurerm_monitor_action_group")]
         assert notification["contact_emails"] == ["finops@contoso.com"]
 
 
@@ -67,12 +61,12 @@ def test_without_contacts_only_the_action_group_is_notified(out):
     budget = out.named("azurerm_consumption_budget_resource_group", "budget-minimal")
     [notification] = budget["notification"]
     assert (notification["threshold_type"], notification["threshold"]) == ("Actual", 90)
-    assert notification["contact_groups"] == [group_ref(out)]
+    assert notification["contact_groups"] == [out.ref("azurerm_monitor_action_group")]
     assert "contact_emails" not in notification
 
 
 def _build(**changes) -> None:
-    Budget(TerraformStack(Testing.app(), "invalid"), "Budget", dataclasses.replace(PROPS, **changes))
+    Budget(empty_stack("invalid"), "Budget", dataclasses.replace(PROPS, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [

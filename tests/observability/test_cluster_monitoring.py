@@ -9,12 +9,11 @@ import json
 import re
 
 import pytest
-from cdktf import TerraformStack, Testing
 
 from constructs_lib.observability.action_group import ActionGroup, ActionGroupProps
 from constructs_lib.observability.cluster_alerts import ClusterAlerts, ClusterAlertsProps
 from constructs_lib.observability.cluster_monitoring import ClusterMonitoring, ClusterMonitoringProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 CLUSTER = "aks-bu0001a0008-prod-eastus2"
 RG = "rg-bu0001a0008-prod-eastus2"
@@ -89,14 +88,8 @@ def out() -> StackJson:
     return synth_construct(build)
 
 
-def ref(out: StackJson, resource_type: str, name: str) -> str:
-    keys = [k for k, body in out.resources(resource_type).items() if body["name"] == name]
-    assert len(keys) == 1, (resource_type, name, keys)
-    return f"${{{resource_type}.{keys[0]}.id}}"
-
-
 def action_group_ref(out: StackJson) -> str:
-    return ref(out, "azurerm_monitor_action_group", AG_PROPS.name)
+    return out.ref("azurerm_monitor_action_group", name=AG_PROPS.name)
 
 
 def minutes(duration: str) -> int:
@@ -118,7 +111,7 @@ def test_action_group_receivers_use_the_common_schema(out):
 
 
 def _action_group(**changes) -> None:
-    ActionGroup(TerraformStack(Testing.app(), "invalid"), "ActionGroup", dataclasses.replace(AG_PROPS, **changes))
+    ActionGroup(empty_stack("invalid"), "ActionGroup", dataclasses.replace(AG_PROPS, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -152,12 +145,13 @@ def test_prometheus_rule_forwards_to_the_monitor_workspace_through_the_endpoint(
     assert (endpoint["kind"], endpoint["location"]) == ("Linux", "eastus2")
     rule = out.named("azurerm_monitor_data_collection_rule", MONITORING_PROPS.prometheus_dcr_name)
     assert rule["kind"] == "Linux"
-    assert rule["data_collection_endpoint_id"] == ref(out, "azurerm_monitor_data_collection_endpoint",
-                                                      MONITORING_PROPS.dce_name)
+    assert rule["data_collection_endpoint_id"] == out.ref("azurerm_monitor_data_collection_endpoint",
+                                                          name=MONITORING_PROPS.dce_name)
     [forwarder] = rule["data_sources"]["prometheus_forwarder"]
     assert forwarder["streams"] == ["Microsoft-PrometheusMetrics"]
     [account] = rule["destinations"]["monitor_account"]
-    assert account["monitor_account_id"] == ref(out, "azurerm_monitor_workspace", MONITORING_PROPS.monitor_workspace_name)
+    assert account["monitor_account_id"] == out.ref(
+        "azurerm_monitor_workspace", name=MONITORING_PROPS.monitor_workspace_name)
     assert rule["data_flow"] == [{"streams": ["Microsoft-PrometheusMetrics"], "destinations": [account["name"]]}]
 
 
@@ -194,13 +188,13 @@ def test_both_rules_are_associated_with_the_cluster(out):
     associations = out.resources("azurerm_monitor_data_collection_rule_association").values()
     assert {a["target_resource_id"] for a in associations} == {CLUSTER_ID}
     assert sorted(a["data_collection_rule_id"] for a in associations) == sorted(
-        ref(out, "azurerm_monitor_data_collection_rule", name)
+        out.ref("azurerm_monitor_data_collection_rule", name=name)
         for name in (MONITORING_PROPS.prometheus_dcr_name, MONITORING_PROPS.container_insights_dcr_name))
 
 
 def test_rules_log_their_errors_to_the_workspace(out):
     settings = out.resources("azurerm_monitor_diagnostic_setting").values()
-    rules = {ref(out, "azurerm_monitor_data_collection_rule", name)
+    rules = {out.ref("azurerm_monitor_data_collection_rule", name=name)
              for name in (MONITORING_PROPS.prometheus_dcr_name, MONITORING_PROPS.container_insights_dcr_name)}
     assert {s["target_resource_id"] for s in settings} == rules
     for setting in settings:
@@ -209,7 +203,7 @@ def test_rules_log_their_errors_to_the_workspace(out):
 
 
 def _monitoring(**changes) -> None:
-    ClusterMonitoring(TerraformStack(Testing.app(), "invalid"), "Monitoring",
+    ClusterMonitoring(empty_stack("invalid"), "Monitoring",
                       dataclasses.replace(MONITORING_PROPS, **changes))
 
 
@@ -275,7 +269,7 @@ def test_rule_groups_hold_the_recommended_rules_with_their_severities(out):
 
 
 def test_rule_groups_evaluate_the_cluster_every_minute(out):
-    workspace = ref(out, "azurerm_monitor_workspace", MONITORING_PROPS.monitor_workspace_name)
+    workspace = out.ref("azurerm_monitor_workspace", name=MONITORING_PROPS.monitor_workspace_name)
     for suffix, group in rule_groups(out).items():
         assert group["name"] == f"KubernetesAlert-RecommendedMetricAlerts-{CLUSTER}-{suffix}"
         assert group["scopes"] == [workspace, CLUSTER_ID]
@@ -349,7 +343,7 @@ def _alerts(**changes) -> None:
     props = ClusterAlertsProps(
         cluster_id=CLUSTER_ID, cluster_name=CLUSTER, monitor_workspace_id="/amw", log_analytics_workspace_id=WORKSPACE,
         resource_group_id=RG_ID, resource_group_name=RG, location="eastus2", action_group_id="/ag")
-    ClusterAlerts(TerraformStack(Testing.app(), "invalid"), "Alerts", dataclasses.replace(props, **changes))
+    ClusterAlerts(empty_stack("invalid"), "Alerts", dataclasses.replace(props, **changes))
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -46,7 +46,6 @@ from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association impo
     SubnetNetworkSecurityGroupAssociation,
 )
 
-from constructs_lib.app import build_app
 from constructs_lib.core.diagnostics import DiagnosticSettings, DiagnosticSettingsProps
 from constructs_lib.network.egress_route_table import EgressRouteTable, EgressRouteTableProps
 from constructs_lib.network.public_ip import PublicIp, PublicIpProps
@@ -71,6 +70,7 @@ from constructs_lib.policy.aspects import (
     refers_to,
     tls_version,
 )
+from tests.synth import empty_stack
 
 RG, LOC = "rg-test", "eastus2"
 ERROR_LINE = re.compile(r"^\[(?P<path>[^\]]+)\] \[(?P<policy>[^\]]+)\] (?P<address>\S+) "
@@ -176,7 +176,7 @@ class Parts:
 
 
 def new_parts() -> Parts:
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack("test")
     AzurermProvider(stack, "azurerm", features=[AzurermProviderFeatures()])
     workspace = LogAnalyticsWorkspace(stack, "Workspace", LogAnalyticsWorkspaceProps(
         name="log-test", location=LOC, resource_group_name=RG))
@@ -385,9 +385,8 @@ def test_shipped_app_passes_every_policy(synthesized):
         assert entry["annotations"] == [], name
 
 
-def test_build_app_applies_the_policies(environments, tmp_path):
-    built = build_app([e for e in environments if e.name == "dev"], tmp_path)
-    stack = built.stacks["dev-eastus2-hub"]
+def test_build_app_applies_the_policies(synthesized):
+    stack = synthesized.app.stacks["dev-eastus2-hub"]
     assert any(isinstance(aspect, PolicySet) for aspect in Aspects.of(stack).all)
 
 

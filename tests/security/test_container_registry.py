@@ -7,10 +7,10 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput
 
 from constructs_lib.security.container_registry import ContainerRegistry, ContainerRegistryProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-x"
 
@@ -36,12 +36,6 @@ def out() -> StackJson:
         TerraformOutput(stack, "registry_id", value=registry.id)
         TerraformOutput(stack, "registry_name", value=registry.name)
     return synth_construct(build)
-
-
-def registry_address(out: StackJson, name: str) -> str:
-    keys = [k for k, body in out.resources("azurerm_container_registry").items() if body["name"] == name]
-    assert len(keys) == 1
-    return f"azurerm_container_registry.{keys[0]}"
 
 
 def test_registry_is_premium_and_locked_down(out):
@@ -89,7 +83,7 @@ def test_the_registry_brings_no_private_endpoint_of_its_own(out):
 
 
 def test_diagnostics_send_registry_events_to_the_workspace(out):
-    target = f"${{{registry_address(out, PROPS.name)}.id}}"
+    target = out.ref("azurerm_container_registry", name=PROPS.name)
     settings = [s for s in out.resources("azurerm_monitor_diagnostic_setting").values()
                 if s["target_resource_id"] == target]
     assert len(settings) == 1
@@ -100,7 +94,7 @@ def test_diagnostics_send_registry_events_to_the_workspace(out):
 
 
 def test_exposes_id_name_and_login_server(out):
-    registry = registry_address(out, PROPS.name)
+    registry = out.address("azurerm_container_registry", PROPS.name)
     outputs = out.doc["output"]
     assert outputs["login_server"]["value"] == f"${{{registry}.login_server}}"
     assert outputs["registry_id"]["value"] == f"${{{registry}.id}}"
@@ -110,7 +104,7 @@ def test_exposes_id_name_and_login_server(out):
 # --- validation ----------------------------------------------------------------------------------
 
 def _registry(**changes) -> None:
-    ContainerRegistry(TerraformStack(Testing.app(), "v"), "Registry", dataclasses.replace(PROPS, **changes))
+    ContainerRegistry(empty_stack("v"), "Registry", dataclasses.replace(PROPS, **changes))
 
 
 @pytest.mark.parametrize("field_name", [

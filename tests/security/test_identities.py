@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput
 
 from constructs_lib.config.roles import BUILT_IN_ROLES, GRANTABLE, ROLE_DEFINITION_PREFIX
 from constructs_lib.security.managed_identity import (
@@ -16,7 +16,7 @@ from constructs_lib.security.role_assignments import (
     RoleAssignmentSpec,
     RoleAssignmentsProps,
 )
-from tests.synth import synth_construct
+from tests.synth import empty_stack, synth_construct
 
 ISSUER = "https://eastus2.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/1111/"
 KEY_VAULT = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-x"
@@ -53,14 +53,8 @@ def doc():
     return synth_construct(build)
 
 
-def key_of(doc, resource_type: str, name: str) -> str:
-    keys = [k for k, body in doc.resources(resource_type).items() if body.get("name") == name]
-    assert len(keys) == 1, keys
-    return keys[0]
-
-
 def identity_ref(doc, name: str, attribute: str) -> str:
-    return f"${{azurerm_user_assigned_identity.{key_of(doc, 'azurerm_user_assigned_identity', name)}.{attribute}}}"
+    return doc.ref("azurerm_user_assigned_identity", attribute, name=name)
 
 
 # --- ManagedIdentity ------------------------------------------------------------------------------
@@ -105,7 +99,7 @@ def test_identity_outputs_reference_the_identity(doc):
 
 
 def _identity(credentials: tuple[FederatedCredentialSpec, ...]) -> None:
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack("test")
     ManagedIdentity(stack, "Identity", ManagedIdentityProps("id-x", "eastus2", "rg", credentials))
 
 
@@ -123,7 +117,7 @@ def test_credential_field_rules(spec, match):
 
 
 def test_credential_name_must_be_a_literal():
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack("test")
     other = ManagedIdentity(stack, "Other", ManagedIdentityProps("id-o", "eastus2", "rg"))
     with pytest.raises(ValueError, match=r"\.name: .* must be a literal"):
         ManagedIdentity(stack, "Identity", ManagedIdentityProps("id-x", "eastus2", "rg", (
@@ -192,7 +186,7 @@ def test_no_broad_role_is_grantable_and_every_grantable_role_has_its_guid():
 
 
 def _assign(**specs: RoleAssignmentSpec) -> None:
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack("test")
     RoleAssignments(stack, "Roles", RoleAssignmentsProps(role_assignments=specs))
 
 
@@ -210,7 +204,7 @@ def test_keys_are_construct_id_safe(key):
 
 
 def test_key_must_be_a_literal():
-    stack = TerraformStack(Testing.app(), "test")
+    stack = empty_stack("test")
     identity = ManagedIdentity(stack, "Identity", ManagedIdentityProps("id-x", "eastus2", "rg"))
     with pytest.raises(ValueError, match=r"role_assignments key .* is not a key: a literal"):
         RoleAssignments(stack, "Roles", RoleAssignmentsProps(role_assignments={

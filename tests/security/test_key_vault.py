@@ -7,11 +7,11 @@ import dataclasses
 import re
 
 import pytest
-from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf import TerraformOutput
 
 from constructs_lib.network.private_dns_zone import PrivateDnsZone, PrivateDnsZoneProps
 from constructs_lib.security.key_vault import KeyVault, KeyVaultCertificateSpec, KeyVaultProps
-from tests.synth import StackJson, synth_construct
+from tests.synth import StackJson, empty_stack, synth_construct
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 SPOKE = "/subscriptions/s/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
@@ -61,14 +61,8 @@ def out() -> StackJson:
     return synth_construct(build)
 
 
-def address(out: StackJson, resource_type: str, name: str) -> str:
-    keys = [k for k, body in out.resources(resource_type).items() if body.get("name") == name]
-    assert len(keys) == 1, f"expected one {resource_type} named {name}, found {keys}"
-    return f"{resource_type}.{keys[0]}"
-
-
 def vault_ref(out: StackJson, attribute: str = "id") -> str:
-    return f"${{{address(out, 'azurerm_key_vault', PROPS.name)}.{attribute}}}"
+    return out.ref("azurerm_key_vault", attribute, name=PROPS.name)
 
 
 def test_vault_is_rbac_private_and_deny_by_default(out):
@@ -103,7 +97,7 @@ def test_private_endpoint_targets_the_vault(out):
     assert connection["private_connection_resource_id"] == vault_ref(out)
     assert connection["subresource_names"] == ["vault"]
     assert connection["is_manual_connection"] is False
-    zone = address(out, "azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
+    zone = out.address("azurerm_private_dns_zone", "privatelink.vaultcore.azure.net")
     assert endpoint["private_dns_zone_group"]["private_dns_zone_ids"] == [f"${{{zone}.id}}"]
 
 
@@ -149,8 +143,8 @@ def test_certificate_with_ca_issuer_and_days_before_expiry(out):
 def test_certificates_wait_for_endpoint_dns_links_and_the_propagated_role(out):
     (wait_key, wait), = out.resources("time_sleep").items()
     expected = {
-        address(out, "azurerm_private_endpoint", "pep-kv-workload"),
-        address(out, "azurerm_private_dns_zone_virtual_network_link", "link-spoke"),
+        out.address("azurerm_private_endpoint", "pep-kv-workload"),
+        out.address("azurerm_private_dns_zone_virtual_network_link", "link-spoke"),
         f"time_sleep.{wait_key}",
     }
     for name in ("traefik-ingress-tls", "gateway-listener"):
@@ -170,7 +164,7 @@ def test_deployer_is_certificates_officer_on_the_vault(out):
 
 
 def test_vault_without_certificates_has_none(out):
-    dev = address(out, "azurerm_key_vault", "kv-dev")
+    dev = out.address("azurerm_key_vault", "kv-dev")
     assert not [c for c in out.resources("azurerm_key_vault_certificate").values()
                 if c["key_vault_id"] == f"${{{dev}.id}}"]
 
@@ -180,8 +174,8 @@ def test_exposes_vault_and_certificate_attributes(out):
     assert outputs["vault_id"]["value"] == vault_ref(out, "id")
     assert outputs["vault_name"]["value"] == vault_ref(out, "name")
     assert outputs["vault_uri"]["value"] == vault_ref(out, "vault_uri")
-    gateway = address(out, "azurerm_key_vault_certificate", "gateway-listener")
-    ingress = address(out, "azurerm_key_vault_certificate", "traefik-ingress-tls")
+    gateway = out.address("azurerm_key_vault_certificate", "gateway-listener")
+    ingress = out.address("azurerm_key_vault_certificate", "traefik-ingress-tls")
     assert outputs["listener_secret"]["value"] == f"${{{gateway}.versionless_secret_id}}"
     assert outputs["trusted_root"]["value"] == f"${{{ingress}.certificate_data_base64}}"
 
@@ -189,7 +183,7 @@ def test_exposes_vault_and_certificate_attributes(out):
 # --- validation ----------------------------------------------------------------------------------
 
 def _vault(**changes) -> None:
-    KeyVault(TerraformStack(Testing.app(), "v"), "Vault", dataclasses.replace(PROPS, **changes))
+    KeyVault(empty_stack("v"), "Vault", dataclasses.replace(PROPS, **changes))
 
 
 def _certificate(**changes) -> None:

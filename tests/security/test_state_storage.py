@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from constructs_lib.config.roles import DEPLOY_IDENTITY_ROLES, PLAN_IDENTITY_ROLES
+from constructs_lib.config.stack_plan import environment_of
 from constructs_lib.security.state_storage import StateStorage, StateStorageProps
-from tests.synth import empty_stack, shipped_stacks, synth_construct
+from tests.envfiles import env_named, planned_stacks
+from tests.synth import empty_stack, synth_construct
 
-BOOTSTRAPS = sorted({name.split("-", 1)[0] + "-bootstrap" for name in shipped_stacks("hub")})
+BOOTSTRAPS = planned_stacks("bootstrap")
 
 
 def _props(**overrides) -> StateStorageProps:
@@ -22,7 +24,7 @@ def _props(**overrides) -> StateStorageProps:
 @pytest.mark.parametrize("name", BOOTSTRAPS)
 def test_state_survives_deletes_and_overwrites_until_the_lock_is_removed(synthesized, environments, name):
     stack = synthesized.stack(name)
-    env = next(e for e in environments if f"{e.name}-bootstrap" == name)
+    env = env_named(environments, environment_of(name))
     account = stack.only("azurerm_storage_account")
     assert account["name"] == env.state.storage_account_name
     lock = stack.only("azurerm_management_lock")

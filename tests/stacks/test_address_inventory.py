@@ -78,11 +78,11 @@ def _update() -> None:
     import tempfile
 
     from constructs_lib.config.loader import load_environments
+    from tests.envfiles import PROJECT_ROOT
     from tests.synth import synthesize
 
-    root = Path(__file__).resolve().parents[2]
     with tempfile.TemporaryDirectory() as folder:
-        synthesized = synthesize(load_environments(root / "envs"), Path(folder))
+        synthesized = synthesize(load_environments(PROJECT_ROOT / "envs"), Path(folder))
         inventory = {name: sorted(stack.addresses()) for name, stack in sorted(synthesized.stacks.items())}
     INVENTORY.write_text(json.dumps(inventory, indent=1) + "\n")
     print(f"recorded {sum(map(len, inventory.values()))} addresses of {len(inventory)} stacks")

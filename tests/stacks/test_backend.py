@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from cdktf import TerraformStack, Testing
+from cdktf import Testing
 
 from constructs_lib.config.stack_plan import stack_plan
 from constructs_lib.stacks.backend import configure_backend
 from tests.envfiles import base_env, load, set_path, two_regions
+from tests.synth import empty_stack
 
 CLOUD = {"backend": "cloud", "organization": "contoso", "project": "aks-baseline",
          "workspace_name": "aks-baseline-{stack}"}
@@ -19,7 +20,7 @@ CLOUD = {"backend": "cloud", "organization": "contoso", "project": "aks-baseline
 def _backends(env) -> dict[str, dict]:
     found = {}
     for planned in stack_plan(env):
-        stack = TerraformStack(Testing.app(), planned.name)
+        stack = empty_stack(planned.name)
         configure_backend(stack, env, planned.region, planned.kind)
         found[planned.name] = json.loads(Testing.synth(stack))["terraform"]
     return found

@@ -12,9 +12,10 @@ from constructs_lib.config.roles import (
     condition_role_guids,
     role_definition_guid,
 )
-from tests.synth import shipped_stacks
+from constructs_lib.config.stack_plan import environment_of
+from tests.envfiles import env_named, planned_stacks
 
-BOOTSTRAPS = sorted({name.split("-", 1)[0] + "-bootstrap" for name in shipped_stacks("hub")})
+BOOTSTRAPS = planned_stacks("bootstrap")
 
 
 def _assignments(stack):
@@ -74,7 +75,7 @@ def test_each_identity_holds_exactly_its_roles_and_never_owner(synthesized, envi
             # The state container only, not the account or the subscription.
             assert body["scope"] == stack.ref("azurerm_storage_container", "id")
         else:
-            subscription = next(e for e in environments if e.name == env).subscription_id
+            subscription = env_named(environments, env).subscription_id
             assert body["scope"] == (f"/subscriptions/{subscription}" if subscription
                                      else "${data.azurerm_subscription.Subscription.id}")
         assert ("condition" in body) == (_role(body) == "Role Based Access Control Administrator")
@@ -83,7 +84,7 @@ def test_each_identity_holds_exactly_its_roles_and_never_owner(synthesized, envi
 @pytest.mark.parametrize("name", BOOTSTRAPS)
 def test_github_environments_are_trusted_exactly(synthesized, environments, name):
     stack = synthesized.stack(name)
-    env = next(e for e in environments if f"{e.name}-bootstrap" == name)
+    env = env_named(environments, environment_of(name))
     repo = env.ci.github_repository
     credentials = {body["name"]: body for body in stack.resources("azurerm_federated_identity_credential").values()}
     assert {n: c["subject"] for n, c in credentials.items()} == {

@@ -15,10 +15,10 @@ from constructs_lib.config.resource_names import (
 from constructs_lib.config.roles import start_stop_role_definition_id
 from constructs_lib.config.stack_plan import bootstrap_stack
 from constructs_lib.stacks.contracts import INGRESS_SERVICE_ACCOUNT
-from tests.synth import shipped_stacks
+from tests.envfiles import planned_stacks
 
 
-@pytest.fixture(scope="module", params=shipped_stacks("cluster"))
+@pytest.fixture(scope="module", params=planned_stacks("cluster"))
 def cluster_stack(request, synthesized):
     return synthesized.stack(request.param)
 
@@ -242,43 +242,33 @@ def test_budget_thresholds_from_config(cluster_stack, environments):
 
 # --- issue 9: what only shows when Azure runs it --------------------------------------------------
 
-def _address(stack, resource_type: str, body: dict) -> str:
-    return f"{resource_type}.{next(k for k, v in stack.resources(resource_type).items() if v is body)}"
-
-
-def _waits_for(stack, consumer: dict) -> set[str]:
-    """Role assignments a consumer reaches through a `time_sleep` in its depends_on."""
+def _waits_for(stack, consumer: dict, seconds: int) -> set[str]:
+    """Role assignments a consumer reaches through a `time_sleep` (of `seconds`) in its depends_on."""
     sleeps = stack.resources("time_sleep")
     reached: set[str] = set()
     for dependency in consumer.get("depends_on", []):
         if dependency.startswith("time_sleep."):
             sleep = sleeps[dependency.split(".", 1)[1]]
-            assert sleep["create_duration"] == f"{ENVIRONMENT_WAIT[stack.name]}s"
+            assert sleep["create_duration"] == f"{seconds}s"
             assert set(sleep["triggers"].values()) == {f"${{{d}.id}}" for d in sleep["depends_on"]}
             reached |= set(sleep["depends_on"])
     return reached
-
-
-ENVIRONMENT_WAIT: dict[str, int] = {}
-
-
-@pytest.fixture(autouse=True)
-def _record_wait(cluster_stack, environments):
-    env, _ = cluster_stack.environment(environments)
-    ENVIRONMENT_WAIT[cluster_stack.name] = env.deploy.role_propagation_seconds
 
 
 def _assignment_addresses(stack, prefix: str) -> set[str]:
     return {f"azurerm_role_assignment.{k}" for k in stack.resources("azurerm_role_assignment") if k.startswith(prefix)}
 
 
-def test_every_consumer_of_a_new_role_waits_for_it_to_propagate(cluster_stack):
+def test_every_consumer_of_a_new_role_waits_for_it_to_propagate(cluster_stack, environments):
+    env, _ = cluster_stack.environment(environments)
+    seconds = env.deploy.role_propagation_seconds
     cluster = cluster_stack.only("azurerm_kubernetes_cluster")
-    assert _waits_for(cluster_stack, cluster) == _assignment_addresses(cluster_stack, "ControlPlaneRoles_")
+    assert _waits_for(cluster_stack, cluster, seconds) == _assignment_addresses(cluster_stack, "ControlPlaneRoles_")
     gateway = cluster_stack.only("azurerm_application_gateway")
-    assert _waits_for(cluster_stack, gateway) == _assignment_addresses(cluster_stack, "AppGatewayRoles_")
+    assert _waits_for(cluster_stack, gateway, seconds) == _assignment_addresses(cluster_stack, "AppGatewayRoles_")
     for certificate in cluster_stack.resources("azurerm_key_vault_certificate").values():
-        assert _waits_for(cluster_stack, certificate) == _assignment_addresses(cluster_stack, "KeyVault_CertificatesOfficer")
+        assert _waits_for(cluster_stack, certificate, seconds) == _assignment_addresses(
+            cluster_stack, "KeyVault_CertificatesOfficer")
     # The grants the workload stack relies on: the cluster stack's apply ends only once they propagated.
     trailing = [s for s in cluster_stack.resources("time_sleep").values()
                 if any(d.startswith("azurerm_role_assignment.ClusterRoles_") for d in s["depends_on"])]
@@ -326,8 +316,7 @@ def test_the_gateway_trusts_the_ingress_certificate_from_key_vault_not_a_copy(cl
         return
     (root,) = roots
     assert "data" not in root
-    ingress_certificate = next(k for k, c in cluster_stack.resources("azurerm_key_vault_certificate").items()
-                               if c["name"] == "traefik-ingress-internal-aks-ingress-tls")
-    assert root["key_vault_secret_id"] == f"${{azurerm_key_vault_certificate.{ingress_certificate}.versionless_secret_id}}"
+    assert root["key_vault_secret_id"] == cluster_stack.ref(
+        "azurerm_key_vault_certificate", "versionless_secret_id", name="traefik-ingress-internal-aks-ingress-tls")
     listener = gateway["ssl_certificate"][0]["key_vault_secret_id"]
     assert listener.endswith(".versionless_secret_id}")

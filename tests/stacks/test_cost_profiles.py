@@ -13,13 +13,9 @@ from constructs_lib.config.roles import START_STOP_ACTIONS, start_stop_role_defi
 from constructs_lib.config.rules import SPOT_TAINT
 from constructs_lib.core.azapi import CONTAINER_SERVICE_API
 from constructs_lib.policy.aspects import POLICIES, stack_resources
-from tests.envfiles import GENERATED_NAME
+from tests.envfiles import GENERATED_NAME, env_named
 
 STAGING = f"{GENERATED_NAME}-northeurope"
-
-
-def env_named(environments, name):
-    return next(env for env in environments if env.name == name)
 
 
 def test_dev_hub_runs_a_standard_firewall_without_idps_but_with_threat_intel_and_dns_proxy(synthesized):

@@ -10,24 +10,17 @@ from constructs_lib.config.regions import REGION_PAIRS
 from constructs_lib.config.resource_names import EnvironmentNames
 from constructs_lib.config.rules import check_public_dns_zone
 from constructs_lib.core.diagnostics import DIAGNOSTIC_CATEGORIES
+from tests.envfiles import env_named, environments_under_test
 
-
-def _environments():
-    from constructs_lib.config.loader import load_environments
-    from tests.envfiles import tested_envs_folder
-
-    return load_environments(tested_envs_folder())
-
-
-ENVIRONMENTS = [env.name for env in _environments()]
-FRONT_DOOR_ENVIRONMENTS = [env.name for env in _environments() if env.front_door_enabled]
+ENVIRONMENTS = [env.name for env in environments_under_test()]
+FRONT_DOOR_ENVIRONMENTS = [env.name for env in environments_under_test() if env.front_door_enabled]
 with_front_door = pytest.mark.parametrize("env", FRONT_DOOR_ENVIRONMENTS, indirect=True)
 """For tests of Front Door resources: the environments that turn it on."""
 
 
 @pytest.fixture(scope="module", params=ENVIRONMENTS)
 def env(request, environments):
-    return next(e for e in environments if e.name == request.param)
+    return env_named(environments, request.param)
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ import pytest
 
 from constructs_lib.config.egress import cluster_egress
 from constructs_lib.config.resource_names import HUB_SUBNET_NAMES, RegionNames
-from tests.synth import shipped_stacks
+from tests.envfiles import planned_stacks
 
 
-@pytest.fixture(scope="module", params=shipped_stacks("hub"))
+@pytest.fixture(scope="module", params=planned_stacks("hub"))
 def hub(request, synthesized):
     return synthesized.stack(request.param)
 

@@ -9,18 +9,13 @@ import pytest
 
 from constructs_lib.config.resource_names import EnvironmentNames, RegionNames, front_door_origin
 from constructs_lib.config.rules import check_public_dns_zone
+from constructs_lib.config.stack_plan import environment_of
+from tests.envfiles import env_named, planned_stacks
 
 
-def _front_door_environments() -> list[str]:
-    from constructs_lib.config.loader import load_environments
-    from tests.envfiles import tested_envs_folder
-
-    return [env.name for env in load_environments(tested_envs_folder()) if env.front_door_enabled]
-
-
-@pytest.fixture(scope="module", params=_front_door_environments())
+@pytest.fixture(scope="module", params=[environment_of(name) for name in planned_stacks("routing")])
 def env(request, environments):
-    return next(e for e in environments if e.name == request.param)
+    return env_named(environments, request.param)
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from constructs_lib.config.resource_names import SPOKE_SUBNET_NAMES, RegionNames
-from tests.synth import shipped_stacks
+from tests.envfiles import planned_stacks
 
 
-@pytest.fixture(scope="module", params=shipped_stacks("spoke"))
+@pytest.fixture(scope="module", params=planned_stacks("spoke"))
 def spoke(request, synthesized):
     return synthesized.stack(request.param)
 

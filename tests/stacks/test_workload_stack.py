@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from constructs_lib.config.resource_names import EnvironmentNames
 from constructs_lib.stacks.contracts import AKS_ENTRA_SERVER_APP_ID
-from tests.synth import shipped_stacks
+from tests.envfiles import load_yaml, planned_stacks
 
 
-@pytest.fixture(scope="module", params=shipped_stacks("workload"))
+@pytest.fixture(scope="module", params=planned_stacks("workload"))
 def workload(request, synthesized):
     return synthesized.stack(request.param)
 
@@ -54,7 +53,7 @@ def test_releases_ship_their_charts_inside_the_stack_folder(workload, synthesize
         assert release["chart"].startswith("./assets/")
         chart = (folder / release["chart"]).resolve()
         assert chart.is_relative_to(folder.resolve()), "the chart must live inside the stack folder"
-        metadata = yaml.safe_load((chart / "Chart.yaml").read_text())
+        metadata = load_yaml((chart / "Chart.yaml").read_text())
         assert metadata["version"] == release["version"]
         assert release["atomic"] is True and release["wait"] is True
         assert release["namespace"] == env.app.namespace
@@ -78,7 +77,7 @@ def test_images_come_from_the_environments_shared_registry(workload, synthesized
     registry = EnvironmentNames.of(env).container_registry
     images = []
     for template in folder.glob("assets/*/*/templates/*.yaml"):
-        doc = yaml.safe_load(template.read_text())
+        doc = load_yaml(template.read_text())
         if doc.get("kind") == "Deployment":
             images += [c["image"] for c in doc["spec"]["template"]["spec"]["containers"]]
     assert len(images) == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.envfiles import PROJECT_ROOT
 
 
 def fake_machine(tmp_path: Path, uid: int, apt_fails: bool = False) -> tuple[Path, dict[str, str]]:

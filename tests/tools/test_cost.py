@@ -6,15 +6,14 @@ import copy
 import csv
 import json
 import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.envfiles import GENERATED_NAME
+from tests.envfiles import GENERATED_NAME, PROJECT_ROOT, env_named
 from tools import cost
 
-PRICE_TABLE = Path(__file__).resolve().parents[2] / "cost" / "prices.csv"
+PRICE_TABLE = PROJECT_ROOT / "cost" / "prices.csv"
 
 
 def table() -> dict[str, dict[str, str]]:
@@ -72,7 +71,7 @@ def test_a_new_sku_without_a_price_is_an_error(synthesized):
 
 def test_dev_hub_total_recomputed_by_hand(estimate, synthesized, environments):
     """dev's hub: a Standard firewall with three public IPs, a Standard Bastion with one, 730 hours."""
-    dev = next(env for env in environments if env.name == "dev")
+    dev = env_named(environments, "dev")
     assert (dev.hub.firewall_sku, dev.hub.bastion_sku) == ("Standard", "Standard")
     hub = synthesized.stack("dev-eastus2-hub")
     assert len(hub.resources("azurerm_public_ip")) == 4

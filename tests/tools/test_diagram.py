@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from tests.envfiles import PROJECT_ROOT, env_named
 from tools import diagram
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HAVE_DOT = shutil.which("dot") is not None
 
 
@@ -28,13 +28,13 @@ def needs_dot() -> None:
         pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
 
 
-def copy_output(synthesized: Any, target: Path, environments: list[str] | None = None) -> Path:
-    """A writable copy of the session's synth (stacks' JSON and manifest) plus deploy-order.json
-    as main.py writes it, optionally limited to some environments."""
+def copy_output(synthesized: Any, target: Path, environments: list[str]) -> Path:
+    """A writable copy of some environments of the session's synth (stacks' JSON and manifest) plus
+    their deploy-order.json as main.py writes it."""
     from constructs_lib.app.deploy_order import write_deploy_order
 
     manifest = json.loads((synthesized.outdir / "manifest.json").read_text())
-    keep = {n: e for n, e in manifest["stacks"].items() if environments is None or n.split("-")[0] in environments}
+    keep = {n: e for n, e in manifest["stacks"].items() if n.split("-")[0] in environments}
     for name in keep:
         (target / "stacks" / name).mkdir(parents=True)
         shutil.copy(synthesized.outdir / "stacks" / name / "cdk.tf.json", target / "stacks" / name / "cdk.tf.json")
@@ -44,11 +44,11 @@ def copy_output(synthesized: Any, target: Path, environments: list[str] | None =
 
 
 @pytest.fixture(scope="module")
-def rendered(synthesized, tmp_path_factory) -> dict[str, str]:
-    """The graph source of every shipped environment: environment -> .gv text."""
-    out = copy_output(synthesized, tmp_path_factory.mktemp("diagram-out"))
+def rendered(synthesized) -> dict[str, str]:
+    """The graph source of every shipped environment: environment -> .gv text, read from the
+    session's synth and its deploy-order.json."""
     sources = {}
-    for topology in diagram.read_topologies(out):
+    for topology in diagram.read_topologies(synthesized.outdir):
         sources[topology.environment] = diagram.build_graph(topology).source
     return sources
 
@@ -75,7 +75,7 @@ def test_every_network_and_subnet_range_and_every_stack_is_in_the_graph(rendered
 
 def test_the_architecture_parts_are_drawn_with_their_names(rendered, synthesized, environments):
     for env, source in rendered.items():
-        model = next(e for e in environments if e.name == env)
+        model = env_named(environments, env)
         docs = stack_docs(synthesized, env)
         named = {
             rtype: [body["name"] for doc in docs.values() for body in doc.get("resource", {}).get(rtype, {}).values()]
@@ -125,7 +125,7 @@ def test_the_picture_follows_the_json_not_hand_drawn_data(synthesized, tmp_path)
 
 def test_front_door_is_drawn_globally_with_an_edge_to_every_app_gateway(synthesized, tmp_path, environments):
     """prod's global entry, from the synthesized prod-global and prod-routing stacks."""
-    env = next(e for e in environments if e.name == "prod")
+    env = env_named(environments, "prod")
     assert env.front_door_enabled
     out = copy_output(synthesized, tmp_path, ["prod"])
     (topology,) = diagram.read_topologies(out)

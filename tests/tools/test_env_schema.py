@@ -7,7 +7,6 @@ import json
 
 import jsonschema
 import pytest
-import yaml
 
 from constructs_lib.config.loader import load_environment
 from tests import envfiles
@@ -38,12 +37,12 @@ def test_the_example_is_a_valid_environment_that_writes_out_every_key():
 def test_every_environment_file_passes_the_schema_editors_use(path):
     schema = json.loads(env_schema.SCHEMA_PATH.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(path.read_text()))
+    jsonschema.Draft202012Validator(schema).validate(envfiles.load_yaml(path.read_text()))
 
 
 def test_the_schema_refuses_what_the_loader_refuses():
     schema = json.loads(env_schema.SCHEMA_PATH.read_text())
-    data = yaml.safe_load((PROJECT_ROOT / "envs" / "dev.yaml").read_text())
+    data = envfiles.base_env()
     data["cluster"]["user_pool"]["min"] = 1
     with pytest.raises(jsonschema.ValidationError, match="Additional properties are not allowed"):
         jsonschema.Draft202012Validator(schema).validate(data)

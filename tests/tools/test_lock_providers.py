@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.envfiles import PROJECT_ROOT
 from tools import lock_providers
 from tools.lock_providers import DEFAULT_PLATFORMS, lock_command, main
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _outdir(tmp_path: Path, *stacks: str) -> Path:

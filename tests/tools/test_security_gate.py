@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.envfiles import PROJECT_ROOT
 from tools import security_gate as gate
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 REASON = "Required by the architecture: fabricated for this test, long enough to count."
 
@@ -311,14 +310,7 @@ def test_cli_writes_sarif_only_when_asked(tmp_path, monkeypatch, capsys):
 
 
 # ----------------------------------------------------------------------------- the real gate
-
-
-@pytest.fixture(scope="module")
-def real_gate(synthesized):
-    """checkov, once, over every stack of the shipped environments and the shipped manifests
-    (started in the background as soon as they were synthesized, see tests/conftest.py)."""
-    assert synthesized.security_gate is not None, "the gate starts with the synth when its tests are selected"
-    return synthesized.security_gate.result()
+# `real_gate` (tests/conftest.py): checkov over every synthesized stack, run in the background.
 
 
 def test_gate_passes_on_the_shipped_environments(real_gate):
@@ -393,7 +385,7 @@ def test_a_where_condition_must_be_an_object_of_literals(where):
 def test_the_shipped_allowlist_never_names_an_environment():
     """Exceptions key on stack kinds and settings: a user's new environment is judged like the
     shipped ones (a `dev-*` glob would exempt only environments called dev)."""
-    entries = gate.load_allowlist(PROJECT_ROOT / "security" / "checkov-allowlist.json")
+    entries = gate.load_allowlist(gate.DEFAULT_ALLOWLIST)
     for item in entries:
         assert item.stack.startswith("*"), f"{item.describe()}: stack glob must not start with a name"
 

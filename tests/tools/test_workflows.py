@@ -8,7 +8,6 @@ import copy
 import functools
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +15,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import yaml
 
+from tests.envfiles import PROJECT_ROOT, load_yaml
 from tools import pipeline
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GITHUB = PROJECT_ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
@@ -36,7 +34,7 @@ def load(path: Path) -> dict[str, Any]:
 
 @functools.cache
 def _parsed(path: Path, mtime_ns: int) -> dict[str, Any]:
-    doc = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    doc = load_yaml(path.read_text())
     if True in doc:  # YAML 1.1 reads the key `on` as a boolean
         doc["on"] = doc.pop(True)
     return doc
@@ -225,15 +223,9 @@ def test_wave_jobs_plan_in_parallel_approve_once_and_apply_wave_by_wave():
 
 
 @pytest.fixture(scope="module")
-def deploy_order(synthesized, tmp_path_factory) -> dict[str, Any]:
-    """deploy-order.json of the session's synth, written as main.py writes it (into a side folder
-    that shares the synthesized stacks)."""
-    from constructs_lib.app.deploy_order import write_deploy_order
-
-    folder = tmp_path_factory.mktemp("deploy-order")
-    shutil.copy(synthesized.outdir / "manifest.json", folder / "manifest.json")
-    write_deploy_order(folder)
-    return json.loads((folder / "deploy-order.json").read_text())
+def deploy_order(synthesized) -> dict[str, Any]:
+    """deploy-order.json of the session's synth (tests/synth.synthesize writes it as main.py does)."""
+    return json.loads((synthesized.outdir / "deploy-order.json").read_text())
 
 
 def test_synthesized_waves_fit_the_workflow_and_run_every_stack_after_its_dependencies(deploy_order, synthesized,

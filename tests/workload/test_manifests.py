@@ -44,6 +44,7 @@ from constructs_lib.workload.manifests.settings import (
     memory_mebibytes,
 )
 from constructs_lib.workload.manifests.traefik import traefik_manifests
+from tests.envfiles import load_yaml
 
 SCHEMAS = Path(__file__).parent / "k8s_schemas"
 CLIENT_ID = "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
@@ -90,7 +91,7 @@ def raw_templates(charts) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def rendered(raw_templates) -> dict[str, list[dict]]:
     """The charts' objects as the cluster would receive them (sample client id)."""
-    return {name: [yaml.safe_load(render_for_validation(text, {INGRESS_IDENTITY_CLIENT_ID: CLIENT_ID}))
+    return {name: [load_yaml(render_for_validation(text, {INGRESS_IDENTITY_CLIENT_ID: CLIENT_ID}))
                    for text in templates.values()]
             for name, templates in raw_templates.items()}
 
@@ -110,7 +111,7 @@ def substitutions(settings) -> dict[str, str]:
 def baseline(substitutions) -> dict[str, dict]:
     """cluster-manifests/ objects after Flux substitution, by path relative to the folder."""
     return {str(p.relative_to(CLUSTER_MANIFESTS_DIR)):
-            yaml.safe_load(substitute_variables(p.read_text(), substitutions))
+            load_yaml(substitute_variables(p.read_text(), substitutions))
             for p in cluster_manifest_files()}
 
 
@@ -178,7 +179,7 @@ def peer_key(peer: dict) -> tuple:
 
 def config_files(objs: list[dict]) -> tuple[dict, dict]:
     data = one(objs, "ConfigMap", "traefik-ingress-config")["data"]
-    return yaml.safe_load(data["traefik.yaml"]), yaml.safe_load(data["dynamic.yaml"])
+    return load_yaml(data["traefik.yaml"]), load_yaml(data["dynamic.yaml"])
 
 
 def validation_errors(obj: dict, version: str) -> list[str]:
@@ -220,7 +221,7 @@ def test_secret_provider_class_matches_the_crd_schema(objects, settings):
     spc = one(objects, "SecretProviderClass")
     jsonschema.validate(spc, json.loads((SCHEMAS / "secretproviderclass-secrets-store-v1.json").read_text()))
     entry_schema = json.loads((SCHEMAS / "azure-keyvault-object-v1.json").read_text())
-    entries = [yaml.safe_load(text) for text in yaml.safe_load(spc["spec"]["parameters"]["objects"])["array"]]
+    entries = [load_yaml(text) for text in load_yaml(spc["spec"]["parameters"]["objects"])["array"]]
     for entry in entries:
         jsonschema.validate(entry, entry_schema)
     # The one certificate, read as the private key (secret) and as the public certificate (cert).
@@ -235,7 +236,7 @@ def test_cluster_manifests_validate_after_substitution(baseline, settings):
     for obj in baseline.values():
         errors += validation_errors(obj, settings.kubernetes_version)
     assert not errors, "\n".join(errors)
-    kustomization = yaml.safe_load((CLUSTER_MANIFESTS_DIR / "kustomization.yaml").read_text())
+    kustomization = load_yaml((CLUSTER_MANIFESTS_DIR / "kustomization.yaml").read_text())
     jsonschema.validate(kustomization, json.loads((SCHEMAS / "kustomization-kustomize-v1beta1.json").read_text()))
 
 
@@ -258,7 +259,7 @@ def test_the_only_templating_is_the_client_id_placeholder(raw_templates):
 
 
 def test_client_id_placeholder_sits_where_workload_identity_reads_it(raw_templates, rendered):
-    unrendered = [yaml.safe_load(t) for t in raw_templates["traefik"].values()]
+    unrendered = [load_yaml(t) for t in raw_templates["traefik"].values()]
     account = one(unrendered, "ServiceAccount")
     spc = one(unrendered, "SecretProviderClass")
     assert account["metadata"]["annotations"]["azure.workload.identity/client-id"] == PLACEHOLDER
@@ -280,7 +281,7 @@ def test_render_for_validation_refuses_other_templating_and_missing_values():
 def test_values_schema_makes_the_client_id_mandatory(charts):
     traefik, workload = charts["traefik"], charts["workload"]
     schema = json.loads((traefik / "values.schema.json").read_text())
-    defaults = yaml.safe_load((traefik / "values.yaml").read_text())
+    defaults = load_yaml((traefik / "values.yaml").read_text())
     assert defaults == {INGRESS_IDENTITY_CLIENT_ID: ""}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(defaults, schema)  # an install without --set fails up front
@@ -289,7 +290,7 @@ def test_values_schema_makes_the_client_id_mandatory(charts):
 
 
 def test_chart_metadata_and_template_names(charts, settings):
-    chart = yaml.safe_load((charts["traefik"] / "Chart.yaml").read_text())
+    chart = load_yaml((charts["traefik"] / "Chart.yaml").read_text())
     assert chart == {"apiVersion": "v2", "name": "traefik-ingress", "version": "1.0.0", "appVersion": "v3.4.5",
                      "type": "application", "description": chart["description"]}
     names = sorted(p.name for p in (charts["workload"] / "templates").iterdir())
@@ -683,7 +684,7 @@ def test_kustomize_builds_the_folder_as_flux_does():
     built = subprocess.run(["kubectl", "kustomize", str(CLUSTER_MANIFESTS_DIR)], check=True,
                            capture_output=True, text=True, timeout=120).stdout
     identity = lambda o: (o["kind"], o["metadata"]["name"])  # noqa: E731
-    expected = [yaml.safe_load(p.read_text()) for p in cluster_manifest_files()]
+    expected = [load_yaml(p.read_text()) for p in cluster_manifest_files()]
     assert sorted(map(identity, yaml.safe_load_all(built))) == sorted(map(identity, expected))
 
 
@@ -743,7 +744,7 @@ def test_write_all_manifests_gives_scanners_every_object_fully_substituted(setti
     for path in paths:
         text = path.read_text()
         assert "{{" not in text and "${" not in text, path
-        written.append(yaml.safe_load(text))
+        written.append(load_yaml(text))
     identity = lambda o: (o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])  # noqa: E731
     assert sorted(map(identity, written)) == sorted(map(identity, objects + list(baseline.values())))
     assert write_all_manifests(tmp_path, settings) == paths  # rewrites in place
