@@ -29,7 +29,7 @@ from constructs_lib.config.loader import (
 )
 from tests.envfiles import PROJECT_ROOT, base_env, dump, load, main_command, refused, set_path, write_env
 
-FUZZ = settings(max_examples=100, deadline=timedelta(seconds=2), database=None,
+FUZZ = settings(max_examples=200, deadline=timedelta(seconds=2), database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 
