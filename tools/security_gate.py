@@ -428,19 +428,70 @@ def checkov_command(checkov: Path, copies: list[TerraformCopy], manifests: list[
     return [*command, "--skip-download", "--output", "json", "--quiet", "--compact"]
 
 
-def run_checkov(command: list[str]) -> tuple[Any, str, float]:
-    """Run checkov once; returns (decoded JSON, stderr, seconds)."""
-    env = dict(os.environ, BC_SKIP_MAPPING="TRUE", LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"))
-    started = time.monotonic()
+def _checkov_env() -> dict[str, str]:
+    return dict(os.environ, BC_SKIP_MAPPING="TRUE", LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"))
+
+
+# What checkov's console script does (checkov.main.Checkov().run() with SyntaxWarnings silenced),
+# with the arguments read from standard input once the imports are done.
+_WAITING_CHECKOV = """\
+import json, sys, warnings
+from checkov.main import Checkov
+arguments = json.loads(sys.stdin.readline())
+sys.argv = [sys.argv[0], *arguments]
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", category=SyntaxWarning)
+    sys.exit(Checkov(arguments).run())
+"""
+
+
+class WaitingCheckov:
+    """checkov started ahead of its inputs: the process imports checkov (about 2 s of the ~5 s a
+    scan of the shipped environments takes) and then waits for its arguments on standard input,
+    so the import overlaps the synth that produces the inputs. `run_gate(..., started=...)` hands it
+    the arguments; a process that is never used is stopped with `close()`.
+
+    Runs checkov exactly as its console script does (`checkov.main.Checkov(arguments).run()`), under
+    the Python of checkov's own virtual environment (the folder of `checkov`)."""
+
+    def __init__(self, checkov: Path = DEFAULT_CHECKOV):
+        python = Path(checkov).parent / "python"
+        if not python.exists():
+            raise GateError(f"checkov not found at {checkov}; run `make setup`")
+        self.process = subprocess.Popen(
+            [str(python), "-c", _WAITING_CHECKOV], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env=_checkov_env())
+
+    def run(self, arguments: list[str]) -> subprocess.CompletedProcess[str]:
+        """Scan with `arguments` (checkov's command line without the program); waits for the result."""
+        try:
+            stdout, stderr = self.process.communicate(json.dumps(arguments) + "\n", timeout=CHECKOV_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.close()
+            raise GateError(f"checkov did not finish within {CHECKOV_TIMEOUT_SECONDS} s") from None
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
+
+def run_checkov(command: list[str], started: WaitingCheckov | None = None) -> tuple[Any, str, float]:
+    """Run checkov once (`command[0]` with the rest as arguments, or the arguments handed to an
+    already `started` checkov); returns (decoded JSON, stderr, seconds from the arguments to the result)."""
+    begun = time.monotonic()
     try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, env=env, timeout=CHECKOV_TIMEOUT_SECONDS, check=False
-        )
+        if started:
+            done = started.run(command[1:])
+        else:
+            done = subprocess.run(command, capture_output=True, text=True, env=_checkov_env(),
+                                  timeout=CHECKOV_TIMEOUT_SECONDS, check=False)
     except FileNotFoundError:
         raise GateError(f"checkov not found at {command[0]}; run `make setup`") from None
     except subprocess.TimeoutExpired:
         raise GateError(f"checkov did not finish within {CHECKOV_TIMEOUT_SECONDS} s") from None
-    elapsed = time.monotonic() - started
+    elapsed = time.monotonic() - begun
     if done.returncode not in (0, 1):
         raise GateError(f"checkov exited {done.returncode}:\n{done.stderr[-3000:]}")
     try:
@@ -505,9 +556,20 @@ def run_gate(
     manifests: Iterable[Path] = (),
     allowlist: Path = DEFAULT_ALLOWLIST,
     checkov: Path = DEFAULT_CHECKOV,
+    started: WaitingCheckov | None = None,
 ) -> Verdict:
     """Scan every stack under outdir (and the existing manifest paths) in one checkov run and
-    judge the result against the allow-list."""
+    judge the result against the allow-list. `started`: a `WaitingCheckov` to run the scan in
+    (it is used up; on an error before the scan it is closed)."""
+    try:
+        return _run_gate(outdir, manifests, allowlist, checkov, started)
+    finally:
+        if started:
+            started.close()
+
+
+def _run_gate(outdir: Path, manifests: Iterable[Path], allowlist: Path, checkov: Path,
+              started: WaitingCheckov | None) -> Verdict:
     entries = load_allowlist(allowlist)
     stack_files = find_stack_files(outdir)
     if not stack_files:
@@ -520,7 +582,7 @@ def run_gate(
     existing, missing = manifest_inputs([*manifests, *chart_templates])
     with tempfile.TemporaryDirectory(prefix="security-gate-") as workdir:
         copies = prepare_terraform(stack_files, Path(workdir))
-        data, stderr, elapsed = run_checkov(checkov_command(Path(checkov), copies, existing))
+        data, stderr, elapsed = run_checkov(checkov_command(Path(checkov), copies, existing), started)
         verdict = judge(data, stderr, copies, entries)
     verdict.elapsed_seconds, verdict.manifests = elapsed, existing
     if existing:

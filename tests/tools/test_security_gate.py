@@ -334,6 +334,22 @@ def test_gate_ran_the_pinned_checkov_in_reasonable_time(real_gate):
     assert real_gate.elapsed_seconds < 180, real_gate.notes
 
 
+def test_a_waiting_checkov_gets_its_arguments_on_standard_input(tmp_path):
+    """`WaitingCheckov` starts checkov's Python ahead of the inputs; `run_checkov` hands it the
+    arguments (the command line without the program) and reads the reports it prints."""
+    fake_python = tmp_path / "python"  # stands in for .venv-checkov/bin/python
+    fake_python.write_text('#!/bin/sh\nread -r arguments\nprintf \'{"check_type": "terraform_json", "got": %s}\' "$arguments"\n')
+    fake_python.chmod(0o755)
+    waiting = gate.WaitingCheckov(tmp_path / "checkov")
+    data, _, _ = gate.run_checkov([str(tmp_path / "checkov"), "--framework", "terraform_json", "-f", "a b.json"], waiting)
+    assert data == [{"check_type": "terraform_json", "got": ["--framework", "terraform_json", "-f", "a b.json"]}]
+    unused = gate.WaitingCheckov(tmp_path / "checkov")
+    unused.close()
+    assert unused.process.returncode is not None, "an unused checkov is stopped"
+    with pytest.raises(gate.GateError, match="checkov not found"):
+        gate.WaitingCheckov(tmp_path / "missing" / "checkov")
+
+
 def test_reports_printed_back_to_back_are_all_read():
     text = '[{"check_type": "terraform_json"}]\n[{"check_type": "kubernetes"}]\n{"check_type": "kubernetes"}\n'
     assert [r["check_type"] for r in gate.parse_reports(text)] == ["terraform_json", "kubernetes", "kubernetes"]
