@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -29,6 +31,8 @@ import pytest
 
 import constructs_lib  # noqa: F401  (first: the provider bindings then load lazily)
 from constructs_lib.config.loader import load_environments
+from constructs_lib.config.stack_plan import stack_plan
+from tests.background import lower_priority, run_in_background
 from tests.envfiles import PROJECT_ROOT, env_named, environments_under_test, main_command
 
 VENV_BIN = Path(sys.executable).parent
@@ -48,14 +52,18 @@ _temporary: list[Path] = []
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    return run_in_background(command)
+
+
+LOCK_FILE_TEXT = "# provider lock file a Terraform team committed\n"
 
 
 @dataclass(frozen=True)
 class SecondSynth:
     """`main.py` run end to end in its own process (another hash seed) over one shipped environment
     (prod when it exists) plus an environment generated the way a user adds one (tests/envfiles.py,
-    local state), into an output folder that held a stale stack."""
+    local state), into an output folder that held a stale stack (`old-eastus-hub`) and, in the
+    folder of a stack it synthesizes again (`locked_stack`), a lock file (`LOCK_FILE_TEXT`)."""
 
     process: subprocess.CompletedProcess[str]
     outdir: Path
@@ -63,6 +71,8 @@ class SecondSynth:
     """The shipped environments and the generated one, as main.py read them."""
     generated: Any
     """The generated environment."""
+    locked_stack: str
+    """The stack whose folder held `.terraform.lock.hcl` before the synth."""
 
 
 def _run_second_synth() -> SecondSynth:
@@ -77,27 +87,36 @@ def _run_second_synth() -> SecondSynth:
     shipped = sorted((PROJECT_ROOT / "envs").glob("*.y*ml"), key=lambda p: (p.stem != "prod", p.stem))
     shutil.copy(shipped[0], envs / shipped[0].name)
     generated_file = write_env(envs, generated_environment())
+    environments = load_environments(envs)
+    generated = env_named(environments, generated_file.stem)
     outdir = folder / "cdktf.out"
     stale = outdir / "stacks" / "old-eastus-hub"
     stale.mkdir(parents=True)
     (stale / "cdk.tf.json").write_text("{}")
+    locked = next(planned.name for env in environments for planned in stack_plan(env) if planned.kind == "hub")
+    (outdir / "stacks" / locked).mkdir()
+    (outdir / "stacks" / locked / ".terraform.lock.hcl").write_text(LOCK_FILE_TEXT)
+    # What the previous synth recorded (its manifest lists the stacks whose folders it wrote).
+    previous = {name: {"name": name, "synthesizedStackPath": f"stacks/{name}/cdk.tf.json", "dependencies": []}
+                for name in ("old-eastus-hub", locked)}
+    (outdir / "manifest.json").write_text(json.dumps({"version": "0.21.0", "stacks": previous}))
     # --no-diagrams: drawing is tested on the session synth (tests/tools/test_diagram.py).
-    process = subprocess.run(main_command("--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"),
-                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
-                             env={**os.environ, "PYTHONHASHSEED": "random"})
-    environments = load_environments(envs)
-    generated = env_named(environments, generated_file.stem)
-    return SecondSynth(process, outdir, environments, generated)
+    process = run_in_background(main_command("--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"),
+                                env={**os.environ, "PYTHONHASHSEED": "random"})
+    return SecondSynth(process, outdir, environments, generated, locked)
 
 
-WAITS_FOR_BACKGROUND = ("tests/test_static_checks.py", "tests/tools/test_security_gate.py", "tests/app/test_main.py",
-                        "tests/app/test_handoff.py")
-"""Test modules that collect a background job: they run last, when the job is most likely done (an
-order only: what starts a job is a selected test that needs its fixture, see `_needs`)."""
+WAITS_FOR_BACKGROUND = ("tests/test_static_checks.py", "tests/tools/test_security_gate.py")
+"""Test modules that collect the last background jobs to finish (the static checks, the checkov
+gate): they run last, when those are most likely done (an order only: what starts a job is a
+selected test that needs its fixture, see `_needs`)."""
 
 
-PURE_TESTS = ("tests/config/", "tests/test_project_files.py")
-"""Tests that never touch cdktf: they run first, while the session synth runs in the background."""
+PURE_TESTS = ("tests/config/", "tests/test_project_files.py", "tests/test_architecture.py",
+              "tests/app/test_deploy_order.py", "tests/workload/test_manifests.py", "tests/tools/test_ci_run.py",
+              "tests/tools/test_env_schema.py", "tests/tools/test_lock_providers.py", "tests/tools/test_preflight.py")
+"""Tests that never touch cdktf (tests/test_conftest.py checks that none of them imports it): they run
+first, while the session synth runs in the background."""
 _session_synth: list[Future[Any]] = []
 
 
@@ -112,9 +131,23 @@ def _needs(item: Any, fixture: str) -> bool:
         fixture in marker.args for marker in item.iter_markers("uses"))
 
 
+_waiting_checkov: list[Any] = []
+"""checkov started ahead of the synth (`tools.security_gate.WaitingCheckov`), when the gate's tests run."""
+
+
+def _start_checkov() -> None:
+    from tools import security_gate
+
+    # Without checkov, run_gate (started without a waiting one) reports what is missing.
+    with contextlib.suppress(security_gate.GateError):
+        _waiting_checkov.append(security_gate.WaitingCheckov())
+        lower_priority(_waiting_checkov[0].process.pid)
+
+
 def _synthesize_session(environments: list[Any], gate: bool) -> Any:
     """Every tested environment synthesized once (on a worker thread, overlapping the pure tests),
-    then, with `gate`, the checkov gate started over the output."""
+    then, with `gate`, the checkov gate started over the output (in the checkov that has been
+    importing itself meanwhile, see `_start_checkov`)."""
     from tests.synth import synthesize
 
     outdir = Path(tempfile.mkdtemp(prefix="session-cdktf.out-"))
@@ -125,8 +158,44 @@ def _synthesize_session(environments: list[Any], gate: bool) -> Any:
 
         result.security_gate = _executor.submit(
             security_gate.run_gate, result.outdir,
-            [PROJECT_ROOT / path for path in security_gate.DEFAULT_MANIFESTS])
+            [PROJECT_ROOT / path for path in security_gate.DEFAULT_MANIFESTS],
+            started=_waiting_checkov[0] if _waiting_checkov else None)
     return result
+
+
+def _whole_suite(config: pytest.Config) -> bool:
+    """Whether this run is the whole suite as `make test` runs it (the configured test paths, no
+    `-k`, `-m` or `--deselect`): then every background job is needed, known before collection."""
+    option = config.option
+    return (config.args_source == pytest.Config.ArgsSource.TESTPATHS and not option.keyword
+            and not option.markexpr and not option.deselect and not option.collectonly)
+
+
+_started: set[str] = set()
+"""The background jobs started so far: `static`, `second synth`, `checkov`."""
+
+
+def _start(job: str) -> None:
+    """Start a background job that needs nothing from collection (once)."""
+    if job in _started:
+        return
+    _started.add(job)
+    if job == "static":
+        for name, command in STATIC_CHECKS.items():
+            _static[name] = _executor.submit(_run, command)
+    elif job == "second synth":
+        _second_synth.append(_executor.submit(_run_second_synth))
+    elif job == "checkov":
+        _start_checkov()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """For the whole suite, start the jobs that need nothing from collection now, so they use the
+    second core while pytest collects on the first. (The session synth waits for collection: jsii
+    serves one caller, and collecting imports the constructs.)"""
+    if _whole_suite(session.config):
+        for job in ("static", "second synth", "checkov"):
+            _start(job)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -143,25 +212,27 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     """Order the selected tests (after `-k`, `-m` and `--deselect` have removed the others) and start
     the background jobs they need, each only when a selected test uses its fixture."""
     def waits(item: Any) -> bool:
-        return (str(Path(str(item.path)).relative_to(PROJECT_ROOT)) in WAITS_FOR_BACKGROUND
-                or _needs(item, "second_synth"))
+        return str(Path(str(item.path)).relative_to(PROJECT_ROOT)) in WAITS_FOR_BACKGROUND
 
     items.sort(key=lambda item: (waits(item), not _pure(item)))
     if config.option.collectonly:
         return
     if any(_needs(item, "synthesized") for item in items):
         gate = any(_needs(item, "real_gate") for item in items)
+        if gate:
+            _start("checkov")
         # Loaded here, on the main thread: the worker and the tests then share one cached load.
         _session_synth.append(_executor.submit(_synthesize_session, environments_under_test(), gate))
     if any(_needs(item, "static_checks") for item in items):
-        for name, command in STATIC_CHECKS.items():
-            _static[name] = _executor.submit(_run, command)
+        _start("static")
     if any(_needs(item, "second_synth") for item in items):
-        _second_synth.append(_executor.submit(_run_second_synth))
+        _start("second synth")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     _executor.shutdown(wait=True, cancel_futures=True)
+    for checkov in _waiting_checkov:
+        checkov.close()  # unused when the session synth failed
     for folder in _temporary:
         shutil.rmtree(folder, ignore_errors=True)
 

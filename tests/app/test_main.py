@@ -8,11 +8,16 @@ import json
 import re
 import shutil
 import subprocess
-import sys
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
 
 import main
 from constructs_lib.config.stack_plan import stack_plan
+from tests.conftest import LOCK_FILE_TEXT
 from tests.envfiles import PROJECT_ROOT, main_command
+from tests.main_batch import MainRun, start_batch
 
 
 def test_main_synthesizes_every_environment_shows_progress_and_a_summary(second_synth):
@@ -63,30 +68,30 @@ def test_one_environment_is_synthesized_and_the_others_stay_untouched(second_syn
     assert sorted(order) == sorted(e.name for e in second_synth.environments)
 
 
-def test_a_full_synth_keeps_lock_files_and_drops_retired_stacks(second_synth, tmp_path):
-    from constructs_lib.app import synth_replacing
-
-    outdir = tmp_path / "cdktf.out"
-    shutil.copytree(second_synth.outdir, outdir)
-    name = f"{second_synth.generated.name}-westeurope-hub"
-    (outdir / "stacks" / name / ".terraform.lock.hcl").write_text("# lock\n")
-    synth_replacing([second_synth.generated], outdir)
-    assert (outdir / "stacks" / name / ".terraform.lock.hcl").read_text() == "# lock\n"
-    assert sorted(p.name for p in (outdir / "stacks").iterdir()) == sorted(
-        p.name for p in stack_plan(second_synth.generated)), "a full synth leaves no other stack"
+def test_a_full_synth_keeps_lock_files_and_drops_retired_stacks(second_synth):
+    """The second synth ran into a folder holding a retired stack and a lock file a Terraform team
+    had committed in a stack folder the synth writes again (tests/conftest.py `SecondSynth`)."""
+    locked = second_synth.outdir / "stacks" / second_synth.locked_stack / ".terraform.lock.hcl"
+    assert locked.read_text() == LOCK_FILE_TEXT
+    assert sorted(p.name for p in (second_synth.outdir / "stacks").iterdir()) == sorted(
+        p.name for env in second_synth.environments for p in stack_plan(env)), "a full synth leaves no other stack"
 
 
-def run_main(*args: str) -> subprocess.CompletedProcess[str]:
-    code = ("import sys, main; code = main.main(sys.argv[1:]); "
-            "print('cdktf imported' if 'cdktf' in sys.modules else 'cdktf not imported', file=sys.stderr); "
-            "sys.exit(code)")
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=120)
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory) -> tuple[Future[dict[str, MainRun]], Path]:
+    """The main.py runs that stop before any synth, in one process (tests/main_batch.py), and the
+    output folder the unknown-environment run was given."""
+    outdir = tmp_path_factory.mktemp("unknown-environment") / "out"
+    return start_batch({"list": ["--list"], "unknown environment": ["--env", ABSENT, "--outdir", str(outdir)]}), outdir
 
 
-def test_list_shows_stacks_and_waves_without_importing_cdktf(environments):
-    result = run_main("--list")
-    assert result.returncode == 0 and "cdktf not imported" in result.stderr, result.stderr
+SHIPPED_NAMES = sorted(path.stem for path in (PROJECT_ROOT / "envs").glob("*.yaml"))
+ABSENT = next(f"absent{i}" for i in range(100) if f"absent{i}" not in SHIPPED_NAMES)
+
+
+def test_list_shows_stacks_and_waves_without_importing_cdktf(environments, quick_runs):
+    result = quick_runs[0].result(timeout=120)["list"]
+    assert result.returncode == 0 and not result.imported, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()[2:]]
     bootstraps = [row for row in rows if row[2].endswith("-bootstrap")]
     assert bootstraps and all(row[1] == "once" for row in bootstraps), "applied once, before wave 1"
@@ -95,13 +100,12 @@ def test_list_shows_stacks_and_waves_without_importing_cdktf(environments):
     assert rows == main.plan_rows(shipped) or [r[:3] for r in rows] == [r[:3] for r in main.plan_rows(shipped)]
 
 
-def test_an_unknown_environment_is_refused_before_cdktf(tmp_path):
-    names = sorted(path.stem for path in (PROJECT_ROOT / "envs").glob("*.yaml"))
-    absent = next(f"absent{i}" for i in range(100) if f"absent{i}" not in names)
-    result = run_main("--env", absent, "--outdir", str(tmp_path / "out"))
-    assert result.returncode == 2 and "cdktf not imported" in result.stderr
-    assert f"envs: no environment {absent}; environments here: {', '.join(names)}" in result.stderr
-    assert not (tmp_path / "out").exists()
+def test_an_unknown_environment_is_refused_before_cdktf(quick_runs):
+    batch, outdir = quick_runs
+    result = batch.result(timeout=120)["unknown environment"]
+    assert result.returncode == 2 and not result.imported
+    assert f"envs: no environment {ABSENT}; environments here: {', '.join(SHIPPED_NAMES)}" in result.stderr
+    assert not outdir.exists()
 
 
 def test_without_node_the_run_stops_with_the_fix_not_a_traceback(tmp_path):

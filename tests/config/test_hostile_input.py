@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,8 @@ from constructs_lib.config.loader import (
     load_environment,
     load_environments,
 )
-from tests.envfiles import PROJECT_ROOT, base_env, dump, load, main_command, refused, set_path, write_env
+from tests.envfiles import base_env, dump, load, refused, set_path, write_env
+from tests.main_batch import start_batch
 
 FUZZ = settings(max_examples=200, deadline=timedelta(seconds=2), database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -327,10 +327,15 @@ CLI_CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def cli_runs(tmp_path_factory):
-    """Every CLI case started at once (each is a separate main.py process), so they overlap."""
-    runs = {}
+@pytest.fixture(scope="module", autouse=True)
+def cli_runs(request, tmp_path_factory):
+    """Every CLI case through main.py, run in one background process (tests/main_batch.py) that
+    starts with this module's first test when a CLI test is selected, so it overlaps the fuzz tests.
+    Per case: (its folder, the marker left by a previous synth, the marker's mtime, the batch)."""
+    if not any(getattr(item, "originalname", "") == "test_main_refuses_bad_config_cheaply"
+               for item in request.session.items):
+        return None
+    cases, folders = {}, {}
     for case, (file_name, content, _) in CLI_CASES.items():
         base = tmp_path_factory.mktemp("cli")
         envs = _envs_with(base / "envs", file_name, content)
@@ -338,30 +343,21 @@ def cli_runs(tmp_path_factory):
         outdir.mkdir()
         marker = outdir / "previous-synth.json"
         marker.write_text('{"keep": true}')
-        stderr = (tmp_path_factory.mktemp("cli-log") / "stderr.txt").open("w+")
-        process = subprocess.Popen(
-            main_command("--envs", str(envs), "--outdir", str(outdir), options=("-X", "importtime")),
-            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
-        runs[case] = (base, marker, marker.stat().st_mtime_ns, process, stderr)
-    yield runs
-    for *_, process, stderr in runs.values():
-        process.kill()
-        stderr.close()
+        cases[case] = ["--envs", str(envs), "--outdir", str(outdir)]
+        folders[case] = (base, marker, marker.stat().st_mtime_ns)
+    return folders, start_batch(cases)
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_main_refuses_bad_config_cheaply(cli_runs, case):
-    base, marker, before, process, stderr_file = cli_runs[case]
-    returncode = process.wait(timeout=60)
-    stderr_file.seek(0)
-    stderr = stderr_file.read()
-    messages = "\n".join(line for line in stderr.splitlines() if not line.startswith("import time:"))
-    assert returncode == 2, stderr
-    assert "Traceback" not in stderr
+    folders, batch = cli_runs
+    base, marker, before = folders[case]
+    run = batch.result(timeout=120)[case]
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
     for pattern in CLI_CASES[case][2]:
-        assert re.search(pattern, messages), messages
-    assert "is unchanged" in messages
+        assert re.search(pattern, run.stderr), run.stderr
+    assert "is unchanged" in run.stderr
     assert marker.read_text() == '{"keep": true}' and marker.stat().st_mtime_ns == before
     assert sorted(p.name for p in base.iterdir()) == ["envs", "out"], "no staging folder left behind"
-    imported = {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
-    assert not {name for name in imported if name.split(".")[0] in ("cdktf", "cdktf_cdktf_provider_azurerm", "jsii")}
+    assert not run.imported, "refused before cdktf was imported"

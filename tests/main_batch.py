@@ -1,0 +1,102 @@
+"""Several `main.py` runs in one fresh process, for the cases that stop before any synth (bad files,
+an unknown environment, `--list`): each process costs ~0.3 s of CPU to start and import the
+configuration code, and the suite has a dozen such cases.
+
+    python -m tests.main_batch  <  {"case": ["--envs", "...", ...], ...}   (JSON on standard input)
+
+prints {"case": {"returncode", "stdout", "stderr", "imported"}, ...} as JSON. Each case runs
+`main.main(arguments)` as `python main.py arguments` would: its standard output and error are
+captured apart, `SystemExit` gives the exit code, and an exception that escapes prints its
+traceback to the case's standard error with exit code 1, as the interpreter would. `imported`
+lists the cdktf and jsii modules loaded once the case is done: cases run in order in one process,
+so a case that imports cdktf shows it from that case on, never before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+import threading
+import traceback
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from constructs_lib._bindings import LAZY_PACKAGES
+from tests.background import run_in_background
+
+SYNTH_PACKAGES = ("cdktf", "jsii", *LAZY_PACKAGES)
+"""Top-level packages a run that stops before the synth must not import. The binding packages
+themselves are placeholders main.py registers without running them (constructs_lib._bindings):
+only their submodules count."""
+
+
+@dataclass(frozen=True)
+class MainRun:
+    """One case's result."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    imported: list[str]
+    """cdktf and jsii modules loaded when the case was done (`SYNTH_PACKAGES`)."""
+
+
+def run_batch(cases: dict[str, list[str]]) -> dict[str, MainRun]:
+    """Run every case (name -> main.py arguments) in one new process, in order, from the project root."""
+    process = run_in_background([sys.executable, "-m", "tests.main_batch"], input=json.dumps(cases), timeout=300)
+    if process.returncode != 0:
+        raise RuntimeError(f"tests.main_batch failed (exit {process.returncode}):\n{process.stderr}")
+    return {name: MainRun(**result) for name, result in json.loads(process.stdout).items()}
+
+
+def start_batch(cases: dict[str, list[str]]) -> Future[dict[str, MainRun]]:
+    """`run_batch` on a thread of its own (the process runs beside the tests): the future of its result."""
+    future: Future[dict[str, MainRun]] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(run_batch(cases))
+        except BaseException as error:  # handed to whoever waits for the result
+            future.set_exception(error)
+
+    threading.Thread(target=work, name="main-batch", daemon=True).start()
+    return future
+
+
+def _exit_code(exit: SystemExit) -> int:
+    if exit.code is None:
+        return 0
+    if isinstance(exit.code, int):
+        return exit.code
+    print(exit.code, file=sys.stderr)  # what the interpreter does with a message
+    return 1
+
+
+def _run_case(arguments: list[str]) -> dict[str, Any]:
+    import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            returncode = main.main(arguments)
+        except SystemExit as exit:
+            returncode = _exit_code(exit)
+        except BaseException:  # what the interpreter prints for an uncaught exception
+            traceback.print_exc()
+            returncode = 1
+    imported = sorted(name for name in sys.modules if name.split(".")[0] in SYNTH_PACKAGES and name not in LAZY_PACKAGES)
+    return {"returncode": returncode, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(), "imported": imported}
+
+
+def _main() -> int:
+    cases: dict[str, list[str]] = json.loads(sys.stdin.read())
+    results = {name: _run_case(arguments) for name, arguments in cases.items()}
+    sys.stdout.write(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
