@@ -42,8 +42,12 @@ list: setup ## stacks and apply waves from the configuration, without a synth
 preflight: setup ## placeholders left and subscription requirements; exit 0 only when deployable
 	$(PY) -m tools.preflight $(ENV_ARGS)
 
+# Python writes its bytecode cache (__pycache__/, gitignored) during the suite even where the
+# environment sets PYTHONDONTWRITEBYTECODE, as some container images do: the suite starts about ten
+# Python processes that import the project's modules, and pytest keeps its rewritten test modules
+# there too. Without the cache every run compiles all of them again (~1 s of the suite).
 test: setup setup-security ## the whole test suite, including the checkov gate
-	$(PY) -m pytest
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
 security: setup-security synth ## the checkov gate alone over a fresh synth in cdktf.out/
 	$(PY) tools/security_gate.py --outdir cdktf.out
