@@ -9,9 +9,9 @@
   * the test suite exactly as `make test` runs it (--skip-tests leaves it out),
   * synth of a generated environment with 1, 2, 4, 8 regions (`main.py --envs <tmp> --outdir <tmp>`),
 
-each in its own child process, one after another, on this machine. Every synth row (and the
-floor) runs --repeat times (default 3) and reports the median wall time and the highest peak
-RSS, since a shared 2-core machine is noisy; the test suite runs once. Prints a Markdown table.
+each in its own child process, one after another, on this machine. Every row runs --repeat times
+(default 3) and reports the median wall time and the highest peak RSS, since a shared 2-core
+machine is noisy. Prints a Markdown table.
 
 Memory: "peak RSS, largest process" is the child's ru_maxrss from os.wait4, i.e. the largest of
 the child and the descendants it reaped (the Python process or jsii's node runtime, whichever is
@@ -193,7 +193,7 @@ def table(runs: list[Run], floor: Run) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per synth row and floor (median; default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per row (median; default 3)")
     parser.add_argument("--regions", type=int, nargs="*", default=[1, 2, 4, 8],
                         help=f"region counts to synthesize (max {len(BENCH_REGIONS)}; default 1 2 4 8)")
     args = parser.parse_args(argv)
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     runs: list[Run] = []
     print(f"benchmark: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{args.repeat} run(s) per synth row", file=sys.stderr)
+          f"{args.repeat} run(s) per row", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="synth-bench-") as tmp:
         work = Path(tmp)
         floor = measure_repeated("floor: import azurerm bindings",
@@ -223,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
                 [python, "main.py", "--envs", str(folder), "--outdir", str(work / f"out-{count}")],
                 work, args.repeat))
         if not args.skip_tests:
-            suite = measure("test suite (make test)", ["make", "--no-print-directory", "test"], work)
+            suite = measure_repeated("test suite (make test)", ["make", "--no-print-directory", "test"], work,
+                                     args.repeat)
             runs.append(suite)
         print(table(runs, floor))
         if not args.skip_tests:
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"({suite.seconds:.1f} s / {floor.seconds:.1f} s; target at most 2.0).")
         load = os.getloadavg()
         print(f"\n{os.cpu_count()} cores; load average when done: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
-              f"(1/5/15 min). Synth rows and floor: median of {args.repeat} run(s), highest peak RSS.")
+              f"(1/5/15 min). Every row: median of {args.repeat} run(s), highest peak RSS.")
         failed = [run.label for run in runs if run.returncode != 0]
         if failed:
             print(f"\nnot all runs succeeded (logs were in {work}): {', '.join(failed)}", file=sys.stderr)
