@@ -12,8 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BACKGROUND_NICENESS = 10
@@ -42,3 +47,18 @@ def run_in_background(command: list[str], *, input: str | None = None, env: dict
             process.communicate()
             raise
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def start(function: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+    """`function(*args, **kwargs)` on a daemon thread of its own: the future of its result (or of
+    the exception it raised). For work that waits on a background process beside the tests."""
+    future: Future[T] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(function(*args, **kwargs))
+        except BaseException as error:  # handed to whoever waits for the result
+            future.set_exception(error)
+
+    threading.Thread(target=work, name=f"background-{getattr(function, '__name__', 'job')}", daemon=True).start()
+    return future

@@ -18,14 +18,13 @@ import contextlib
 import io
 import json
 import sys
-import threading
 import traceback
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from constructs_lib._bindings import LAZY_PACKAGES
-from tests.background import run_in_background
+from tests.background import run_in_background, start
 
 SYNTH_PACKAGES = ("cdktf", "jsii", *LAZY_PACKAGES)
 """Top-level packages a run that stops before the synth must not import. The binding packages
@@ -53,17 +52,8 @@ def run_batch(cases: dict[str, list[str]]) -> dict[str, MainRun]:
 
 
 def start_batch(cases: dict[str, list[str]]) -> Future[dict[str, MainRun]]:
-    """`run_batch` on a thread of its own (the process runs beside the tests): the future of its result."""
-    future: Future[dict[str, MainRun]] = Future()
-
-    def work() -> None:
-        try:
-            future.set_result(run_batch(cases))
-        except BaseException as error:  # handed to whoever waits for the result
-            future.set_exception(error)
-
-    threading.Thread(target=work, name="main-batch", daemon=True).start()
-    return future
+    """`run_batch` started beside the tests (tests/background.py): the future of its result."""
+    return start(run_batch, cases)
 
 
 def _exit_code(exit: SystemExit) -> int:

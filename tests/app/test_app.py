@@ -4,14 +4,14 @@ a user adds one: stack names, remote state per stack, one-way dependencies, clea
 from __future__ import annotations
 
 import json
-import subprocess
 from graphlib import TopologicalSorter
 
 import pytest
 
 from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, stack_plan
 from constructs_lib.stacks.backend import LOCAL_STATE_DIR, state_key
-from tests.envfiles import PROJECT_ROOT, base_env, main_command, set_path, write_env
+from tests.envfiles import base_env, set_path, write_env
+from tests.main_batch import start_batch
 from tests.synth import Synthesized, read_output
 
 KINDS = ("hub", "spoke", "cluster", "workload")
@@ -126,18 +126,25 @@ def test_a_good_run_replaces_the_output_completely(second_synth):
     assert not list(second_synth.outdir.parent.glob(".cdktf.out.*")), "staging folders must not be left behind"
 
 
-def test_a_bad_file_fails_fast_and_leaves_the_output_alone(tmp_path):
-    envs = tmp_path / "envs"
+@pytest.fixture(scope="module", autouse=True)
+def bad_file_run(tmp_path_factory):
+    """main.py over a file with a too-small node subnet and an output folder from an earlier synth,
+    started with this module's first test (tests/main_batch.py) so it runs beside the others:
+    (envs folder, output folder, the future of the run)."""
+    envs = tmp_path_factory.mktemp("bad-file") / "envs"
     envs.mkdir()
     write_env(envs, set_path(base_env(), "regions[0].spoke.subnets.nodes", "10.240.0.0/29"))
-    outdir = tmp_path / "cdktf.out"
+    outdir = envs.parent / "cdktf.out"
     (outdir / "stacks" / "keep").mkdir(parents=True)
-    marker = outdir / "stacks" / "keep" / "cdk.tf.json"
-    marker.write_text('{"untouched": true}')
-    result = subprocess.run(main_command("--envs", str(envs), "--outdir", str(outdir)), capture_output=True,
-                            text=True, cwd=PROJECT_ROOT, timeout=120)
-    assert result.returncode == 2
+    (outdir / "stacks" / "keep" / "cdk.tf.json").write_text('{"untouched": true}')
+    return envs, outdir, start_batch({"bad file": ["--envs", str(envs), "--outdir", str(outdir)]})
+
+
+def test_a_bad_file_fails_fast_and_leaves_the_output_alone(bad_file_run):
+    envs, outdir, batch = bad_file_run
+    result = batch.result(timeout=120)["bad file"]
+    assert result.returncode == 2 and not result.imported
     assert "Traceback" not in result.stderr
     assert f"{envs / 'dev.yaml'}: regions[0].spoke.subnets.nodes: 10.240.0.0/29 holds 3 usable addresses" in result.stderr
-    assert marker.read_text() == '{"untouched": true}'
+    assert (outdir / "stacks" / "keep" / "cdk.tf.json").read_text() == '{"untouched": true}'
     assert sorted(p.name for p in outdir.rglob("*")) == ["cdk.tf.json", "keep", "stacks"]

@@ -15,6 +15,7 @@ import pytest
 
 import main
 from constructs_lib.config.stack_plan import stack_plan
+from tests.background import run_in_background, start
 from tests.conftest import LOCK_FILE_TEXT
 from tests.envfiles import PROJECT_ROOT, main_command
 from tests.main_batch import MainRun, start_batch
@@ -77,10 +78,11 @@ def test_a_full_synth_keeps_lock_files_and_drops_retired_stacks(second_synth):
         p.name for env in second_synth.environments for p in stack_plan(env)), "a full synth leaves no other stack"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def quick_runs(tmp_path_factory) -> tuple[Future[dict[str, MainRun]], Path]:
-    """The main.py runs that stop before any synth, in one process (tests/main_batch.py), and the
-    output folder the unknown-environment run was given."""
+    """The main.py runs that stop before any synth, in one process (tests/main_batch.py) started
+    with this module's first test so it runs beside the others, and the output folder the
+    unknown-environment run was given."""
     outdir = tmp_path_factory.mktemp("unknown-environment") / "out"
     return start_batch({"list": ["--list"], "unknown environment": ["--env", ABSENT, "--outdir", str(outdir)]}), outdir
 
@@ -108,13 +110,22 @@ def test_an_unknown_environment_is_refused_before_cdktf(quick_runs):
     assert not outdir.exists()
 
 
-def test_without_node_the_run_stops_with_the_fix_not_a_traceback(tmp_path):
+@pytest.fixture(scope="module", autouse=True)
+def run_without_node(tmp_path_factory) -> tuple[Future[subprocess.CompletedProcess[str]], Path]:
+    """main.py with a PATH that holds no `node`, started with this module's first test: (the
+    future of the run, the output folder it was given)."""
+    folder = tmp_path_factory.mktemp("without-node")
+    command = main_command("--outdir", str(folder / "out"))
+    return start(run_in_background, command, env={"PATH": str(folder)}, timeout=120), folder / "out"
+
+
+def test_without_node_the_run_stops_with_the_fix_not_a_traceback(run_without_node):
     """cdktf needs Node.js (jsii); Terraform is not needed to synthesize."""
-    result = subprocess.run(main_command("--outdir", str(tmp_path / "out")), cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=120, env={"PATH": str(tmp_path)})
+    future, outdir = run_without_node
+    result = future.result(timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "`node` is not on PATH: install Node.js 20 or later" in result.stderr
-    assert not (tmp_path / "out").exists()
+    assert not outdir.exists()
 
 
 def test_the_summary_draws_the_diagrams_and_says_where(synthesized, monkeypatch):
