@@ -76,6 +76,26 @@ def acr_import_command(registry: str, image: str) -> str:
     return f"az acr import --name {registry} --source {image_source(image)} --image {target}"
 
 
+def _state_reach(env: Environment) -> str:
+    """How a machine reaches the state account the bootstrap stack creates: its public access admits
+    `ci.runner_ip_ranges` only, and is off when there are none."""
+    if env.ci and env.ci.runner_ip_ranges:
+        return f"from an address in `ci.runner_ip_ranges` ({', '.join(map(str, env.ci.runner_ip_ranges))})"
+    return ("through a private endpoint of the account, since its public network access is off "
+            "(`ci.runner_ip_ranges` names no address)")
+
+
+def _where_images_live(env: Environment) -> str:
+    """Where an image imported into the environment's registry ends up, as
+    `container_registry.geo_replication` and the regions decide."""
+    home, replicas = env.registry_home, env.registry_replicas()
+    if not replicas:
+        return (f"into its home region {home}: with `container_registry.geo_replication: false` the registry has "
+                "no replica, so the images exist there only")
+    where = "the replica" if len(replicas) == 1 else "the replicas"
+    return f"into its home region {home}; geo-replication copies them to {where} in {', '.join(replicas)}"
+
+
 def _cloud_state(env: Environment) -> Prerequisite:
     state = env.state
     assert isinstance(state, CloudState)
@@ -93,19 +113,20 @@ def _bootstrap(env: Environment, stack: str) -> list[Prerequisite]:
     names = BootstrapNames.of(env)
     where = {"azurerm": "on local state (the remote state does not exist yet)",
              "cloud": "in its own workspace", "local": "on local state"}[env.state.backend]
+    then = ("The stack then grants the pipeline's identities everything else; nobody needs Owner afterwards."
+            if env.ci is not None else
+            "Without a `ci:` section it creates no pipeline identity and grants nothing: every later stack is "
+            "applied by a login with the rights its first stacks list.")
     found = [Prerequisite("rights", (
         "A person with Owner, or User Access Administrator plus Contributor, on the subscription applies it "
-        f"once, {where}. The stack then grants the pipeline everything else; nobody needs Owner afterwards."))]
+        f"once, {where}. {then}"))]
     if isinstance(env.state, CloudState):
         found.append(_cloud_state(env))
     if isinstance(env.state, AzureRmState):
         folder = f"cdktf.out/stacks/{stack}"
-        reach = (f"from an address in `ci.runner_ip_ranges` ({', '.join(map(str, env.ci.runner_ip_ranges))})"
-                 if env.ci and env.ci.runner_ip_ranges else
-                 "through a private endpoint of the account, since its public network access is off")
         found.append(Prerequisite("state", (
             f"After the first apply, move this stack's own state into `{env.state.storage_account_name}`/"
-            f"`{env.state.container_name}`, {reach}: set `state.bootstrap_migrated: true` in "
+            f"`{env.state.container_name}`, {_state_reach(env)}: set `state.bootstrap_migrated: true` in "
             f"`envs/{env.name}.yaml`, synthesize, then migrate (answer yes)."), (
             "make synth",
             f"cd {folder} && terraform init -migrate-state")))
@@ -131,18 +152,21 @@ def _bootstrap(env: Environment, stack: str) -> list[Prerequisite]:
 
 def _signing_in(env: Environment) -> list[Prerequisite]:
     """Who applies the first stacks of an environment's waves, and that the state is reachable."""
-    who = ("the deploy identity of GitHub environment "
-           f"`{github_environments(env.name)['deploy']}`" if env.ci else "your `az login`")
-    found = [Prerequisite("rights", (
-        f"Terraform signs in as {who} with Contributor, Resource Policy Contributor and (conditioned) "
-        "Role Based Access Control Administrator on the subscription, as the bootstrap grants."))]
+    if env.ci is not None:
+        rights = (f"Terraform signs in as the deploy identity of GitHub environment "
+                  f"`{github_environments(env.name)['deploy']}` with Contributor, Resource Policy Contributor and "
+                  "(conditioned) Role Based Access Control Administrator on the subscription, as the bootstrap grants.")
+    else:
+        rights = ("Terraform signs in as your `az login`, which needs Contributor, Resource Policy Contributor and "
+                  "Role Based Access Control Administrator (or Owner) on the subscription: without a `ci:` section "
+                  "no deploy identity exists that the bootstrap would grant them to.")
+    found = [Prerequisite("rights", rights)]
     if isinstance(env.state, CloudState):
         found.append(_cloud_state(env))
     if isinstance(env.state, AzureRmState):
         found.append(Prerequisite("state", (
             f"The state container `{env.state.storage_account_name}`/`{env.state.container_name}` exists "
-            "(bootstrap applied) and this machine reaches it: its address is in `ci.runner_ip_ranges`, or "
-            "it runs inside the network through a private endpoint.")))
+            f"(bootstrap applied) and this machine reaches it {_state_reach(env)}.")))
     return found
 
 
@@ -198,8 +222,7 @@ def _regional(env: Environment, region: Region, kind: str) -> list[Prerequisite]
         registry = EnvironmentNames.of(env).container_registry
         found.append(Prerequisite("images", (
             f"The images the charts run are in the environment's shared registry `{registry}` (the Azure "
-            "Policy assignment denies every other registry); import them once, geo-replication copies them "
-            "to every region's replica."),
+            f"Policy assignment denies every other registry); import them once {_where_images_live(env)}."),
             tuple(acr_import_command(registry, image) for image in (env.app.traefik_image, env.app.image))))
         gitops = env.gitops
         found.append(Prerequisite("manifests", (
@@ -211,11 +234,12 @@ def _regional(env: Environment, region: Region, kind: str) -> list[Prerequisite]
                 f"`{spoke.api_server}`, zone `{api_server_zone(region.name)}`): a self-hosted runner in a "
                 f"network peered with `{names.spoke.virtual_network}`, or a tunnel through the hub Bastion "
                 f"`{names.hub.bastion}` (`az aks bastion`).")))
+        pipeline = ("; for the pipeline, add the deploy identity (bootstrap output `deploy_identity_principal_id`)"
+                    if env.ci is not None else "")
         found.append(Prerequisite("kubelogin", (
             f"`kubelogin` is on PATH; the Helm provider signs in with `--login {env.deploy.kubelogin_login}` "
             "(`deploy.kubelogin_login`). That identity is a member of one of "
-            "`entra.cluster_admin_group_object_ids` (Azure Kubernetes Service RBAC Cluster Admin); for the "
-            "pipeline, add the deploy identity (bootstrap output `deploy_identity_principal_id`)."), (
+            f"`entra.cluster_admin_group_object_ids` (Azure Kubernetes Service RBAC Cluster Admin){pipeline}."), (
             f"az aks get-credentials --resource-group {names.cluster.resource_group} "
             f"--name {names.cluster.cluster} && kubelogin convert-kubeconfig -l {env.deploy.kubelogin_login}",)))
     return found

@@ -108,3 +108,47 @@ def test_a_ca_issuer_and_a_public_zone_are_prerequisites_where_they_apply(tmp_pa
     zoned = prerequisites(load(tmp_path, data))
     assert "zone `contoso.com` exists in resource group `rg-dns`" in _by_kind(zoned["dev-global"])["dns"].text
     assert "CNAME record" in _by_kind(zoned["dev-routing"])["dns"].text
+
+
+def test_the_image_import_says_where_the_copies_live(tmp_path):
+    """Geo-replication copies an imported image to the registry's replicas; with
+    `container_registry.geo_replication: false` (dev) there is none to copy to."""
+    def images(data):
+        env = load(tmp_path, data)
+        return _by_kind(prerequisites(env)[f"{env.name}-{env.regions[-1].name}-workload"])["images"].text
+
+    without = images(set_path(base_env(), "container_registry", {"geo_replication": False}))
+    assert "into its home region eastus2: with `container_registry.geo_replication: false` the registry has no " \
+           "replica, so the images exist there only" in without and "copies" not in without
+    assert images(set_path(base_env(), "container_registry", {"geo_replication": True})).endswith(
+        "import them once into its home region eastus2; geo-replication copies them to the replica in centralus.")
+    two = load(tmp_path, two_regions_public_ca())
+    assert images(two_regions_public_ca()).endswith(
+        f"geo-replication copies them to the replica in {two.regions[1].name}.")
+
+
+def test_without_a_ci_section_no_text_counts_on_a_pipeline_identity(tmp_path):
+    data = base_env()
+    data.pop("ci")
+    env = load(tmp_path, data)
+    found = prerequisites(env)
+    bootstrap = _by_kind(found["dev-bootstrap"])["rights"].text
+    assert "creates no pipeline identity and grants nothing" in bootstrap and "grants the pipeline" not in bootstrap
+    first = _by_kind(found["dev-global"])["rights"].text
+    assert "your `az login`, which needs Contributor" in first and "as the bootstrap grants" not in first
+    assert "deploy identity" not in _by_kind(found["dev-eastus2-workload"])["kubelogin"].text
+    with_ci = prerequisites(load(tmp_path, base_env()))
+    assert "deploy identity of GitHub environment `dev`" in _by_kind(with_ci["dev-global"])["rights"].text
+    assert "deploy_identity_principal_id" in _by_kind(with_ci["dev-eastus2-workload"])["kubelogin"].text
+
+
+def test_the_state_account_is_reached_the_way_its_network_rules_allow(tmp_path):
+    """The bootstrap admits `ci.runner_ip_ranges` to the state account, and closes its public access
+    when there are none."""
+    closed = _by_kind(prerequisites(load(tmp_path, base_env()))["dev-eastus2-hub"])["state"].text
+    assert "through a private endpoint of the account, since its public network access is off" in closed
+    assert "its address is in" not in closed
+    opened = load(tmp_path, set_path(base_env(), "ci.runner_ip_ranges", ["20.51.10.0/28"]))
+    for stack in ("dev-eastus2-hub", "dev-bootstrap"):
+        text = _by_kind(prerequisites(opened)[stack])["state"].text
+        assert "from an address in `ci.runner_ip_ranges` (20.51.10.0/28)" in text and "private endpoint" not in text
