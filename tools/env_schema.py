@@ -26,13 +26,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
+from constructs_lib import interpreter
 
-from constructs_lib.config.loader import load_environment
-from constructs_lib.config.messages import unwrap
-from constructs_lib.config.models import STATE_BACKEND_MODELS, Environment
+try:  # another Python than .venv's: a plain message and exit 2, not a traceback
+    import yaml
+    from pydantic import BaseModel
+    from pydantic_core import PydanticUndefined
+
+    from constructs_lib.config.loader import load_environment
+    from constructs_lib.config.messages import unwrap
+    from constructs_lib.config.models import STATE_BACKEND_MODELS, Environment
+except Exception as error:
+    interpreter.stop_on_import_error(error, interpreter.CONFIG_PACKAGES, "make schema", "-m tools.env_schema")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "envs" / "environment.schema.json"

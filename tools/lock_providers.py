@@ -75,11 +75,13 @@ def explain_failure(stack: str, output: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")))
+    parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
+                        help="synthesized output folder (default: cdktf.out, or $CDKTF_OUTDIR when set)")
     parser.add_argument("--platform", action="append", dest="platforms",
                         help=f"repeatable; default {' '.join(DEFAULT_PLATFORMS)}")
-    parser.add_argument("--terraform", default=os.environ.get("TERRAFORM", "terraform"))
-    parser.add_argument("--mirror-args", default="", help="extra arguments, e.g. -fs-mirror=/path")
+    parser.add_argument("--terraform", default=os.environ.get("TERRAFORM", "terraform"),
+                        help="the terraform command (default: terraform, or $TERRAFORM when set)")
+    parser.add_argument("--mirror-args", default="", help="extra arguments, e.g. -fs-mirror=/path (default: none)")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     args = parser.parse_args(argv)
     try:

@@ -274,9 +274,12 @@ def _emit(name: str, value: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("deploy", "drift", "workflow"))
-    parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")))
-    parser.add_argument("--envs", type=Path, default=PROJECT_ROOT / "envs", help="environment files (deploy)")
-    parser.add_argument("--max-waves", type=int, default=0, help="wave jobs the deploy workflow has (deploy)")
+    parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
+                        help="synthesized output folder (default: cdktf.out, or $CDKTF_OUTDIR when set)")
+    parser.add_argument("--envs", type=Path, default=PROJECT_ROOT / "envs",
+                        help="environment files (deploy; default: the project's envs/)")
+    parser.add_argument("--max-waves", type=int, default=0,
+                        help="wave jobs the deploy workflow has (deploy and workflow need it; default: 0, unset)")
     args = parser.parse_args(argv)
     if args.command == "workflow":
         if args.max_waves < 1:

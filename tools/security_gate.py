@@ -675,13 +675,16 @@ def to_sarif(verdict: Verdict) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
-                        help="cdktf output folder holding stacks/*/cdk.tf.json (default: cdktf.out)")
+                        help="cdktf output folder holding stacks/*/cdk.tf.json "
+                             "(default: cdktf.out, or $CDKTF_OUTDIR when set)")
     parser.add_argument("--manifests", type=Path, nargs="*",
                         default=[PROJECT_ROOT / p for p in DEFAULT_MANIFESTS],
                         help="Kubernetes manifest folders/files; missing ones are skipped "
                              f"(default: {' '.join(DEFAULT_MANIFESTS)})")
-    parser.add_argument("--allowlist", type=Path, default=DEFAULT_ALLOWLIST)
-    parser.add_argument("--checkov", type=Path, default=Path(os.environ.get("CHECKOV", DEFAULT_CHECKOV)))
+    parser.add_argument("--allowlist", type=Path, default=DEFAULT_ALLOWLIST,
+                        help="accepted findings with their reasons (default: security/checkov-allowlist.json)")
+    parser.add_argument("--checkov", type=Path, default=Path(os.environ.get("CHECKOV", DEFAULT_CHECKOV)),
+                        help="checkov executable (default: .venv-checkov/bin/checkov, or $CHECKOV when set)")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the allowed findings")
     parser.add_argument("--sarif", type=Path, help="also write the findings as SARIF 2.1.0 to this file")
     args = parser.parse_args(argv)
