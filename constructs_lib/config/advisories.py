@@ -7,6 +7,7 @@ Pure Python: nothing here imports cdktf.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from itertools import combinations
 
 from constructs_lib.config import catalog
@@ -57,17 +58,18 @@ def advisories(env: Environment, today: datetime.date | None = None) -> list[str
     return notes
 
 
-def cross_environment_advisories(environments: list[Environment]) -> list[str]:
+def cross_environment_advisories(environments: list[Environment], about: Collection[str] | None = None) -> list[str]:
     """`<env>: <advice>` lines about several environments together: VNet ranges that overlap
     between environments (fine while they are never peered or routed to each other, a problem the
     day they are). `make preflight` prints them as notes; the shipped dev and prod share the
-    reference's plan on purpose (separate subscriptions, never peered)."""
+    reference's plan on purpose (separate subscriptions, never peered). With `about` (environment
+    names), only the lines that involve one of those environments."""
     vnets = [(env.name, f"regions[{index}].{kind}.address_space", network)
              for env in environments for index, region in enumerate(env.regions)
              for kind, network in (("hub", region.hub.address_space), ("spoke", region.spoke.address_space))]
     notes = []
     for (env_a, path_a, a), (env_b, path_b, b) in combinations(vnets, 2):
-        if env_a != env_b and a.overlaps(b):
+        if env_a != env_b and a.overlaps(b) and (about is None or env_a in about or env_b in about):
             notes.append(f"{env_b}: {path_b} {b} overlaps {env_a}'s {path_a} {a}; fine while the two "
                          "environments are never peered or routed to each other")
     return notes

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from constructs_lib.config.loader import load_environment
 from constructs_lib.config.placeholders import EXAMPLE_STATE_ACCOUNTS, placeholders
-from tests.envfiles import PROJECT_ROOT, base_env, load, set_path, write_env
+from tests.envfiles import PROJECT_ROOT, base_env, generated_environment, load, set_path, write_env
 from tools import preflight
 
 REAL = {
@@ -89,10 +91,65 @@ def test_unknown_environment_and_bad_files_exit_2(tmp_path):
     assert preflight.main(["--envs", str(tmp_path)], runner=lambda c: "Registered") == 2
 
 
+def copy_of(data: dict, name: str, **changes) -> dict:
+    """`data` copied as README "Adding an environment" says: a new name and the `changes` (dotted path -> value)."""
+    copied = set_path(copy.deepcopy(data), "name", name)
+    for path, value in changes.items():
+        set_path(copied, path.replace("__", "."), value)
+    return copied
+
+
+OWN_VALUES = {"ingress__public_host": "bicycle-uat", "state__storage_account_name": "sttfuat01",
+              "state__resource_group_name": "rg-tfstate-uat"}
+"""What a copy of real_env() must change to be an environment of its own (besides the address plan)."""
+
+
 def test_overlapping_environments_are_a_note_not_a_blocker(tmp_path, capsys):
     write_env(tmp_path, real_env(), name="dev")
-    write_env(tmp_path, set_path(set_path(real_env(), "name", "uat"), "state.storage_account_name", "sttfuat01"),
-              name="uat")
+    write_env(tmp_path, copy_of(real_env(), "uat", **OWN_VALUES), name="uat")
     assert preflight.main(["--envs", str(tmp_path)], runner=lambda command: "Registered") == 0
     out = capsys.readouterr().out
     assert "notes (not blocking):\n  uat: regions[0].hub.address_space 10.200.0.0/24 overlaps dev's" in out
+
+
+def test_a_copy_that_keeps_values_each_environment_needs_its_own_is_not_deployable(tmp_path, capsys):
+    """A copied file keeps the public host name and the state account and group (README "Adding an
+    environment"): both environments are told, each value once, and each counts as an open item."""
+    write_env(tmp_path, real_env(), name="dev")
+    write_env(tmp_path, copy_of(real_env(), "uat"), name="uat")
+    assert preflight.main(["--envs", str(tmp_path), "--env", "uat"], runner=lambda command: "Registered") == 1
+    out = capsys.readouterr().out
+    shared = out.split("  shared with another environment (each needs its own):\n", 1)[1].split("\n  subscription", 1)[0]
+    assert [line.split(": ", 1)[0].strip() for line in shared.splitlines()] == [
+        "ingress.public_host", "state.storage_account_name", "state.resource_group_name"], shared
+    assert "ingress.public_host: bicycle-dev is also dev's; the App Gateway listeners of both environments would " \
+           "answer for bicycle-dev.fabrikam-corp.net" in shared and "e.g. public_host: bicycle-uat" in shared
+    assert "preflight: not deployable (3 open items)" in out
+    assert preflight.main(["--envs", str(tmp_path)], runner=lambda command: "Registered") == 1
+    assert "preflight: not deployable (6 open items)" in capsys.readouterr().out, "dev is told too"
+
+    # Another subscription may hold a resource group of the same name; a host name or account may not.
+    write_env(tmp_path, copy_of(real_env(), "uat", subscription_id="4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8"), name="uat")
+    assert preflight.main(["--envs", str(tmp_path), "--env", "uat"], runner=lambda command: "Registered") == 1
+    out = capsys.readouterr().out
+    assert "state.resource_group_name" not in out and "preflight: not deployable (2 open items)" in out
+    # Another domain makes the same label another host name.
+    write_env(tmp_path, copy_of(real_env(), "uat", **{**OWN_VALUES, "ingress__public_host": "bicycle-dev",
+                                                      "ingress__domain": "uat.fabrikam-corp.net"}), name="uat")
+    assert preflight.main(["--envs", str(tmp_path), "--env", "uat"], runner=lambda command: "Registered") == 0
+
+
+def test_notes_are_about_the_chosen_environments(tmp_path, capsys):
+    """dev and its copy share an address plan; lab has its own. `--env lab` shows no note about the
+    other two; `--env uat` keeps the note that pairs uat with dev."""
+    write_env(tmp_path, real_env(), name="dev")
+    write_env(tmp_path, copy_of(real_env(), "uat", **OWN_VALUES), name="uat")
+    own_plan = generated_environment("lab", region="eastus2", hub_octet=201, spoke_octet=241)["regions"]
+    write_env(tmp_path, copy_of(real_env(), "lab", ingress__public_host="bicycle-lab", regions=own_plan,
+                                state__storage_account_name="sttflab01", state__resource_group_name="rg-tfstate-lab"),
+              name="lab")
+    assert preflight.main(["--envs", str(tmp_path), "--env", "lab"], runner=lambda command: "Registered") == 0
+    assert "notes (not blocking)" not in capsys.readouterr().out
+    assert preflight.main(["--envs", str(tmp_path), "--env", "uat"], runner=lambda command: "Registered") == 0
+    notes = capsys.readouterr().out.split("notes (not blocking):\n", 1)[1]
+    assert "uat: regions[0].hub.address_space 10.200.0.0/24 overlaps dev's" in notes and "lab" not in notes
