@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Monthly cost estimate of every synthesized stack, before anything is deployed.
 
-    python3 tools/cost.py [--outdir cdktf.out] [--prices cost/prices.csv] [--envs envs] [--detail]
+    python3 tools/cost.py [--outdir cdktf.out] [--prices cost/prices.csv] [--envs envs] [--env NAME] [--detail]
 
 Reads `cdktf.out/stacks/*/cdk.tf.json` (never Azure, never a price API) and the committed price
 table `cost/prices.csv` (one row per meter: unit price, unit, region, currency, the source's date,
@@ -28,7 +28,7 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -423,14 +423,18 @@ def estimate_stack(name: str, document: dict[str, Any], prices: dict[str, Price]
     return result
 
 
-def estimate(outdir: Path | str, prices: dict[str, Price] | None = None) -> Estimate:
-    """Every stack in `<outdir>/stacks/*/cdk.tf.json` priced from the price table (default
-    cost/prices.csv). Raises PriceError for an unclassified resource type or a meter without a
-    price, FileNotFoundError when the folder holds no stacks."""
+def estimate(outdir: Path | str, prices: dict[str, Price] | None = None,
+             environments: Collection[str] | None = None) -> Estimate:
+    """Every stack in `<outdir>/stacks/*/cdk.tf.json` (only those of `environments` when given)
+    priced from the price table (default cost/prices.csv). Raises PriceError for an unclassified
+    resource type or a meter without a price, FileNotFoundError when the folder holds no stacks
+    (of those environments)."""
     table = prices if prices is not None else load_prices()
-    files = sorted(Path(outdir).glob("stacks/*/cdk.tf.json"))
+    files = sorted(path for path in Path(outdir).glob("stacks/*/cdk.tf.json")
+                   if environments is None or path.parent.name.split("-")[0] in environments)
     if not files:
-        raise FileNotFoundError(f"no stacks in {outdir}/stacks; run `make synth` first")
+        which = f" of {', '.join(environments)}" if environments else ""
+        raise FileNotFoundError(f"no stacks{which} in {outdir}/stacks; run `make synth` first")
     return Estimate([estimate_stack(path.parent.name, json.loads(path.read_text()), table) for path in files])
 
 
@@ -504,36 +508,83 @@ def render(result: Estimate, detail: bool = False) -> str:
             out.append(f"  unconfirmed prices used (verify, see cost/prices.csv): {', '.join(unconfirmed)}")
         regions = sorted({stack.region for stack in stacks if stack.region})
         priced_in = sorted({p.region for p in used.values() if p.region not in ("any",)})
-        elsewhere = [r for r in regions if r not in priced_in]
-        if elsewhere:
-            out.append(f"  prices are the table's ({', '.join(priced_in)}); this environment also runs in "
-                       f"{', '.join(elsewhere)}, where list prices differ: read the totals as an approximation")
+        note = region_note(regions, priced_in)
+        if note:
+            out.append(f"  {note}")
         out.append("")
     return "\n".join(out)
 
 
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def region_note(regions: Sequence[str], priced_in: Sequence[str]) -> str | None:
+    """What the estimate of an environment running in `regions` is worth when the price table's
+    regional prices come from `priced_in`: None when every region is one of them; otherwise a
+    sentence that names the regions the table does not price (every one of them, or those beside
+    the priced ones)."""
+    elsewhere = [region for region in regions if region not in priced_in]
+    if not elsewhere:
+        return None
+    table = f"prices are the table's ({_listed(list(priced_in))})" if priced_in else "the table prices no region"
+    if len(elsewhere) == len(regions):
+        where = (f"this environment runs only in {elsewhere[0]}" if len(elsewhere) == 1 else
+                 f"this environment runs in {_listed(elsewhere)}, none of them in the table")
+    else:
+        priced = [region for region in regions if region in priced_in]
+        where = f"this environment runs in {_listed(priced)} and also in {_listed(elsewhere)}"
+    return f"{table}; {where}, where list prices may differ: read the totals as an approximation"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--outdir", default="cdktf.out", help="synthesized output folder (default cdktf.out)")
-    parser.add_argument("--prices", default=str(DEFAULT_PRICES), help="price table (default cost/prices.csv)")
-    parser.add_argument("--envs", default="envs", help="environment files, for the budget check (default envs)")
+    parser.add_argument("--outdir", default="cdktf.out", help="synthesized output folder (default: cdktf.out)")
+    parser.add_argument("--prices", default=str(DEFAULT_PRICES), help="price table (default: cost/prices.csv)")
+    parser.add_argument("--envs", default="envs", help="environment files, for the budget check (default: envs)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME",
+                        help="only this environment's stacks (repeatable; default: every stack in --outdir)")
     parser.add_argument("--detail", action="store_true", help="list every priced line")
     args = parser.parse_args(argv)
     try:
         prices = load_prices(Path(args.prices))
-        result = estimate(args.outdir, prices)
+        result = estimate(args.outdir, prices, environments=args.env or None)
     except (PriceError, FileNotFoundError) as error:
         print(f"cost: {error}", file=sys.stderr)
         return 1
     print(render(result, args.detail))
     envs = Path(args.envs)
     if envs.is_dir():
-        sys.path.insert(0, str(PROJECT_ROOT))
-        from constructs_lib.config.loader import load_environments
-
-        for warning in budget_warnings(load_environments(envs), result):
+        for warning in _budget_check(envs, result):
             print(f"warning: {warning}")
     return 0
+
+
+def _budget_check(envs: Path, result: Estimate) -> list[str]:
+    """`budget_warnings` of the environment files in `envs` that have stacks in `result`. The estimate
+    itself needs only the standard library; reading the files needs the project's packages, so a
+    Python without them (or a file that does not load) gets a note instead of the check."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from constructs_lib import interpreter
+
+    def without(error: ImportError) -> list[str]:
+        absent = interpreter.missing(interpreter.CONFIG_PACKAGES)
+        if not absent:
+            raise error
+        return [f"no budget check: {interpreter.not_installed(absent, 'make cost', 'tools/cost.py')}"]
+
+    try:
+        from constructs_lib.config import loader
+    except ImportError as error:
+        return without(error)
+    try:
+        environments = loader.load_environments(envs)
+    except loader.ConfigError as error:
+        return [f"no budget check: {error}"]
+    except ImportError as error:  # a package only some settings need (tzlocal: cluster.stop_schedule)
+        return without(error)
+    shown = result.environments()
+    return budget_warnings([env for env in environments if env.name in shown], result)
 
 
 if __name__ == "__main__":

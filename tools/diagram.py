@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Topology diagrams per environment, drawn from the synthesized Terraform JSON.
 
-    python3 tools/diagram.py [--outdir cdktf.out]        # `make diagram`
+    python3 tools/diagram.py [--outdir cdktf.out] [--env NAME]   # `make diagram`
 
 Reads `<outdir>/stacks/*/cdk.tf.json` and `<outdir>/deploy-order.json` (nothing hand-drawn, no
 environment file) and writes, per environment `E`, under `<outdir>/diagrams/`:
@@ -32,7 +32,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +48,7 @@ _REF = re.compile(r"^\$\{(?:(data)\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-
 
 
 class DiagramError(Exception):
-    """A diagram cannot be drawn: no synthesized stacks, or Graphviz's `dot` is missing."""
+    """A diagram cannot be drawn: no synthesized stacks, Graphviz's `dot` or a Python package is missing."""
 
 
 # --------------------------------------------------------------------------- model (pure JSON)
@@ -456,10 +456,12 @@ def read_deploy_order(outdir: Path) -> dict[str, dict[str, Any]]:
     return dict(json.loads(path.read_text(encoding="utf-8"))["environments"])
 
 
-def read_topologies(outdir: Path) -> list[Topology]:
-    """One topology per environment of a synthesized output folder."""
+def read_topologies(outdir: Path, environments: Collection[str] | None = None) -> list[Topology]:
+    """One topology per environment of a synthesized output folder (only `environments`, when given)."""
     topologies = []
     for env, entry in read_deploy_order(outdir).items():
+        if environments is not None and env not in environments:
+            continue
         waves = [list(w) for w in entry.get("waves", [])]
         bootstrap = entry.get("bootstrap")
         stacks = [s for w in waves for s in w] + ([bootstrap] if bootstrap else [])
@@ -582,14 +584,21 @@ def graphviz_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def render_diagrams(outdir: Path) -> list[Path]:
-    """Render every environment of a synthesized output folder to `outdir/diagrams/<env>.{gv,png,svg}`.
+def render_diagrams(outdir: Path, environments: Collection[str] | None = None) -> list[Path]:
+    """Render every environment of a synthesized output folder (only `environments`, when given;
+    the other environments' files are left as they are) to `outdir/diagrams/<env>.{gv,png,svg}`.
 
     Returns the written files (per environment: .gv, .png, .svg) in environment order. Raises
-    DiagramError when nothing is synthesized or when Graphviz's `dot` is not on PATH (the .gv
-    sources are written first in that case, so the graph can still be read).
+    DiagramError when this Python lacks the packages the drawing needs, when nothing is synthesized
+    or when Graphviz's `dot` is not on PATH (the .gv sources are written first in that case, so
+    the graph can still be read).
     """
-    topologies = read_topologies(outdir)
+    from constructs_lib import interpreter
+
+    absent = interpreter.missing(interpreter.DIAGRAM_PACKAGES)
+    if absent:
+        raise DiagramError(interpreter.not_installed(absent, "make diagram", "tools/diagram.py"))
+    topologies = read_topologies(outdir, environments)
     folder = outdir / DIAGRAM_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     graphs = []
@@ -613,11 +622,13 @@ def render_diagrams(outdir: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
-                        help="synthesized output folder (default: cdktf.out)")
+                        help="synthesized output folder (default: cdktf.out, or $CDKTF_OUTDIR when set)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME",
+                        help="only this environment (repeatable; default: every environment in --outdir)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(PROJECT_ROOT))  # run as tools/diagram.py: constructs_lib names the public IP FQDNs
     try:
-        written = render_diagrams(args.outdir)
+        written = render_diagrams(args.outdir, args.env or None)
     except DiagramError as error:
         print(f"diagram: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN

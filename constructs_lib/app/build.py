@@ -137,6 +137,11 @@ KEPT_IN_STACK_FOLDERS = (".terraform.lock.hcl", ".terraform")
 """What a Terraform team adds to a stack folder and a new synth carries over: the provider lock
 file (commit it with the folder) and the initialized working directory (providers, backend)."""
 
+PER_ENVIRONMENT_FOLDERS = ("diagrams",)
+"""Output subfolders whose files belong to one environment each, `<env>.<ext>` (tools/diagram.py
+draws `diagrams/<env>.{gv,png,svg}` from the synthesized JSON): a synth of some environments
+keeps the other environments' files, since their stacks did not change."""
+
 
 def synth_replacing(environments: list[Environment], outdir: Path, keep_other_environments: bool = False,
                     on_stack: Callable[[str], None] | None = None,
@@ -193,3 +198,12 @@ def _carry_over(old: Path, new: Path, synthesized: set[str], keep_other_environm
     if kept_other:
         manifest["stacks"] = dict(sorted(manifest["stacks"].items()))
         new_manifest_path.write_text(json.dumps(manifest, indent=2))
+    if keep_other_environments:
+        kept_environments = {environment_of(name) for name in manifest["stacks"]} - synthesized
+        for folder_name in PER_ENVIRONMENT_FOLDERS:
+            folder = old / folder_name
+            files = sorted(folder.iterdir()) if folder.is_dir() else []
+            for path in files:
+                if path.is_file() and path.name.split(".")[0] in kept_environments:
+                    (new / folder_name).mkdir(exist_ok=True)
+                    os.replace(path, new / folder_name / path.name)

@@ -163,7 +163,32 @@ def test_cost_reads_registry_replicas_from_the_json_whatever_builds_them(synthes
 def test_a_region_the_price_table_does_not_cover_is_said(estimate):
     text = cost.render(estimate)
     generated = text.split(f"{GENERATED_NAME}: monthly estimate", 1)[1].split("\n\n", 1)[0]
-    assert "this environment also runs in northeurope, where list prices differ" in generated
+    assert "; this environment runs only in northeurope, where list prices may differ: read the totals as an " \
+           "approximation" in generated, "its one region"
     dev = text.split("dev: monthly estimate", 1)[1].split("\n\n", 1)[0]
-    assert "list prices differ" not in dev, "eastus2 is priced"
+    assert "list prices may differ" not in dev, "eastus2 is priced"
     assert "data through private endpoints" in dev
+
+
+@pytest.mark.parametrize(("regions", "note"), [
+    (["eastus2"], None),
+    (["westus2"], "prices are the table's (eastus and eastus2); this environment runs only in westus2, where list "
+                  "prices may differ: read the totals as an approximation"),
+    (["northeurope", "westus2"], "prices are the table's (eastus and eastus2); this environment runs in northeurope "
+                                 "and westus2, none of them in the table, where list prices may differ: read the "
+                                 "totals as an approximation"),
+    (["eastus2", "westus2"], "prices are the table's (eastus and eastus2); this environment runs in eastus2 and also "
+                             "in westus2, where list prices may differ: read the totals as an approximation"),
+])
+def test_the_region_note_fits_where_the_environment_runs(regions, note):
+    """"also" only where the environment runs in a priced region too."""
+    assert cost.region_note(regions, ["eastus", "eastus2"]) == note
+
+
+def test_make_cost_with_env_prices_that_environment_alone(synthesized, capsys):
+    """`make cost ENV=dev`: the output folder holds every environment; the estimate shows dev's."""
+    assert cost.main(["--outdir", str(synthesized.outdir), "--env", "dev", "--envs", str(PROJECT_ROOT / "envs")]) == 0
+    out = capsys.readouterr().out
+    assert re.findall(r"^(\S+): monthly estimate", out, re.MULTILINE) == ["dev"]
+    assert cost.main(["--outdir", str(synthesized.outdir), "--env", "absent"]) == 1
+    assert "cost: no stacks of absent in " in capsys.readouterr().err

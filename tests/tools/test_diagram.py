@@ -9,6 +9,7 @@ import ast
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,26 @@ def test_without_graphviz_the_command_fails_with_the_install_hint(synthesized, t
     assert (out / "diagrams" / "dev.gv").exists() and not (out / "diagrams" / "dev.png").exists()
     assert diagram.main(["--outdir", str(out)]) == diagram.EXIT_CANNOT_RUN
     assert "Graphviz's `dot` is not on PATH" in capsys.readouterr().err
+
+
+def test_env_draws_that_environment_and_leaves_the_others(synthesized, tmp_path, monkeypatch):
+    """`make diagram ENV=dev` (and `make synth ENV=dev`) draws dev's picture only."""
+    out = copy_output(synthesized, tmp_path, ["dev", "prod"])
+    monkeypatch.setattr(diagram.shutil, "which", lambda name: None)  # the .gv sources are enough here
+    (out / "diagrams").mkdir()
+    (out / "diagrams" / "prod.gv").write_text("drawn before")
+    assert [t.environment for t in diagram.read_topologies(out, ["dev"])] == ["dev"]
+    with pytest.raises(diagram.DiagramError, match="dot"):
+        diagram.render_diagrams(out, ["dev"])
+    assert (out / "diagrams" / "dev.gv").exists() and (out / "diagrams" / "prod.gv").read_text() == "drawn before"
+
+
+def test_a_python_without_the_diagram_packages_is_told_how_to_run_it(synthesized, tmp_path, monkeypatch):
+    out = copy_output(synthesized, tmp_path, ["dev"])
+    monkeypatch.setitem(sys.modules, "diagrams", None)  # as if not installed
+    with pytest.raises(diagram.DiagramError, match=r"^diagrams is not installed in this Python \(.*`make diagram`"):
+        diagram.render_diagrams(out)
+    assert not (out / "diagrams").exists()
 
 
 def test_nothing_synthesized_is_a_clear_error(tmp_path):
