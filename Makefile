@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 CHECKOV_VENV ?= .venv-checkov
 BENCH_ARGS ?=
 COST_ARGS ?=
-# One environment (make synth ENV=prod); empty: all of envs/.
+# One environment (make synth ENV=prod); empty: all of envs/. Also limits list, preflight, cost and diagram.
 ENV ?=
 ENV_ARGS := $(foreach e,$(ENV),--env $(e))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -17,9 +17,9 @@ export CHECKPOINT_DISABLE := 1
 
 help: ## this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  ENV=<name> limits synth, list and preflight to one environment (e.g. make synth ENV=prod)."
+	@echo "  ENV=<name> limits synth, list, preflight, cost and diagram to one environment (e.g. make synth ENV=prod)."
 
-setup: $(VENV)/.installed ## create .venv with what synth needs (requirements.txt)
+setup: $(VENV)/.installed ## create .venv from requirements.txt (the app, the test suite and its tools)
 
 setup-security: $(CHECKOV_VENV)/.installed ## create .venv-checkov for the security gate
 
@@ -54,7 +54,7 @@ security: setup-security synth ## the checkov gate alone over a fresh synth in c
 
 # Needs Graphviz's `dot` (Debian/Ubuntu: apt-get install graphviz); fails with that hint without it.
 diagram: setup ## topology per environment from the synthesized JSON: cdktf.out/diagrams/<env>.{png,svg,gv} (make synth draws them too)
-	$(PY) tools/diagram.py --outdir cdktf.out
+	$(PY) tools/diagram.py --outdir cdktf.out $(ENV_ARGS)
 
 # Needs terraform and the network; a later synth keeps the lock files.
 LOCK_ARGS ?=
@@ -62,7 +62,7 @@ lock: setup ## .terraform.lock.hcl in every stack folder for linux, macOS and Wi
 	$(PY) tools/lock_providers.py --outdir cdktf.out $(LOCK_ARGS)
 
 cost: synth ## monthly estimate per stack and environment from cdktf.out/ and cost/prices.csv (COST_ARGS=--detail)
-	$(PY) tools/cost.py --outdir cdktf.out $(COST_ARGS)
+	$(PY) tools/cost.py --outdir cdktf.out $(ENV_ARGS) $(COST_ARGS)
 
 schema: setup ## envs/environment.schema.json, docs/example.yaml, README's key table from the model (ARGS=--check)
 	$(PY) -m tools.env_schema $(ARGS)

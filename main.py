@@ -18,12 +18,19 @@ from pathlib import Path
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from constructs_lib import __version__
-from constructs_lib.app.deploy_order import apply_waves, is_bootstrap
-from constructs_lib.config.advisories import advisories
-from constructs_lib.config.loader import ConfigError, load_folder, select_environments
-from constructs_lib.config.models import Environment
-from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_plan
+from constructs_lib import __version__, interpreter
+
+try:  # another Python than .venv's: a plain message and exit 2, not a traceback
+    from constructs_lib.app.deploy_order import apply_waves, is_bootstrap
+    from constructs_lib.config.advisories import advisories
+    from constructs_lib.config.conflicts import conflicts
+    from constructs_lib.config.loader import ConfigError, load_folder, select_environments
+    from constructs_lib.config.models import Environment
+    from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_plan
+except Exception as error:
+    interpreter.stop_on_import_error(error, interpreter.CONFIG_PACKAGES,
+                                     *(("make list", "main.py --list") if "--list" in sys.argv[1:] else
+                                       ("make synth", "main.py")))
 
 
 class Progress:
@@ -83,13 +90,15 @@ def summary_rows(outdir: Path, synthesized: list[str]) -> list[list[str]]:
 
 
 def extras(outdir: Path, environments: list[Environment], progress: Progress, diagrams: bool = True) -> list[str]:
-    """The cost estimate, budget warnings and topology diagrams of a written output folder (each
-    reported, never fatal: the synthesized stacks are what matters)."""
+    """The cost estimate, budget warnings and topology diagrams of `environments` (the ones this
+    run synthesized; with --env the output folder also holds others, which these lines leave out),
+    each reported, never fatal: the synthesized stacks are what matters."""
     from tools import cost, diagram
 
+    names = [env.name for env in environments]
     lines = []
     try:
-        result = cost.estimate(outdir)
+        result = cost.estimate(outdir, environments=names)
         spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}" for env in result.environments()]
         lines.append(f"Monthly estimate in USD at list prices, before data charges, from the fixed cost to the "
                      f"autoscale maximums (`make cost` for every line): {'; '.join(spans)}")
@@ -100,21 +109,48 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress, di
         return lines
     progress("drawing the topology diagrams")
     try:
-        drawn = [str(p) for p in diagram.render_diagrams(outdir) if p.suffix == ".png"]
+        drawn = [str(p) for p in diagram.render_diagrams(outdir, environments=names) if p.suffix == ".png"]
         lines.append(f"Diagrams: {', '.join(drawn)}")
     except diagram.DiagramError as error:
         lines.append(f"No diagrams: {error}")
     return lines
 
 
+def synth_warnings(environments: list[Environment], folder: list[Environment]) -> list[str]:
+    """`<env>: <advice>` for each environment synthesized now: its advisories, and each value it
+    shares with another environment of the folder (`folder`: every file that loaded) although it
+    must be its own (`config.conflicts`; `make preflight` counts them as open items)."""
+    found = [f"{env.name}: {note}" for env in environments for note in advisories(env)]
+    return found + [str(conflict) for conflict in conflicts(folder, about=[env.name for env in environments])]
+
+
+def unchanged(outdir: Path) -> str:
+    """The last line of a synth that stopped before writing anything."""
+    return f"Nothing was synthesized; {outdir}/ is unchanged."
+
+
+def missing_for_synth() -> str | None:
+    """What a synth needs and this run lacks: the Python packages (cdktf, the provider bindings,
+    and what validating the files needs) and Node.js on PATH (cdktf's jsii runtime); None when
+    nothing is missing. Looked up, never imported: the check costs nothing."""
+    absent = interpreter.missing({**interpreter.SYNTH_PACKAGES, **interpreter.CONFIG_PACKAGES})
+    if absent:
+        return interpreter.not_installed(absent, "make synth", "main.py")
+    if shutil.which("node") is None:
+        return ("cdktf runs on Node.js (its jsii runtime), and `node` is not on PATH: install Node.js 20 or later "
+                "(README \"Quick start\").")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--envs", type=Path, default=Path("envs"), help="folder of <env>.yaml files")
+    parser.add_argument("--envs", type=Path, default=Path("envs"),
+                        help="folder of <env>.yaml files (default: envs/)")
     parser.add_argument("--outdir", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")),
-                        help="output folder (default: cdktf.out)")
+                        help="output folder (default: cdktf.out/, or $CDKTF_OUTDIR when set, as the cdktf CLI does)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME",
                         help="synthesize only this environment (repeatable); the stack folders of the others "
-                             "stay as they are")
+                             "stay as they are (default: every environment in --envs)")
     parser.add_argument("--list", action="store_true", help="list stacks and apply waves from the configuration "
                                                             "(no synth)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line: no progress, no table, "
@@ -123,31 +159,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"aks-baseline-cdktf {__version__}")
     args = parser.parse_args(argv)
     progress = Progress(args.quiet)
+    # Only a synth writes the output folder, so only a synth says it left it unchanged; --list
+    # needs neither cdktf nor Node.js, only a recent enough Python.
+    after = "" if args.list else f"\n{unchanged(args.outdir)}"
+    make, run = ("make list", "main.py --list") if args.list else ("make synth", "main.py")
+    lacking = interpreter.too_old(make, run) or (None if args.list else missing_for_synth())
+    if lacking:
+        print(f"{lacking}{after}", file=sys.stderr)
+        return 2
     try:
         loaded = load_folder(args.envs)
         environments = select_environments(loaded, args.envs, args.env)
     except ConfigError as error:
-        print(f"{error}\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
+        print(f"{error}{after}", file=sys.stderr)
+        return 2
+    except ImportError:  # a package only some settings need (tzlocal: cluster.stop_schedule)
+        lacking = interpreter.diagnose(interpreter.CONFIG_PACKAGES, make, run)
+        if lacking is None:
+            raise
+        print(f"{lacking}{after}", file=sys.stderr)
         return 2
     if args.list:
         print(table(plan_rows(environments), ["environment", "wave", "stack", "depends on"]))
         return 0
     names = ", ".join(env.name for env in environments)
     progress(f"validated {len(environments)} environment{'s' * (len(environments) != 1)} ({names}) from {args.envs}/")
-    for env in environments:
-        for note in advisories(env):
-            print(f"warning: {env.name}: {note}", file=sys.stderr)
+    for warning in synth_warnings(environments, _loaded_environments(loaded)):
+        print(f"warning: {warning}", file=sys.stderr)
 
-
-    if shutil.which("node") is None:
-        print("cdktf runs on Node.js (its jsii runtime), and `node` is not on PATH: install Node.js 20 or later "
-              f"(README \"Quick start\").\nNothing was synthesized; {args.outdir}/ is unchanged.", file=sys.stderr)
-        return 2
     progress("loading cdktf and the provider bindings")
-    from constructs_lib.app import synth_replacing
+    try:
+        from constructs_lib.app import synth_replacing
+    except ImportError:  # installed, but not the versions requirements.txt pins
+        lacking = interpreter.diagnose(interpreter.SYNTH_PACKAGES, make, run)
+        if lacking is None:
+            raise
+        print(f"{lacking}{after}", file=sys.stderr)
+        return 2
 
     # With --env, the kept environments' prerequisites stay in DEPLOY_ORDER.md when their files load.
-    context = [result for result in loaded.values() if isinstance(result, Environment)]
+    context = _loaded_environments(loaded)
     if len(context) < len(loaded):
         context = environments
         progress("another environment file does not load; DEPLOY_ORDER.md lists prerequisites of "
@@ -165,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Synthesized {len(stacks)} stacks ({total} resources) into {args.outdir}/ in {progress.elapsed:.1f} s; "
           f"apply them wave by wave as {args.outdir}/DEPLOY_ORDER.md lists.")
     return 0
+
+
+def _loaded_environments(loaded: dict[str, Environment | ConfigError]) -> list[Environment]:
+    """The environment files of the folder that loaded (a synth of some may run beside a broken other)."""
+    return [result for result in loaded.values() if isinstance(result, Environment)]
 
 
 if __name__ == "__main__":

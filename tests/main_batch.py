@@ -4,6 +4,10 @@ configuration code, and the suite has a dozen such cases.
 
     python -m tests.main_batch  <  {"case": ["--envs", "...", ...], ...}   (JSON on standard input)
 
+A case may also be {"arguments": [...], "without": ["cdktf", ...]}: the case then runs as in a Python
+where those top-level modules are not installed (each set to None in `sys.modules`, so importing it
+raises ModuleNotFoundError and `importlib.util.find_spec` finds nothing), restored afterwards.
+
 prints {"case": {"returncode", "stdout", "stderr", "imported"}, ...} as JSON. Each case runs
 `main.main(arguments)` as `python main.py arguments` would: its standard output and error are
 captured apart, `SystemExit` gives the exit code, and an exception that escapes prints its
@@ -19,6 +23,7 @@ import io
 import json
 import sys
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +48,11 @@ class MainRun:
     """cdktf and jsii modules loaded when the case was done (`SYNTH_PACKAGES`)."""
 
 
-def run_batch(cases: dict[str, list[str]]) -> dict[str, MainRun]:
+Case = list[str] | dict[str, list[str]]
+"""main.py's arguments, or {"arguments": [...], "without": [module, ...]}."""
+
+
+def run_batch(cases: dict[str, Case]) -> dict[str, MainRun]:
     """Run every case (name -> main.py arguments) in one new process, in order, from the project root."""
     process = run_in_background([sys.executable, "-m", "tests.main_batch"], input=json.dumps(cases), timeout=300)
     if process.returncode != 0:
@@ -51,7 +60,7 @@ def run_batch(cases: dict[str, list[str]]) -> dict[str, MainRun]:
     return {name: MainRun(**result) for name, result in json.loads(process.stdout).items()}
 
 
-def start_batch(cases: dict[str, list[str]]) -> Future[dict[str, MainRun]]:
+def start_batch(cases: dict[str, Case]) -> Future[dict[str, MainRun]]:
     """`run_batch` started beside the tests (tests/background.py): the future of its result."""
     return start(run_batch, cases)
 
@@ -65,11 +74,27 @@ def _exit_code(exit: SystemExit) -> int:
     return 1
 
 
-def _run_case(arguments: list[str]) -> dict[str, Any]:
+@contextlib.contextmanager
+def _without(modules: list[str]) -> Iterator[None]:
+    """As if `modules` were not installed, for the duration."""
+    saved = {name: sys.modules[name] for name in modules if name in sys.modules}
+    sys.modules.update(dict.fromkeys(modules))
+    try:
+        yield
+    finally:
+        for name in modules:
+            if name in saved:
+                sys.modules[name] = saved[name]
+            else:
+                sys.modules.pop(name, None)
+
+
+def _run_case(case: Case) -> dict[str, Any]:
     import main
 
+    arguments, without = (case, []) if isinstance(case, list) else (case["arguments"], case.get("without", []))
     stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), _without(without):
         try:
             returncode = main.main(arguments)
         except SystemExit as exit:
@@ -82,7 +107,7 @@ def _run_case(arguments: list[str]) -> dict[str, Any]:
 
 
 def _main() -> int:
-    cases: dict[str, list[str]] = json.loads(sys.stdin.read())
+    cases: dict[str, Case] = json.loads(sys.stdin.read())
     results = {name: _run_case(arguments) for name, arguments in cases.items()}
     sys.stdout.write(json.dumps(results))
     return 0

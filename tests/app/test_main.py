@@ -17,7 +17,7 @@ import main
 from constructs_lib.config.stack_plan import stack_plan
 from tests.background import run_in_background, start
 from tests.conftest import LOCK_FILE_TEXT
-from tests.envfiles import PROJECT_ROOT, main_command
+from tests.envfiles import PROJECT_ROOT, base_env, env_named, load, main_command, set_path
 from tests.main_batch import MainRun, start_batch
 
 
@@ -56,6 +56,9 @@ def test_one_environment_is_synthesized_and_the_others_stay_untouched(second_syn
     (mine / ".terraform" / "providers").mkdir(parents=True)
     (mine / "stale").write_text("from the previous synth")
     before = json.loads((outdir / "manifest.json").read_text())["stacks"]
+    (outdir / "diagrams").mkdir()
+    for env in second_synth.environments:
+        (outdir / "diagrams" / f"{env.name}.png").write_text(f"{env.name}, drawn before")
 
     written = synth_replacing([second_synth.generated], outdir, keep_other_environments=True)
 
@@ -67,6 +70,9 @@ def test_one_environment_is_synthesized_and_the_others_stay_untouched(second_syn
     assert sorted(after) == sorted(before)
     order = json.loads((outdir / "deploy-order.json").read_text())["environments"]
     assert sorted(order) == sorted(e.name for e in second_synth.environments)
+    assert sorted(p.name for p in (outdir / "diagrams").iterdir()) == sorted(
+        f"{env.name}.png" for env in second_synth.environments if env.name != second_synth.generated.name), \
+        "the other environments keep their diagrams; the synthesized one's is drawn again (make synth)"
 
 
 def test_a_full_synth_keeps_lock_files_and_drops_retired_stacks(second_synth):
@@ -84,7 +90,16 @@ def quick_runs(tmp_path_factory) -> tuple[Future[dict[str, MainRun]], Path]:
     with this module's first test so it runs beside the others, and the output folder the
     unknown-environment run was given."""
     outdir = tmp_path_factory.mktemp("unknown-environment") / "out"
-    return start_batch({"list": ["--list"], "unknown environment": ["--env", ABSENT, "--outdir", str(outdir)]}), outdir
+    return start_batch({
+        "list": ["--list"], "unknown environment": ["--env", ABSENT, "--outdir", str(outdir)],
+        "list unknown environment": ["--list", "--env", ABSENT, "--outdir", str(outdir)],
+        "without cdktf": {"arguments": ["--outdir", str(outdir)], "without": list(CDKTF_MODULES)},
+    }), outdir
+
+
+CDKTF_MODULES = ("cdktf", "constructs", "jsii", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_helm",
+                 "cdktf_cdktf_provider_time")
+"""What a Python outside .venv lacks although it has pydantic and PyYAML (the report: a system Python)."""
 
 
 SHIPPED_NAMES = sorted(path.stem for path in (PROJECT_ROOT / "envs").glob("*.yaml"))
@@ -110,6 +125,28 @@ def test_an_unknown_environment_is_refused_before_cdktf(quick_runs):
     assert not outdir.exists()
 
 
+def test_list_never_claims_to_have_left_the_output_unchanged(quick_runs):
+    """--list writes nothing, so its refusal says nothing about a synth or the output folder."""
+    result = quick_runs[0].result(timeout=120)["list unknown environment"]
+    assert result.returncode == 2 and not result.imported
+    assert result.stderr == f"envs: no environment {ABSENT}; environments here: {', '.join(SHIPPED_NAMES)}\n"
+
+
+def test_a_python_without_cdktf_gets_the_way_to_run_main_not_a_traceback(quick_runs):
+    """`python main.py` with a Python that has the configuration packages but not cdktf stops before
+    any work with exit 2, saying what is missing and how to run main.py where it is installed."""
+    batch, outdir = quick_runs
+    result = batch.result(timeout=120)["without cdktf"]
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    first, last = result.stderr.strip().splitlines()
+    assert first.startswith("cdktf, constructs, jsii, cdktf-cdktf-provider-azurerm, cdktf-cdktf-provider-helm and "
+                            "cdktf-cdktf-provider-time are not installed in this Python (")
+    assert first.endswith("Run `make synth`, which sets up .venv from requirements.txt first, or "
+                          "`.venv/bin/python main.py` once .venv exists.")
+    assert last == f"Nothing was synthesized; {outdir}/ is unchanged."
+    assert not outdir.exists()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def run_without_node(tmp_path_factory) -> tuple[Future[subprocess.CompletedProcess[str]], Path]:
     """main.py with a PATH that holds no `node`, started with this module's first test: (the
@@ -128,14 +165,40 @@ def test_without_node_the_run_stops_with_the_fix_not_a_traceback(run_without_nod
     assert not outdir.exists()
 
 
-def test_the_summary_draws_the_diagrams_and_says_where(synthesized, monkeypatch):
+def test_the_summary_draws_the_diagrams_and_says_where(synthesized, environments, monkeypatch):
     from tools import diagram
 
     drawn = [synthesized.outdir / "diagrams" / f"{name}.{ext}" for name in ("dev", "prod") for ext in ("gv", "png")]
-    monkeypatch.setattr(diagram, "render_diagrams", lambda outdir: drawn)
-    lines = main.extras(synthesized.outdir, [], main.Progress(quiet=True))
+    monkeypatch.setattr(diagram, "render_diagrams", lambda outdir, environments=None: drawn)
+    lines = main.extras(synthesized.outdir, environments, main.Progress(quiet=True))
     assert lines[-1] == f"Diagrams: {drawn[1]}, {drawn[3]}"
-    monkeypatch.setattr(diagram, "render_diagrams", lambda outdir: (_ for _ in ()).throw(diagram.DiagramError("no dot")))
-    assert main.extras(synthesized.outdir, [], main.Progress(quiet=True))[-1] == "No diagrams: no dot"
+    monkeypatch.setattr(diagram, "render_diagrams",
+                        lambda outdir, environments=None: (_ for _ in ()).throw(diagram.DiagramError("no dot")))
+    assert main.extras(synthesized.outdir, environments, main.Progress(quiet=True))[-1] == "No diagrams: no dot"
     assert not any(line.startswith("Diagrams") for line in
-                   main.extras(synthesized.outdir, [], main.Progress(quiet=True), diagrams=False))
+                   main.extras(synthesized.outdir, environments, main.Progress(quiet=True), diagrams=False))
+
+
+def test_the_summary_of_one_environment_is_about_that_environment(synthesized, environments, monkeypatch):
+    """`make synth ENV=dev` leaves the other environments' stacks in the output folder: its cost line,
+    budget check and diagrams are about dev alone."""
+    from tools import diagram
+
+    dev = env_named(environments, "dev")
+    asked: list[object] = []
+    monkeypatch.setattr(diagram, "render_diagrams", lambda outdir, environments=None: asked.append(environments) or [])
+    estimate, *_ = main.extras(synthesized.outdir, [dev], main.Progress(quiet=True))
+    assert re.search(r": dev [\d,]+-[\d,]+$", estimate), estimate
+    assert asked == [["dev"]], "only dev's diagram is drawn again"
+
+
+def test_a_synth_warns_about_values_an_environment_shares_with_another(tmp_path):
+    """A copied file that keeps dev's public host and state account synthesizes, with a warning per
+    value (`make preflight` counts them as open items)."""
+    dev = load(tmp_path, base_env(), name="dev")
+    uat = load(tmp_path, set_path(base_env(), "name", "uat"), name="uat")
+    warned = main.synth_warnings([uat], [dev, uat])
+    assert [w.split(": ")[1] for w in warned] == [
+        "ingress.public_host", "state.storage_account_name", "state.resource_group_name"], warned
+    assert warned[0].startswith("uat: ingress.public_host: bicycle-dev is also dev's; ")
+    assert main.synth_warnings([dev], [dev]) == []
