@@ -222,6 +222,41 @@ def _parse(text: str) -> Any:
         loader.dispose()
 
 
+# YAML's own words for where a construct started, in the words of the file.
+_OPENED = {
+    "while parsing a flow mapping": ("the { } mapping opened", "is its closing } missing?"),
+    "while parsing a flow sequence": ("the [ ] list opened", "is its closing ] missing?"),
+    "while scanning a quoted scalar": ("the quoted text opened", "is its closing quote missing?"),
+    "while parsing a block mapping": ("the mapping that starts", "keys of one mapping start in the same column"),
+    "while parsing a block collection": ("the list that starts", "items of one list start in the same column"),
+    "while scanning a simple key": ("the key that starts", "a key ends with ': '"),
+}
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> str:
+    """A YAML syntax error in plain words: where, what, and where the construct it broke started
+    (an unclosed `{` opened 3 lines earlier), or that the culprit is a tab."""
+    mark = error.problem_mark or error.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = error.problem or "not valid YAML"
+    lines = text.splitlines()
+    at = lines[mark.line][mark.column:mark.column + 1] if mark and mark.line < len(lines) else ""
+    if at == "\t" or "tab" in problem:
+        return (f"YAML syntax error: {where}a tab character; YAML indents with spaces only, so replace the tab "
+                "with spaces")
+    if error.context and error.context.startswith("expected"):
+        return f"YAML syntax error: {where}{error.context}, {problem}"  # "expected a single document ..."
+    context, start = error.context, error.context_mark
+    if "mapping values are not allowed" in problem:
+        problem += " (a value that contains ': ' must be quoted, e.g. \"a: b\")"
+    if context and start is not None and (mark is None or (start.line, start.column) != (mark.line, mark.column)):
+        opened, hint = _OPENED.get(context, (context.removeprefix("while ").replace("parsing", "reading")
+                                             .replace("scanning", "reading") + " that starts", ""))
+        place = f"line {start.line + 1}, column {start.column + 1}"
+        problem += f" (in {opened} at {place}{'; ' + hint if hint else ''})"
+    return f"YAML syntax error: {where}{problem}"
+
+
 def load_environment(path: Path, today: datetime.date | None = None) -> Environment:
     """Parse and fully validate one environment file. Rules that depend on the calendar (Kubernetes
     support windows, budget start) judge against `today` (default: the current date)."""
@@ -240,12 +275,7 @@ def load_environment(path: Path, today: datetime.date | None = None) -> Environm
     except UnicodeDecodeError:
         raise ConfigError(source, [Problem("", "file is not UTF-8 text")]) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = error.problem or "not valid YAML"
-        if error.context and error.context.startswith("expected"):
-            problem = f"{error.context}, {problem}"  # "expected a single document ..., but found another"
-        raise ConfigError(source, [Problem("", f"YAML syntax error: {where}{problem}")]) from None
+        raise ConfigError(source, [Problem("", _syntax_problem(error, text))]) from None
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         reason = "nesting too deep" if isinstance(error, RecursionError) else str(error)
         raise ConfigError(source, [Problem("", f"cannot parse YAML: {reason}")]) from None

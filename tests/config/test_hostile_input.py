@@ -45,9 +45,26 @@ def billion_laughs(levels: int = 9) -> str:
 WHOLE_FILE = {
     # libyaml (PyYAML's C parser) and the pure-Python parser word some errors differently.
     "tab indentation": ("name: dev\n\tworkload: x\n",
-                        r"YAML syntax error: line 2, column 1: found (character '\\t'|a tab character)"),
-    "unclosed quote": ('name: "dev\nworkload: x\n', r"YAML syntax error: line 3.*found unexpected end of stream"),
+                        r"YAML syntax error: line 2, column 1: a tab character; YAML indents with spaces only"),
+    # A tab anywhere YAML expects indentation, in either parser's words ("found character that cannot start
+    # any token" did not say it was a tab).
+    "tab inside a block": ("a:\n  b: 1\n\tc: 2\n", r"line 3, column 1: a tab character; YAML indents with spaces only"),
+    "tab before a list item": ("a:\n\t- 1\n", r"line 2, column 1: a tab character; YAML indents with spaces only"),
+    "tab after the indentation": ("a:\n  b: 1\n  \tc: 2\n", r"line 3, column 3: a tab character"),
+    # Where the broken construct started, not only where the parser gave up.
+    "unclosed quote": ('name: "dev\nworkload: x\n', r"YAML syntax error: line 3.*found unexpected end of stream \(in the "
+                       r"quoted text opened at line 1, column 7; is its closing quote missing\?\)"),
     "unclosed flow list": ("regions: [\n", r"YAML syntax error: line 2"),
+    "unclosed flow list before the next key": ("zones: [1, 2\nname: dev\n", r"YAML syntax error: line 2, column 5: .* \(in "
+                                               r"the \[ \] list opened at line 1, column 8; is its closing \] missing\?\)"),
+    "unclosed flow mapping": ("name: dev\nworkload: x\nkey_vault: {purge_protection: false,\n  soft_delete_retention_days: 7"
+                              "\nmonitoring: {}\n",
+                              r"YAML syntax error: line 5, column 11: (did not find expected|expected) ',' or '\}'.* \(in "
+                              r"the \{ \} mapping opened at line 3, column 12; is its closing \} missing\?\)"),
+    "mis-indented key": ("a:\n  b: 1\n c: 2\n", r"line 3, column 2: .*\(in the mapping that starts at line 1, column 1; "
+                         r"keys of one mapping start in the same column\)"),
+    "unquoted colon in a value": ("name: dev: x\n", r"line 1, column 10: mapping values are not allowed .*\(a value "
+                                  r"that contains ': ' must be quoted, e\.g\. \"a: b\"\)"),
     "two documents": ("name: dev\n---\nname: prod\n",
                       r"line 2, column 1: expected a single document in the stream, but found another document"),
     "a bare number": ("42\n", r"the file is a number; an environment file must be a mapping"),
