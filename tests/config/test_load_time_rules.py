@@ -140,3 +140,4 @@ def test_suspicious_but_valid_choices_are_warnings(tmp_path):
     notes = cross_environment_advisories([dev, clash])
     assert "uat: regions[0].spoke.address_space 10.240.0.0/16 overlaps dev's regions[0].spoke.address_space" in notes[-1]
     assert not cross_environment_advisories([dev, load(tmp_path, generated_environment("uat"), name="uat", today=TODAY)])
+
