@@ -670,7 +670,9 @@ class KeyVault(StrictModel):
 
     purge_protection: bool = True
     """On by default (stronger than the reference): a deleted vault and its certificates cannot
-    be purged before the retention ends. A sandbox may turn it off."""
+    be purged before the retention ends. Only an environment marked `environment_type: non-production`
+    (a sandbox) may turn it off; Microsoft's guidance is to turn it on
+    (https://learn.microsoft.com/azure/key-vault/general/secure-key-vault#data-protection)."""
     soft_delete_retention_days: Annotated[StrictInt, _within(rules.KEY_VAULT_SOFT_DELETE_DAYS)] = 90
     """Days a deleted vault stays recoverable (Azure allows 7-90; the reference uses 7)."""
 
@@ -933,6 +935,7 @@ class Environment(StrictModel):
             self._spot_pool,
             self._stop_schedule,
             self._production_zones,
+            lambda: rules.check_key_vault_protection(self.environment_type, self.key_vault.purge_protection),
             lambda: rules.check_front_door_certificate_issuer(self.front_door_enabled,
                                                               self.ingress.certificate_issuer),
             self._front_door_origins,

@@ -720,6 +720,26 @@ def check_stop_schedule(environment_type: str, start: str, stop: str, days: Sequ
     check_unique("cluster.stop_schedule.days", days)
 
 
+def check_key_vault_protection(environment_type: str, purge_protection: bool) -> None:
+    """A production vault keeps purge protection on. Microsoft's Key Vault security guidance: "Turn
+    on purge protection: Enable purge protection to protect against accidental or malicious deletion
+    of Key Vault objects even after soft delete is enabled"
+    (https://learn.microsoft.com/azure/key-vault/general/secure-key-vault#data-protection); without it
+    anyone allowed to purge can destroy the vault and its certificates and secrets for good before
+    the retention ends (https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection).
+    A non-production sandbox may turn it off so it can be torn down and recreated under the same name.
+
+    The soft-delete retention has no production minimum here: the same guidance only asks for soft
+    delete "within a 7 to 90-day retention period" (Azure's range, `KEY_VAULT_SOFT_DELETE_DAYS`),
+    90 days is Azure's default (and this project's), and the reference uses 7."""
+    if not purge_protection and environment_type != "non-production":
+        raise ValueError(
+            "key_vault.purge_protection: a production vault keeps purge protection on, so no one (a mistake or "
+            "a stolen identity) can destroy its certificates and secrets for good before the soft-delete "
+            "retention ends (Microsoft's Key Vault guidance); write purge_protection: true (or remove the line: "
+            "on by default), or set environment_type: non-production for a disposable sandbox")
+
+
 def check_windows_time_zone(field_name: str, value: str) -> None:
     """A Windows time zone name (what Logic Apps recurrence triggers take), from the Unicode CLDR
     windowsZones table that tzlocal ships."""

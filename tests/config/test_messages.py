@@ -133,11 +133,12 @@ def uat_as_reported() -> dict:
 
 def test_the_reported_file_gets_every_problem_in_one_run(tmp_path):
     """The first run printed only the firewall (with its path doubled); the second run the other four.
-    One run now names all of them, each once, at the path the user wrote."""
+    One run now names all of them, each once, at the path the user wrote; dev's sandbox vault
+    (purge protection off) is refused in production too."""
     problems = refused(tmp_path, uat_as_reported(), name="uat").problems
     assert sorted(problem.path for problem in problems) == [
         "cluster.sku_tier", "cluster.spot_pool", "cluster.stop_schedule", "hub.firewall_sku",
-        "regions[0].zones"], problems
+        "key_vault.purge_protection", "regions[0].zones"], problems
     by_path = {problem.path: problem.message for problem in problems}
     assert by_path["hub.firewall_sku"].startswith("Basic has no DNS proxy")
     assert by_path["regions[0].zones"].startswith("production region eastus2 uses 1 availability zone(s)")
@@ -157,7 +158,7 @@ def test_a_schema_error_does_not_hide_the_rules(tmp_path, path, value, reported)
     set_path(data, "cluster.sku_tier", "Free")
     set_path(data, path, value)
     paths = [problem.path for problem in refused(tmp_path, data).problems]
-    rules = {"cluster.spot_pool"} | ({"cluster.sku_tier"} if "sku_tier" not in path else set())
+    rules = {"cluster.spot_pool", "key_vault.purge_protection"} | ({"cluster.sku_tier"} if "sku_tier" not in path else set())
     assert reported in paths and rules <= set(paths), paths
     assert len(paths) == len(set(paths)), paths
 
