@@ -12,7 +12,7 @@ import pytest
 from constructs_lib.config.messages import suggestions
 from tests.config.test_hostile_input import WRONG_VALUES
 from tests.config.test_load_time_rules import RULES
-from tests.envfiles import base_env, dump, reference_env, refused, set_path, two_regions_public_ca
+from tests.envfiles import PROJECT_ROOT, base_env, dump, reference_env, refused, set_path, two_regions_public_ca
 
 JARGON = re.compile(r"Input should|String should|should match pattern|List should|Tuple should|after validation|"
                     r"valid dictionary|valid UUID|Value error|\[\^|\\[sdw]|\{\d+,\d*\}|\)\?|NoneType|\bstr\b|\bint\b")
@@ -223,6 +223,20 @@ def test_front_door_rules_name_the_region_field(tmp_path):
     assert (problem.path, problem.message) == ("regions[0].origin.enabled", (
         "every region's origin is disabled (eastus2, centralus); keep at least one enabled, e.g. origin: "
         "{enabled: true} in eastus2 (take one region out at a time)"))
+
+
+def test_the_readme_shows_what_the_loader_prints(tmp_path):
+    """The sample output in README "Configuration" is this file's real output."""
+    data = set_path(base_env(), "name", "Staging")
+    set_path(data, "cluster.user_pool.min", 1)
+    set_path(data, "regions[0].spoke.ingress_load_balancer_ip", "10.250.4.4")
+    text = dump(data).replace("kubernetes_version: '1.35'", "kubernetes_version: 1.30")
+    (tmp_path / "envs").mkdir()
+    rendered = str(refused(tmp_path / "envs", text, name="staging")).replace(f"{tmp_path}/", "")
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert len(rendered.splitlines()) == 4
+    for line in rendered.splitlines():
+        assert f"\n{line}\n" in readme, line
 
 
 def test_every_broken_network_rule_is_reported(tmp_path):
