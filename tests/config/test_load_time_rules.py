@@ -12,6 +12,7 @@ import pytest
 
 from constructs_lib.config import catalog
 from constructs_lib.config.advisories import advisories
+from constructs_lib.config.loader import load_environments
 from tests.envfiles import PROJECT_ROOT, base_env, load, reference_env, refused, set_path, two_regions
 
 TODAY = datetime.date(2026, 11, 29)
@@ -184,3 +185,16 @@ def test_allowlist_exceptions_for_sandbox_settings_are_out_of_a_production_files
                 reached.append(entry["check"])
     assert {"CKV_AZURE_110", "CKV_AZURE_42", "CKV_AZURE_170"} <= set(reached), reached
 
+
+def test_weaker_production_choices_the_model_allows_are_said_at_every_synth(tmp_path):
+    """A production file with a Standard firewall, a self-signed listener and local state loads (these are
+    choices, unlike purge protection off), but not without a word; prod and dev get none of these notes."""
+    data = set_path(reference_env(), "hub.firewall_sku", "Standard")
+    data.pop("state")
+    notes = advisories(load(tmp_path, data, today=TODAY), TODAY)
+    assert [note.split(":", 1)[0] for note in notes] == ["hub.firewall_sku", "ingress.certificate_issuer", "state.backend"]
+    assert notes[0].startswith("hub.firewall_sku: Standard in a production environment runs without IDPS")
+    for name in ("dev", "prod"):
+        env = next(env for env in load_environments(PROJECT_ROOT / "envs", TODAY) if env.name == name)
+        assert not [note for note in advisories(env, TODAY) if note.split(":", 1)[0] in (
+            "hub.firewall_sku", "ingress.certificate_issuer", "state.backend")], name
