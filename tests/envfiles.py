@@ -31,13 +31,14 @@ def base_env() -> dict[str, Any]:
     return copy.deepcopy(BASE)
 
 
-COST_PROFILE_KEYS = ("environment_type", "hub", "app_gateway")
+COST_PROFILE_KEYS = ("environment_type", "hub", "app_gateway", "key_vault")
 COST_PROFILE_CLUSTER_KEYS = ("sku_tier", "system_pool", "user_pool", "spot_pool", "stop_schedule")
 
 
 def reference_env() -> dict[str, Any]:
-    """envs/dev.yaml without its cost profile (README "Cost"): every cost lever at the model's
-    default, which is the reference (production, Premium firewall, Standard tier, 3-4 + 2-5 nodes)."""
+    """envs/dev.yaml without its cost profile (README "Cost") and its sandbox vault (purge protection
+    off, which production refuses): every lever at the model's default, which is the reference
+    (production, Premium firewall, Standard tier, 3-4 + 2-5 nodes, purge protection on)."""
     data = base_env()
     for key in COST_PROFILE_KEYS:
         data.pop(key, None)

@@ -7,6 +7,7 @@ Every message states the numbers so the reader can fix the plan without redoing 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from itertools import combinations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from constructs_lib.config.models import AppGateway, Cluster, Environment, NodePool, Region, SpotNodePool
 from constructs_lib.config.regions import geo_replica_regions
+from constructs_lib.config.rules import AKS_RESERVED_RANGES
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -41,6 +43,47 @@ class Problem:
 def usable_addresses(network: ipaddress.IPv4Network) -> int:
     """Addresses Azure lets resources use in a subnet of this size."""
     return max(0, network.num_addresses - AZURE_RESERVED_PER_SUBNET)
+
+
+PRIVATE_BLOCKS = tuple(ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+"""RFC 1918 ranges, where the examples for a VNet or cluster range are looked for."""
+
+
+def free_range(within: ipaddress.IPv4Network, prefixlen: int,
+               taken: list[ipaddress.IPv4Network]) -> ipaddress.IPv4Network | None:
+    """The first /`prefixlen` range inside `within` that overlaps none of `taken` (None when there
+    is none): the valid example an overlap or size message gives."""
+    if prefixlen < within.prefixlen or prefixlen > 32:
+        return None
+    size = 2 ** (32 - prefixlen)
+    address, last = int(within.network_address), int(within.broadcast_address)
+    while address + size - 1 <= last:
+        candidate = ipaddress.IPv4Network((address, prefixlen))
+        blocking = [network for network in taken if network.overlaps(candidate)]
+        if not blocking:
+            return candidate
+        after = max(int(network.broadcast_address) for network in blocking) + 1
+        address = -(-after // size) * size  # the next aligned start past what blocks this one
+    return None
+
+
+def prefix_for(addresses: int) -> int:
+    """The longest prefix (smallest subnet) whose usable addresses hold `addresses`."""
+    prefix = 29
+    while prefix > 0 and usable_addresses(ipaddress.IPv4Network((0, prefix))) < addresses:
+        prefix -= 1
+    return prefix
+
+
+def _free_subnet(space: ipaddress.IPv4Network, subnets: dict[str, ipaddress.IPv4Network], key: str,
+                 prefixlen: int) -> ipaddress.IPv4Network | None:
+    """A free /`prefixlen` range in the VNet `space` for subnet `key`, clear of its other subnets."""
+    return free_range(space, prefixlen, [net for other, net in subnets.items() if other != key])
+
+
+def _example(key: str, network: ipaddress.IPv4Network | None, missing: str = "") -> str:
+    """`e.g. <key>: <network>` for a free range, or what to do when there is none."""
+    return f"e.g. {key}: {network}" if network is not None else missing
 
 
 def node_subnet_demand(pools: list[NodePool | SpotNodePool], flat_cni: bool) -> tuple[int, str]:
@@ -82,14 +125,14 @@ def check_environment(env: Environment) -> list[Problem]:
     return problems
 
 
-def check_partial(data: dict[str, Any]) -> list[Problem]:
+def check_partial(data: dict[str, Any], context: dict[str, Any] | None = None) -> list[Problem]:
     """The address-plan problems of a file whose schema has errors elsewhere: every region,
     cluster and App Gateway section that validates on its own is checked, so a user sees schema
     and address-plan problems in one pass. Sections that do not validate are skipped (their
-    schema errors are reported already)."""
+    schema errors are reported already). `context` is the validation context (`{"today": date}`)."""
     def valid(model: type[T], raw: object) -> T | None:
         try:
-            return model.model_validate(raw if raw is not None else {})
+            return model.model_validate(raw if raw is not None else {}, context=context)
         except ValidationError:
             return None
 
@@ -127,17 +170,22 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
     problems: list[Problem] = []
     for vnet_key, vnet in (("hub", region.hub), ("spoke", region.spoke)):
         subnets = vnet.subnets.model_dump()
+        space = vnet.address_space
+        elsewhere = functools.partial(_free_subnet, space, subnets)
+        full_space = f"enlarge {at}.{vnet_key}.address_space"
         for key, subnet in subnets.items():
-            if not subnet.subnet_of(vnet.address_space):
+            if not subnet.subnet_of(space):
                 problems.append(Problem(
                     f"{at}.{vnet_key}.subnets.{key}",
-                    f"{subnet} lies outside the {vnet_key} address space {vnet.address_space}",
+                    f"{subnet} lies outside the {vnet_key} address space {space}; "
+                    f"{_example(key, elsewhere(key, subnet.prefixlen), full_space)}",
                 ))
         for (key_a, a), (key_b, b) in combinations(subnets.items(), 2):
             if a.overlaps(b):
                 problems.append(Problem(
                     f"{at}.{vnet_key}.subnets.{key_b}",
-                    f"{b} overlaps {vnet_key}.subnets.{key_a} {a}",
+                    f"{b} overlaps {at}.{vnet_key}.subnets.{key_a} {a}; subnets of a VNet must not overlap, "
+                    f"{_example(key_b, elsewhere(key_b, b.prefixlen), full_space)}",
                 ))
         for key, subnet in subnets.items():
             if key in MINIMUM_PREFIX and subnet.prefixlen > MINIMUM_PREFIX[key][0]:
@@ -145,10 +193,21 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
                 problems.append(Problem(
                     f"{at}.{vnet_key}.subnets.{key}",
                     f"{subnet} is a /{subnet.prefixlen}; {rule} "
-                    f"({2 ** (32 - minimum)} addresses, this one has {subnet.num_addresses})",
+                    f"({2 ** (32 - minimum)} addresses, this one has {subnet.num_addresses}); "
+                    f"{_example(key, elsewhere(key, minimum), full_space)}",
                 ))
 
     spoke = region.spoke.subnets
+    spoke_subnets = spoke.model_dump()
+
+    def larger(key: str, needed: int) -> str:
+        """What to write instead: a subnet that holds `needed` addresses."""
+        prefix = prefix_for(needed)
+        room = free_range(region.spoke.address_space, prefix,
+                          [net for other, net in spoke_subnets.items() if other != key])
+        return f"use a /{prefix} or larger, " + _example(
+            key, room, f"which needs a larger {at}.spoke.address_space")
+
     cluster = sizing.cluster
     pools = [pool for _, pool in cluster.node_pools()] if cluster else []
     flat = cluster is not None and cluster.network.plugin_mode == "flat"
@@ -159,7 +218,8 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
             f"{at}.spoke.subnets.nodes",
             f"{spoke.nodes} holds {usable_addresses(spoke.nodes)} usable addresses "
             f"({spoke.nodes.num_addresses} - {AZURE_RESERVED_PER_SUBNET} reserved by Azure); "
-            f"with {mode} the pools need {demand} at full scale during an upgrade ({arithmetic})",
+            f"with {mode} the pools need {demand} at full scale during an upgrade ({arithmetic}); "
+            f"{larger('nodes', demand)}",
         ))
 
     gateway = sizing.app_gateway
@@ -169,7 +229,8 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
             f"{at}.spoke.subnets.app_gateway",
             f"{spoke.app_gateway} holds {usable_addresses(spoke.app_gateway)} usable addresses; "
             f"WAF_v2 autoscaling to {gateway.max_capacity} instances needs "
-            f"{gateway_demand} (one per instance + 1 private frontend); Azure recommends /24",
+            f"{gateway_demand} (one per instance + 1 private frontend); Azure recommends /24, "
+            f"{larger('app_gateway', gateway_demand).removeprefix('use ')}",
         ))
 
     # The shared registry: one IP for the registry plus one data endpoint per replica region (home
@@ -181,23 +242,25 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
             f"{at}.spoke.subnets.private_endpoints",
             f"{spoke.private_endpoints} holds {usable_addresses(spoke.private_endpoints)} usable "
             f"addresses; the registry (1 + {1 + replicas} regional "
-            f"data endpoints) and key vault (1) private endpoints need {endpoint_demand}",
+            f"data endpoints) and key vault (1) private endpoints need {endpoint_demand}; "
+            f"{larger('private_endpoints', endpoint_demand)}",
         ))
 
     ilb_ip = region.spoke.ingress_load_balancer_ip
+    first_usable = spoke.ingress.network_address + 4
     if ilb_ip not in spoke.ingress:
         problems.append(Problem(
             f"{at}.spoke.ingress_load_balancer_ip",
-            f"{ilb_ip} lies outside the ingress subnet {spoke.ingress}",
+            f"{ilb_ip} lies outside the ingress subnet {spoke.ingress}; use an address from {first_usable} to "
+            f"{spoke.ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: {first_usable}",
         ))
-    else:
-        first_usable = spoke.ingress.network_address + 4
-        if ilb_ip < first_usable or ilb_ip == spoke.ingress.broadcast_address:
-            problems.append(Problem(
-                f"{at}.spoke.ingress_load_balancer_ip",
-                f"{ilb_ip} is one of the 5 addresses Azure reserves in {spoke.ingress}; "
-                f"use {first_usable} to {spoke.ingress.broadcast_address - 1}",
-            ))
+    elif ilb_ip < first_usable or ilb_ip == spoke.ingress.broadcast_address:
+        problems.append(Problem(
+            f"{at}.spoke.ingress_load_balancer_ip",
+            f"{ilb_ip} is one of the 5 addresses Azure reserves in {spoke.ingress}; "
+            f"use {first_usable} to {spoke.ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: "
+            f"{first_usable}",
+        ))
     return problems
 
 
@@ -208,18 +271,27 @@ def _check_overlaps(regions: list[tuple[int, Region]], cluster: Cluster | None) 
     for index, region in regions:
         vnets.append((f"regions[{index}].hub.address_space", region.hub.address_space))
         vnets.append((f"regions[{index}].spoke.address_space", region.spoke.address_space))
+    network = cluster.network if cluster is not None else None
+    cluster_ranges = [("cluster.network.service_cidr", network.service_cidr)] if network else []
+    if network is not None and network.overlay_pod_cidr is not None:
+        cluster_ranges.insert(0, ("cluster.network.pod_cidr", network.overlay_pod_cidr))
+    everything = [net for _, net in vnets] + [net for _, net in cluster_ranges] + list(AKS_RESERVED_RANGES)
+
+    def instead(path: str, current: ipaddress.IPv4Network) -> str:
+        """A range of the same size in the same private block that overlaps nothing else."""
+        block = next((block for block in PRIVATE_BLOCKS if current.subnet_of(block)), PRIVATE_BLOCKS[0])
+        room = free_range(block, current.prefixlen, [net for net in everything if net != current])
+        key = path.rsplit(".", 1)[-1]
+        return _example(key, room, "choose a range that overlaps none of them")
+
     for (path_a, a), (path_b, b) in combinations(vnets, 2):
         if a.overlaps(b):
-            problems.append(Problem(path_b, f"{b} overlaps {path_a} {a}"))
-
-    if cluster is None:
-        return problems
-    network = cluster.network
-    cluster_ranges = [("cluster.network.service_cidr", network.service_cidr)]
-    if network.overlay_pod_cidr is not None:
-        cluster_ranges.insert(0, ("cluster.network.pod_cidr", network.overlay_pod_cidr))
+            problems.append(Problem(
+                path_b, f"{b} overlaps {path_a} {a}; VNets that are peered must not overlap, {instead(path_b, b)}"))
     for path, cluster_range in cluster_ranges:
         for vnet_path, vnet in vnets:
             if cluster_range.overlaps(vnet):
-                problems.append(Problem(path, f"{cluster_range} overlaps {vnet_path} {vnet}"))
+                problems.append(Problem(path, (
+                    f"{cluster_range} overlaps {vnet_path} {vnet}; pod and service ranges must stay clear of "
+                    f"every VNet, {instead(path, cluster_range)}")))
     return problems

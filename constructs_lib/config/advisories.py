@@ -11,7 +11,7 @@ from collections.abc import Collection
 from itertools import combinations
 
 from constructs_lib.config import catalog
-from constructs_lib.config.models import Environment
+from constructs_lib.config.models import Environment, LocalState
 from constructs_lib.config.regions import REGION_PAIRS
 
 SUPPORT_ENDING_DAYS = 90
@@ -49,12 +49,38 @@ def advisories(env: Environment, today: datetime.date | None = None) -> list[str
             notes.append(
                 f"cluster.{key}.vm_size: {pool.vm_size} is an Arm64 size; every image the pool runs (app.image, "
                 "app.traefik_image and the add-ons) must have an arm64 variant.")
+    notes += _production_choices(env)
     if env.cluster.network.data_plane == "azure":
         notes.append(
             "cluster.network.data_plane: azure uses Azure Network Policy Manager, which Microsoft is retiring "
             "(Linux support ends 2028-09-30, https://azure.microsoft.com/updates?id=500268); new clusters should "
             "use cilium. Switching an existing cluster in Terraform replaces it: run "
             "`az aks update --network-dataplane cilium` first (README \"Cluster\").")
+    return notes
+
+
+def _production_choices(env: Environment) -> list[str]:
+    """Settings a production environment may choose that are weaker than the baseline's production and
+    that the model allows (unlike Key Vault purge protection off, the Free tier or a Spot pool, which it
+    refuses for production): said once per synth, so none goes by without a word."""
+    if env.environment_type != "production":
+        return []
+    notes = []
+    if env.hub.firewall_sku == "Standard":
+        notes.append(
+            "hub.firewall_sku: Standard in a production environment runs without IDPS and TLS inspection (the "
+            "policy is built without intrusion detection); the baseline's production keeps Premium with IDPS "
+            "in Deny. Fine if chosen on purpose; otherwise remove the line (default Premium).")
+    if env.ingress.certificate_issuer == "Self":
+        notes.append(
+            "ingress.certificate_issuer: Self gives a production environment's public listener a self-signed "
+            "certificate, which browsers and clients do not trust; name the Key Vault issuer of a public CA, "
+            "e.g. certificate_issuer: DigiCert (README \"Global entry and failover\").")
+    if isinstance(env.state, LocalState):
+        notes.append(
+            "state.backend: local keeps a production environment's Terraform state on this machine only (no "
+            "locking, no shared history, lost with the disk); use backend: azurerm or cloud (README "
+            "\"Bootstrap\").")
     return notes
 
 

@@ -17,11 +17,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from constructs_lib.config import partial
 from constructs_lib.config.address_plan import Problem, check_environment, check_partial
 from constructs_lib.config.messages import plain_message
 from constructs_lib.config.models import STATE_BACKENDS, Environment
 from constructs_lib.config.naming import NamingError
 from constructs_lib.config.resource_names import RegionNames
+from constructs_lib.config.rules import Unavailable
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 12
@@ -165,9 +167,10 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return path
 
 
-def _pydantic_problems(error: ValidationError) -> list[Problem]:
-    """Each error in plain words (`config.messages`), at the field path the user wrote. A list
-    whose items were refused is not reported again as too short."""
+def _pydantic_problems(error: ValidationError, written: dict[str, str]) -> list[Problem]:
+    """Each error in plain words (`config.messages`), at the field path the user wrote; `written`
+    maps a field path to the text of a value YAML read as a number or boolean, so a message can
+    quote it. A list whose items were refused is not reported again as too short."""
     items = error.errors()
     paths = [_field_path(item["loc"]) for item in items]
     problems = []
@@ -175,7 +178,7 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
         if item["type"] == "too_short" and any(other.startswith(f"{path}[") for other in paths):
             continue
         # A rule that relates several fields reports each broken one on its own line.
-        for message in plain_message(dict(item), Environment).split("\n"):
+        for message in plain_message(dict(item), Environment, written.get(path)).split("\n"):
             problems.append(_located(path, message))
     return problems
 
@@ -186,40 +189,144 @@ _BLAMED_FIELD = re.compile(r"^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z_][a-z0-9_]*
 def _located(path: str, message: str) -> Problem:
     """A rule's message starts with the field it blames ("thresholds: ..."); the shared rules
     (`config.rules`) are written that way so constructs name the field too. Merge that field
-    into the path pydantic reports (the model the validator ran on), without repeating it."""
+    into the path pydantic reports (where the rule ran), without repeating it: the blamed field's
+    longest start that `path` ends with is written once (`hub.firewall_sku` + `hub.firewall_sku:`
+    is `hub.firewall_sku`; `ci.runner_ip_ranges` + `runner_ip_ranges[0]:` is
+    `ci.runner_ip_ranges[0]`; `cluster` + `user_pool.name:` is `cluster.user_pool.name`)."""
     match = _BLAMED_FIELD.match(message)
     if not match:
         return Problem(path, message)
     blamed, rest = match.groups()
-    last = path.rsplit(".", 1)[-1] if path else ""
-    if last == blamed.split(".", 1)[0].split("[", 1)[0]:
-        blamed = blamed.split(".", 1)[1] if "." in blamed else ""
-    joined = ".".join(part for part in (path, blamed) if part)
-    return Problem(joined, rest)
+    return Problem(_joined(path, blamed), rest)
 
 
-def _check_names(env: Environment) -> list[Problem]:
-    """Derive every Azure name of every region; a name breaking Azure's rules is a config error."""
+def _joined(path: str, blamed: str) -> str:
+    """`blamed` (a field path relative to somewhere along `path`) as one path from the top."""
+    if not path:
+        return blamed
+    starts = [match.start() for match in re.finditer(r"[.\[]", blamed)] + [len(blamed)]
+    for end in reversed(starts):
+        head = blamed[:end]
+        if path == head or path.endswith(f".{head}"):
+            return path + blamed[end:]
+    return f"{path}.{blamed}"
+
+
+def _check_names(env: Environment | partial.Partial) -> list[Problem]:
+    """Derive every Azure name of every region; a name breaking Azure's rules is a config error.
+    A region whose name (or an environment whose name parts) did not validate is skipped."""
     problems = []
-    for index, region in enumerate(env.regions):
+    try:
+        regions = list(enumerate(env.regions))
+    except Unavailable:
+        return []
+    for index, region in regions:
         try:
-            RegionNames.of(env, region)
+            RegionNames.of(env, region)  # type: ignore[arg-type]  # a partial view reads as the model
         except NamingError as error:
             problems.append(Problem(f"regions[{index}].name", f"{error} (derived from name, workload and region)"))
+        except Unavailable:
+            continue
     return problems
 
 
-def _parse(text: str) -> Any:
-    """Parse once: compose the node graph, bound its size and depth, then build the data."""
+def _check_file(env: Environment | partial.Partial, path: Path) -> list[Problem]:
+    """The rules that need the file besides the model: its name, and the names derived from it."""
+    problems = []
+    try:
+        if env.name != path.stem:
+            problems.append(Problem("name", f"{env.name!r} must match the file name {path.stem!r}, e.g. "
+                                            f"name: {path.stem}"))
+    except Unavailable:
+        pass
+    return problems + _check_names(env)
+
+
+def _rule_problems(data: dict[str, Any], path: Path, context: dict[str, Any]) -> list[Problem]:
+    """The cross-field and cross-section rules of a file that did not validate, each judged on the
+    parts it reads as far as they validated (`config.partial`), then the file-name, derived-name and
+    address-plan checks of the sections that validated."""
+    view = partial.view(Environment, data, context)
+    problems = [_located(_field_path(location), message)
+                for location, message in partial.rule_problems(view, context=context)]
+    if view is not partial.INVALID:
+        problems += _check_file(view, path)
+    return problems + check_partial(data, context)
+
+
+def _parse(text: str) -> tuple[Any, dict[str, str]]:
+    """Parse once: compose the node graph, bound its size and depth, then build the data. Returns
+    the data and, by field path, the text of every plain scalar YAML read as a number or a boolean
+    (`21:00` became 1260, `1.30` became 1.3), for messages that quote what the user wrote."""
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, {}
         _measure(node)
-        return loader.construct_document(node)
+        data = loader.construct_document(node)
+        written: dict[str, str] = {}
+        _written_texts(node, data, (), written)
+        return data, written
     finally:
         loader.dispose()
+
+
+_NOT_TEXT_TAGS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool"))
+
+
+def _written_texts(node: yaml.Node, data: Any, location: tuple[Any, ...], written: dict[str, str],
+                   depth: int = 0) -> None:
+    """Walk the node graph beside the data it became (after merges are flattened, a mapping
+    node's pairs are the dict's items in order) and record the source text of plain scalars that
+    resolved to numbers or booleans, by field path."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(node, yaml.ScalarNode):
+        if not node.style and node.tag in _NOT_TEXT_TAGS and location:  # plain: not quoted, no block
+            written[_field_path(location)] = node.value
+    elif isinstance(node, yaml.MappingNode) and isinstance(data, dict) and len(node.value) == len(data):
+        for (key_node, value_node), (key, value) in zip(node.value, data.items(), strict=True):
+            _written_texts(key_node, key, (*location, key, "[key]"), written, depth + 1)
+            _written_texts(value_node, value, (*location, key), written, depth + 1)
+    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list) and len(node.value) == len(data):
+        for index, (item_node, item) in enumerate(zip(node.value, data, strict=True)):
+            _written_texts(item_node, item, (*location, index), written, depth + 1)
+
+
+# YAML's own words for where a construct started, in the words of the file.
+_OPENED = {
+    "while parsing a flow mapping": ("the { } mapping opened", "is its closing } missing?"),
+    "while parsing a flow sequence": ("the [ ] list opened", "is its closing ] missing?"),
+    "while scanning a quoted scalar": ("the quoted text opened", "is its closing quote missing?"),
+    "while parsing a block mapping": ("the mapping that starts", "keys of one mapping start in the same column"),
+    "while parsing a block collection": ("the list that starts", "items of one list start in the same column"),
+    "while scanning a simple key": ("the key that starts", "a key ends with ': '"),
+}
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> str:
+    """A YAML syntax error in plain words: where, what, and where the construct it broke started
+    (an unclosed `{` opened 3 lines earlier), or that the culprit is a tab."""
+    mark = error.problem_mark or error.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = error.problem or "not valid YAML"
+    lines = text.splitlines()
+    at = lines[mark.line][mark.column:mark.column + 1] if mark and mark.line < len(lines) else ""
+    if at == "\t" or "tab" in problem:
+        return (f"YAML syntax error: {where}a tab character; YAML indents with spaces only, so replace the tab "
+                "with spaces")
+    if error.context and error.context.startswith("expected"):
+        return f"YAML syntax error: {where}{error.context}, {problem}"  # "expected a single document ..."
+    context, start = error.context, error.context_mark
+    if "mapping values are not allowed" in problem:
+        problem += " (a value that contains ': ' must be quoted, e.g. \"a: b\")"
+    if context and start is not None and (mark is None or (start.line, start.column) != (mark.line, mark.column)):
+        opened, hint = _OPENED.get(context, (context.removeprefix("while ").replace("parsing", "reading")
+                                             .replace("scanning", "reading") + " that starts", ""))
+        place = f"line {start.line + 1}, column {start.column + 1}"
+        problem += f" (in {opened} at {place}{'; ' + hint if hint else ''})"
+    return f"YAML syntax error: {where}{problem}"
 
 
 def load_environment(path: Path, today: datetime.date | None = None) -> Environment:
@@ -236,16 +343,11 @@ def load_environment(path: Path, today: datetime.date | None = None) -> Environm
             "", f"file is larger than {MAX_FILE_BYTES} bytes, the limit for an environment file")])
     try:
         text = raw.decode("utf-8")
-        data = _parse(text)
+        data, written = _parse(text)
     except UnicodeDecodeError:
         raise ConfigError(source, [Problem("", "file is not UTF-8 text")]) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = error.problem or "not valid YAML"
-        if error.context and error.context.startswith("expected"):
-            problem = f"{error.context}, {problem}"  # "expected a single document ..., but found another"
-        raise ConfigError(source, [Problem("", f"YAML syntax error: {where}{problem}")]) from None
+        raise ConfigError(source, [Problem("", _syntax_problem(error, text))]) from None
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         reason = "nesting too deep" if isinstance(error, RecursionError) else str(error)
         raise ConfigError(source, [Problem("", f"cannot parse YAML: {reason}")]) from None
@@ -254,19 +356,15 @@ def load_environment(path: Path, today: datetime.date | None = None) -> Environm
         kind = "empty" if data is None else kinds.get(type(data), f"a {type(data).__name__}")
         raise ConfigError(source, [Problem(
             "", f"the file is {kind}; an environment file must be a mapping with name, regions, ...")])
+    context = {"today": today or datetime.date.today()}
     try:
-        env = Environment.model_validate(data, context={"today": today or datetime.date.today()})
+        env = Environment.model_validate(data, context=context)
     except ValidationError as error:
-        # Address-plan problems of the sections that did validate come in the same pass.
-        known = _pydantic_problems(error)
-        seen = {(p.path, p.message) for p in known}
-        extra = [p for p in check_partial(data) if (p.path, p.message) not in seen]
-        raise ConfigError(source, known + extra) from None
-    problems = []
-    if env.name != path.stem:
-        problems.append(Problem("name", f"{env.name!r} must match the file name {path.stem!r}"))
-    problems += check_environment(env)
-    problems += _check_names(env)
+        # Every rule whose inputs validated, and the address plan of the sections that did, come in
+        # the same pass as the schema problems: one round fixes a file.
+        problems = _pydantic_problems(error, written) + _rule_problems(data, path, context)
+        raise ConfigError(source, list(dict.fromkeys(problems))) from None
+    problems = _check_file(env, path) + check_environment(env)
     if problems:
         raise ConfigError(source, problems)
     return env

@@ -18,23 +18,7 @@ from pydantic import BaseModel
 
 from constructs_lib.config import patterns
 from constructs_lib.config.models import STATE_BACKEND_MODELS, STATE_BACKENDS
-
-
-def kind_of(value: object) -> str:
-    """What a YAML value is, in the words of the file ("a number", "a list", "null")."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
-    if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        return f"the text {value!r}" if len(value) <= 80 else "a long text"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "a value of another kind"
+from constructs_lib.config.patterns import kind_of
 
 
 def _choices(expected: str) -> list[str]:
@@ -96,8 +80,27 @@ def model_at(root: type[BaseModel], location: tuple[Any, ...]) -> type[BaseModel
     return models[0] if len(models) == 1 else None
 
 
-def plain_message(error: dict[str, Any], root: type[BaseModel]) -> str:
-    """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message."""
+def _quote_advice(value: int | float | bool, written: str | None) -> str:
+    """Text that YAML read as a number or boolean: quote what the user wrote (`written`, the
+    scalar's source text, when known: `21:00`, which YAML 1.1 reads as 1260)."""
+    if written is None:
+        if isinstance(value, bool):
+            return f"must be text, got {kind_of(value)}; write the text in quotes"
+        return f"must be text, but YAML read {kind_of(value)}; write it in quotes, e.g. \"{value}\""
+    if isinstance(value, bool):
+        read = f"as the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
+    elif written == repr(value):
+        read = "as a number"
+    elif re.fullmatch(r"[-+]?\d*\.\d*0", written) and float(written) == value:
+        read = f"as the number {value!r}, dropping the trailing zero"
+    else:
+        read = f"as the number {value!r}"
+    return f"must be text, but YAML read {written} {read}; write it in quotes: \"{written}\""
+
+
+def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None) -> str:
+    """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message. `written`
+    is the value's text in the file when YAML read it as a number or boolean (see the loader)."""
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
     value = error.get("input")
@@ -117,9 +120,8 @@ def plain_message(error: dict[str, Any], root: type[BaseModel]) -> str:
             return pattern.message(value)
         return f"{value!r} does not have the required form"
     if kind == "string_type":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return (f"must be text, but YAML read {kind_of(value)}; write it in quotes, e.g. \"{value}\" "
-                    "(unquoted, YAML turns 1.30 into 1.3)")
+        if isinstance(value, (int, float, bool)):
+            return _quote_advice(value, written)
         return f"must be text, got {kind_of(value)}"
     if kind in ("string_too_short", "string_too_long"):
         bound = ctx.get("min_length") if kind == "string_too_short" else ctx.get("max_length")

@@ -19,17 +19,18 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
     ValidationInfo,
-    field_validator,
     model_validator,
 )
 
 from constructs_lib.config import patterns, rules
 from constructs_lib.config.regions import (
     ALL_REGIONS,
+    REGION_PAIRS,
     ZONE_REDUNDANT_REGIONS,
     geo_replica_regions,
 )
@@ -49,6 +50,15 @@ def _within(bounds: tuple[int, int]) -> Any:
     return Field(ge=bounds[0], le=bounds[1])
 
 
+def _checked(check: Callable[[str, Any], object], field_name: str) -> AfterValidator:
+    """A field rule from `config.rules` (`check(field_name, value)` raises ValueError) as part of
+    the field's type; the value passes through unchanged."""
+    def validate(value: Any) -> Any:
+        check(field_name, value)
+        return value
+    return AfterValidator(validate)
+
+
 def _text(pattern: patterns.Pattern, **constraints: object) -> Any:
     """A string field checked against one of the shared patterns (see `config.patterns`)."""
     if pattern.max_length is not None:
@@ -63,8 +73,10 @@ class StrictModel(BaseModel):
 
 
 def _network(value: object) -> ipaddress.IPv4Network:
+    if isinstance(value, ipaddress.IPv4Network):
+        return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a CIDR string such as 10.240.0.0/16, got {type(value).__name__}")
+        raise ValueError(f"expected a CIDR string such as 10.240.0.0/16, got {patterns.kind_of(value)}")
     if "/" not in value:
         raise ValueError(f"{value!r} has no prefix length; write a CIDR such as {value}/24")
     try:
@@ -74,72 +86,70 @@ def _network(value: object) -> ipaddress.IPv4Network:
 
 
 def _address(value: object) -> ipaddress.IPv4Address:
+    if isinstance(value, ipaddress.IPv4Address):
+        return value
     if not isinstance(value, str):
-        raise ValueError(f"expected an IPv4 address such as 10.240.4.4, got {type(value).__name__}")
+        raise ValueError(f"expected an IPv4 address such as 10.240.4.4, got {patterns.kind_of(value)}")
     try:
         return ipaddress.IPv4Address(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a valid IPv4 address") from None
 
 
+# Every field-level rule is part of the field's type (Annotated validators), never a
+# `field_validator` on the model: the loader validates a field on its own when the file as a whole
+# does not validate (`config.partial`), and a field's type carries all of its rules.
+Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_network)]
+"""An IPv4 CIDR with no host bits set, written as text (`10.240.0.0/16`)."""
+Address = Annotated[ipaddress.IPv4Address, BeforeValidator(_address)]
+"""An IPv4 address written as text (`10.240.4.4`)."""
+
+
 class HubSubnets(StrictModel):
     """Hub subnets; Azure fixes their names (AzureFirewallSubnet, GatewaySubnet, AzureBastionSubnet)."""
 
-    firewall: ipaddress.IPv4Network
+    firewall: Network
     """AzureFirewallSubnet. Azure requires /26 or larger."""
-    gateway: ipaddress.IPv4Network
+    gateway: Network
     """GatewaySubnet, reserved for a VPN/ExpressRoute gateway. Azure recommends /27 or larger."""
-    bastion: ipaddress.IPv4Network
+    bastion: Network
     """AzureBastionSubnet. Azure requires /26 or larger."""
-
-    _parse = field_validator("firewall", "gateway", "bastion", mode="before")(
-        lambda cls, v: _network(v)
-    )
 
 
 class HubNetwork(StrictModel):
     """Address plan of one regional hub virtual network."""
 
-    address_space: ipaddress.IPv4Network
+    address_space: Network
     """The hub VNet range. Reference: 10.200.0.0/24."""
     subnets: HubSubnets
     """The hub's subnets (names fixed by Azure)."""
-
-    _parse = field_validator("address_space", mode="before")(lambda cls, v: _network(v))
 
 
 class SpokeSubnets(StrictModel):
     """Spoke subnets for the cluster and its ingress path."""
 
-    nodes: ipaddress.IPv4Network
+    nodes: Network
     """Node pools (system and user). Reference: 10.240.0.0/22."""
-    ingress: ipaddress.IPv4Network
+    ingress: Network
     """Internal load balancers of the ingress controller. Reference: 10.240.4.0/28."""
-    private_endpoints: ipaddress.IPv4Network
+    private_endpoints: Network
     """Private endpoints of the registry and key vault. Reference: 10.240.4.32/28."""
-    app_gateway: ipaddress.IPv4Network
+    app_gateway: Network
     """Application Gateway (dedicated). Reference: 10.240.5.0/24."""
-    api_server: ipaddress.IPv4Network
+    api_server: Network
     """API server VNet integration, delegated to AKS. Reference: 10.240.7.0/28."""
-
-    _parse = field_validator(
-        "nodes", "ingress", "private_endpoints", "app_gateway", "api_server", mode="before"
-    )(lambda cls, v: _network(v))
 
 
 class SpokeNetwork(StrictModel):
     """Address plan of one regional spoke virtual network."""
 
-    address_space: ipaddress.IPv4Network
+    address_space: Network
     """The spoke VNet range. Reference: 10.240.0.0/16."""
     subnets: SpokeSubnets
     """The spoke's subnets."""
-    ingress_load_balancer_ip: ipaddress.IPv4Address
+    ingress_load_balancer_ip: Address
     """Static private IP of the ingress controller's internal load balancer, inside `subnets.ingress`.
     Reference: 10.240.4.4."""
-
-    _parse_space = field_validator("address_space", mode="before")(lambda cls, v: _network(v))
-    _parse_ip = field_validator("ingress_load_balancer_ip", mode="before")(lambda cls, v: _address(v))
 
 
 class Origin(StrictModel):
@@ -162,12 +172,38 @@ class Origin(StrictModel):
     equal in every region."""
 
 
+def _known_region(value: str) -> str:
+    if value not in ALL_REGIONS:
+        raise ValueError(
+            f"{value!r} is not an Azure region name; use the short form such as eastus2, "
+            "westeurope or centralus"
+        )
+    return value
+
+
+def _zones_as_text(value: object) -> object:
+    # `zones: [1, 2, 3]` is the natural way to write it; Azure's API takes strings.
+    if isinstance(value, (list, tuple)):
+        return [str(z) if isinstance(z, int) and not isinstance(z, bool) else z for z in value]
+    return value
+
+
+def _distinct_zones(value: tuple[str, ...]) -> tuple[str, ...]:
+    repeated = sorted({zone for zone in value if value.count(zone) > 1})
+    if repeated:
+        raise ValueError(
+            f"zone {', '.join(repeated)} is listed more than once; list each zone once, "
+            'e.g. zones: ["1", "2", "3"]')
+    return tuple(sorted(value))
+
+
 class Region(StrictModel):
     """One deployment region: a hub, a spoke and (later) a cluster and its workload."""
 
-    name: str
+    name: Annotated[str, AfterValidator(_known_region)]
     """Azure region name in its short form, for example `eastus2`."""
-    zones: tuple[Zone, ...] = ("1", "2", "3")
+    zones: Annotated[tuple[Zone, ...], BeforeValidator(_zones_as_text), AfterValidator(_distinct_zones)] = (
+        "1", "2", "3")
     """Availability zones used by the firewall, public IPs, gateway and node pools."""
     hub: HubNetwork
     """Address plan of the region's hub VNet."""
@@ -175,31 +211,6 @@ class Region(StrictModel):
     """Address plan of the region's spoke VNet."""
     origin: Origin = Origin()
     """This region's Front Door origin (priority, weight, enabled); ignored without Front Door."""
-
-    @field_validator("name")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        if value not in ALL_REGIONS:
-            raise ValueError(
-                f"{value!r} is not an Azure region name; use the short form such as eastus2, "
-                "westeurope or centralus"
-            )
-        return value
-
-    @field_validator("zones", mode="before")
-    @classmethod
-    def _zones_as_text(cls, value: object) -> object:
-        # `zones: [1, 2, 3]` is the natural way to write it; Azure's API takes strings.
-        if isinstance(value, (list, tuple)):
-            return [str(z) if isinstance(z, int) and not isinstance(z, bool) else z for z in value]
-        return value
-
-    @field_validator("zones")
-    @classmethod
-    def _distinct_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError(f"zones must be distinct, got {list(value)}")
-        return tuple(sorted(value))
 
     @model_validator(mode="after")
     def _zones_supported(self) -> Region:
@@ -262,18 +273,12 @@ class CloudState(StrictModel):
     """Organization that holds the workspaces, for example `contoso`."""
     project: Annotated[str, _text(patterns.HCP_PROJECT)] | None = None
     """Existing project the workspaces belong to; default: the organization's default project."""
-    workspace_name: str = "{stack}"
+    workspace_name: Annotated[str, _checked(rules.check_workspace_pattern, "workspace_name")] = "{stack}"
     """Workspace of each stack: letters, digits, - and _ around one `{stack}` placeholder, replaced
     by the stack's name (`aks-baseline-{stack}` gives `aks-baseline-prod-eastus2-hub`). Default
     `{stack}`. Names are at most 90 characters."""
     hostname: Annotated[str, _text(patterns.DNS_NAME)] | None = None
     """Terraform Enterprise host name; default (unset) app.terraform.io, HCP Terraform."""
-
-    @field_validator("workspace_name")
-    @classmethod
-    def _one_workspace_per_stack(cls, value: str) -> str:
-        rules.check_workspace_pattern("workspace_name", value)
-        return value
 
 
 StateBackend = Annotated[AzureRmState | LocalState | CloudState, Field(discriminator="backend")]
@@ -296,22 +301,12 @@ class Ci(StrictModel):
     trusts its GitHub environment `<env>-plan`, the deploy identity `<env>` (subjects
     `repo:<owner>/<name>:environment:<environment>`, compared case-sensitively;
     https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect)."""
-    runner_ip_ranges: tuple[ipaddress.IPv4Network, ...] = ()
+    runner_ip_ranges: Annotated[tuple[Network, ...], _checked(rules.check_runner_ip_ranges, "runner_ip_ranges")] = ()
     """Public IPv4 ranges (`20.51.10.0/28`, or one address as `/32`) that may reach the state
     account: the runners' and the operators' egress addresses. Every other source is denied.
     Empty (default): public network access is off and the account is reachable only through a
     private endpoint added beside it (README "Bootstrap")
     (https://learn.microsoft.com/azure/storage/common/storage-network-security)."""
-
-    _parse_ranges = field_validator("runner_ip_ranges", mode="before")(
-        lambda cls, v: tuple(_network(item) for item in v) if isinstance(v, (list, tuple)) else v
-    )
-
-    @field_validator("runner_ip_ranges")
-    @classmethod
-    def _public_ranges(cls, value: tuple[ipaddress.IPv4Network, ...]) -> tuple[ipaddress.IPv4Network, ...]:
-        rules.check_runner_ip_ranges("runner_ip_ranges", value)
-        return value
 
 
 class NodePool(StrictModel):
@@ -334,8 +329,10 @@ class NodePool(StrictModel):
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> NodePool:
-        rules.check_min_not_above_max("min_count", self.min_count, "max_count", self.max_count)
-        rules.check_pool_capacity(self.min_count, self.max_count, self.max_pods, self.surge_nodes())
+        rules.check_all([
+            lambda: rules.check_min_not_above_max("min_count", self.min_count, "max_count", self.max_count),
+            lambda: rules.check_pool_capacity(self.min_count, self.max_count, self.max_pods, self.surge_nodes()),
+        ])
         return self
 
     def surge_nodes(self) -> int:
@@ -420,24 +417,20 @@ class ClusterNetwork(StrictModel):
     https://azure.microsoft.com/updates?id=500268). Changing it on an existing cluster makes
     Terraform replace the cluster; migrate in place with `az aks update --network-dataplane cilium`
     first (README "Cluster")."""
-    pod_cidr: ipaddress.IPv4Network | None = None
+    pod_cidr: Network | None = None
     """Overlay pod range; must not overlap any VNet. Default 192.168.0.0/16. Not allowed for flat."""
-    service_cidr: ipaddress.IPv4Network = ipaddress.IPv4Network("172.16.0.0/16")
+    service_cidr: Network = ipaddress.IPv4Network("172.16.0.0/16")
     """Kubernetes service range; must not overlap any VNet or the pod range."""
-    dns_service_ip: ipaddress.IPv4Address = ipaddress.IPv4Address("172.16.0.10")
+    dns_service_ip: Address = ipaddress.IPv4Address("172.16.0.10")
     """Cluster DNS service IP, inside `service_cidr`."""
-
-    _parse_nets = field_validator("pod_cidr", "service_cidr", mode="before")(
-        lambda cls, v: v if v is None or isinstance(v, ipaddress.IPv4Network) else _network(v)
-    )
-    _parse_ip = field_validator("dns_service_ip", mode="before")(
-        lambda cls, v: v if isinstance(v, ipaddress.IPv4Address) else _address(v)
-    )
 
     @model_validator(mode="after")
     def _pod_cidr_matches_mode(self) -> ClusterNetwork:
-        rules.check_cluster_network(self.plugin_mode, self.pod_cidr, self.service_cidr, self.dns_service_ip)
-        rules.check_network_data_plane(self.plugin_mode, self.data_plane)
+        rules.check_all([
+            lambda: rules.check_cluster_network(self.plugin_mode, self.pod_cidr, self.service_cidr,
+                                                self.dns_service_ip),
+            lambda: rules.check_network_data_plane(self.plugin_mode, self.data_plane),
+        ])
         return self
 
     @property
@@ -477,15 +470,9 @@ class StopSchedule(StrictModel):
     `days` it stays as the last run left it (stopped over a weekend with the defaults)."""
     days: tuple[Weekday, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
     """Days both runs happen. Default Monday-Friday."""
-    time_zone: str = "UTC"
+    time_zone: Annotated[str, _checked(rules.check_windows_time_zone, "cluster.stop_schedule.time_zone")] = "UTC"
     """Windows time zone name, as Logic Apps recurrence triggers take it (e.g. `W. Europe Standard
     Time`, `Eastern Standard Time`, `UTC`). Default UTC."""
-
-    @field_validator("time_zone")
-    @classmethod
-    def _windows_time_zone(cls, value: str) -> str:
-        rules.check_windows_time_zone("cluster.stop_schedule.time_zone", value)
-        return value
 
 
 class AddOns(StrictModel):
@@ -529,7 +516,7 @@ class Cluster(StrictModel):
     API server on a private IP in the spoke, so the firewall needs no rule for it. False: a private
     cluster uses a private endpoint in the node subnet; a public one needs the `AzureCloud.<region>`
     and `*.hcp.<region>.azmk8s.io` egress Microsoft documents."""
-    authorized_ip_ranges: tuple[ipaddress.IPv4Network, ...] = ()
+    authorized_ip_ranges: tuple[Network, ...] = ()
     """Source ranges allowed to reach a public API server; required when `private` is false."""
     maintenance: MaintenanceWindow = MaintenanceWindow()
     """Weekly planned-maintenance window for upgrades (UTC)."""
@@ -554,24 +541,30 @@ class Cluster(StrictModel):
     then vouch that the size supports an ephemeral OS disk of `os_disk_size_gb`, encryption at
     host and AKS's minimums. Every synth warns while it is on."""
 
-    _parse_ranges = field_validator("authorized_ip_ranges", mode="before")(
-        lambda cls, v: tuple(_network(item) for item in v) if isinstance(v, (list, tuple)) else v
-    )
-
     @model_validator(mode="after")
     def _access_and_pools(self, info: ValidationInfo) -> Cluster:
-        rules.check_api_server_access(self.private, self.authorized_ip_ranges)
-        rules.check_node_pool_names(self.system_pool.name, self.user_pool.name)
-        rules.check_system_pool_minimum(self.system_pool.min_count)
-        rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel)
-        rules.check_kubernetes_version(self.kubernetes_version, today(info), self.allow_unlisted_kubernetes_version)
-        pools = self.node_pools()
-        for key, pool in pools:
-            rules.check_vm_size(key, key == "system_pool", pool.vm_size, pool.os_disk_size_gb,
-                                self.allow_unlisted_vm_sizes)
-        if self.network.overlay_pod_cidr is not None:
-            rules.check_pod_capacity(self.network.overlay_pod_cidr, sum(
-                pool.max_count + pool.surge_nodes() for _, pool in pools), "network.pod_cidr")
+        """Every rule that relates the cluster's fields, each checked even when another fails."""
+        def vm_size(key: str) -> None:
+            pool = dict(self.node_pools()).get(key)
+            if pool is not None:
+                rules.check_vm_size(key, key == "system_pool", pool.vm_size, pool.os_disk_size_gb,
+                                    self.allow_unlisted_vm_sizes)
+
+        def pod_capacity() -> None:
+            if self.network.overlay_pod_cidr is not None:
+                rules.check_pod_capacity(self.network.overlay_pod_cidr, sum(
+                    pool.max_count + pool.surge_nodes() for _, pool in self.node_pools()), "network.pod_cidr")
+
+        rules.check_all([
+            lambda: rules.check_api_server_access(self.private, self.authorized_ip_ranges),
+            lambda: rules.check_node_pool_names(self.system_pool.name, self.user_pool.name),
+            lambda: rules.check_system_pool_minimum(self.system_pool.min_count),
+            lambda: rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel),
+            lambda: rules.check_kubernetes_version(self.kubernetes_version, today(info),
+                                                   self.allow_unlisted_kubernetes_version),
+            *(functools.partial(vm_size, key) for key in ("system_pool", "user_pool", "spot_pool")),
+            pod_capacity,
+        ])
         return self
 
     def node_pools(self) -> list[tuple[str, NodePool | SpotNodePool]]:
@@ -603,37 +596,35 @@ class AppGateway(StrictModel):
         return self
 
 
+def _firewall_tier(value: object) -> object:
+    rules.check_firewall_sku(value)
+    return value
+
+
+def _bastion_tier(value: object) -> object:
+    rules.check_bastion_sku(value)
+    return value
+
+
 class Hub(StrictModel):
     """Hub settings shared by every region."""
 
     log_retention_days: Annotated[StrictInt, _within(rules.LOG_RETENTION_DAYS)] = 30
     """Retention of the hub Log Analytics workspace and firewall insights, 30-730 days. Reference:
     30. Days beyond 31 are billed per GB and month of data kept."""
-    firewall_sku: Literal["Standard", "Premium"] = "Premium"
+    firewall_sku: Annotated[Literal["Standard", "Premium"], BeforeValidator(_firewall_tier)] = "Premium"
     """Azure Firewall tier. Premium (reference) adds IDPS, which the policy runs in Deny mode.
     Standard has no IDPS and no TLS inspection: the policy is then built without them (threat
     intelligence in Deny, DNS proxy and every egress rule stay). Basic is refused: it has no DNS
     proxy, which the FQDN network rules of the AKS egress need
     (https://learn.microsoft.com/azure/firewall/choose-firewall-sku)."""
-    bastion_sku: Literal["Standard", "Premium", "none"] = "Standard"
+    bastion_sku: Annotated[Literal["Standard", "Premium", "none"], BeforeValidator(_bastion_tier)] = "Standard"
     """Azure Bastion tier. Standard (reference) or Premium tunnel native clients, which is how
     `az aks bastion` reaches the private API server; Developer and Basic cannot and are refused
     (https://learn.microsoft.com/azure/bastion/configuration-settings). `none` builds no Bastion
     (AzureBastionSubnet stays, closed by a deny-all NSG): bring your own path to the private API
     server, e.g. a jump box or VPN into the hub, or `az aks command invoke` (README "Reaching the
     private API server")."""
-
-    @field_validator("firewall_sku", mode="before")
-    @classmethod
-    def _firewall_tier(cls, value: object) -> object:
-        rules.check_firewall_sku(value)
-        return value
-
-    @field_validator("bastion_sku", mode="before")
-    @classmethod
-    def _bastion_tier(cls, value: object) -> object:
-        rules.check_bastion_sku(value)
-        return value
 
 
 DnsName = Annotated[str, _text(patterns.DNS_NAME, max_length=200)]
@@ -679,7 +670,9 @@ class KeyVault(StrictModel):
 
     purge_protection: bool = True
     """On by default (stronger than the reference): a deleted vault and its certificates cannot
-    be purged before the retention ends. A sandbox may turn it off."""
+    be purged before the retention ends. Only an environment marked `environment_type: non-production`
+    (a sandbox) may turn it off; Microsoft's guidance is to turn it on
+    (https://learn.microsoft.com/azure/key-vault/general/secure-key-vault#data-protection)."""
     soft_delete_retention_days: Annotated[StrictInt, _within(rules.KEY_VAULT_SOFT_DELETE_DAYS)] = 90
     """Days a deleted vault stays recoverable (Azure allows 7-90; the reference uses 7)."""
 
@@ -702,20 +695,18 @@ class Budget(StrictModel):
     """Amount in the billing currency."""
     start_date: Annotated[str, _text(patterns.FIRST_OF_MONTH)]
     """First day of a month, YYYY-MM-01."""
-    thresholds: Annotated[tuple[StrictInt, ...], Field(min_length=1)] = (50, 80, 100)
+    thresholds: Annotated[tuple[StrictInt, ...], Field(min_length=1), AfterValidator(lambda v: tuple(sorted(v)))] = (
+        50, 80, 100)
     """Percent of the amount (actual cost) that notifies."""
     forecast_threshold: StrictInt | None = 100
     """Percent of forecast cost that notifies; null to disable."""
 
-    @field_validator("thresholds")
-    @classmethod
-    def _sorted(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(sorted(value))
-
     @model_validator(mode="after")
     def _notifications(self, info: ValidationInfo) -> Budget:
-        rules.check_budget_thresholds(self.thresholds, self.forecast_thresholds)
-        rules.check_budget_start(self.start_date, today(info))
+        rules.check_all([
+            lambda: rules.check_budget_thresholds(self.thresholds, self.forecast_thresholds),
+            lambda: rules.check_budget_start(self.start_date, today(info)),
+        ])
         return self
 
     @property
@@ -751,7 +742,7 @@ class GitOps(StrictModel):
 class App(StrictModel):
     """The sample workload (the reference's ASP.NET app) and its ingress controller."""
 
-    namespace: DnsLabel = "a0008"
+    namespace: Annotated[DnsLabel, _checked(rules.check_workload_namespace, "namespace")] = "a0008"
     """Namespace of the workload and of Traefik. Reference: a0008."""
     image: ImageRef = "dotnet/samples:aspnetapp-9.0"
     """Repository:tag inside the environment's registry (import it with `az acr import`)."""
@@ -765,12 +756,6 @@ class App(StrictModel):
     """Repository:tag of Traefik inside the environment's registry."""
     traefik_replicas: Annotated[StrictInt, _within(rules.INGRESS_REPLICAS)] = 2
     """At least 2, spread across nodes by required anti-affinity."""
-
-    @field_validator("namespace")
-    @classmethod
-    def _dedicated_namespace(cls, value: str) -> str:
-        rules.check_workload_namespace("namespace", value)
-        return value
 
     @model_validator(mode="after")
     def _bounds(self) -> App:
@@ -855,12 +840,24 @@ class Deploy(StrictModel):
     wait. Default 120."""
 
 
+def _tag_names(value: dict[str, str]) -> dict[str, str]:
+    for key in value:
+        if re.search(r"[<>%&\\?/]", key):
+            raise ValueError(f"tag name {key!r} contains a character Azure forbids (<>%&\\?/)")
+    return value
+
+
+def _known_type(value: object) -> object:
+    rules.check_environment_type(str(value))
+    return value
+
+
 class Environment(StrictModel):
     """One environment (`envs/<name>.yaml`): a set of regions deployed from one file."""
 
     name: Annotated[str, _text(patterns.ENVIRONMENT_NAME)]
     """Environment name, 2-8 lowercase letters/digits; must match the file name."""
-    environment_type: Literal["production", "non-production"] = "production"
+    environment_type: Annotated[Literal["production", "non-production"], BeforeValidator(_known_type)] = "production"
     """`production` (default) keeps every setting at the baseline's reference. `non-production`
     unlocks the cost levers the architecture names for dev/test: AKS Free tier, a Spot user pool,
     fewer zones, and stopping the cluster outside working hours (README "Cost")."""
@@ -879,7 +876,8 @@ class Environment(StrictModel):
     """Extra text for the hash of globally unique names, 1-12 lowercase letters and digits (e.g. your
     organisation's short name). Required when `subscription_id` is not set; changing it renames
     the registry and key vault (Terraform replaces them)."""
-    tags: dict[Annotated[str, Field(min_length=1, max_length=512)], Annotated[str, Field(max_length=256)]] = {}
+    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=512)], Annotated[str, Field(max_length=256)]],
+                    AfterValidator(_tag_names)] = {}
     """Extra tags on every taggable resource."""
     state: StateBackend = LocalState()
     """Where Terraform keeps state: `azurerm` (a storage account the bootstrap stack creates),
@@ -919,47 +917,107 @@ class Environment(StrictModel):
     container_registry: ContainerRegistrySettings = ContainerRegistrySettings()
     """The one registry every cluster of the environment pulls from."""
 
-    @field_validator("tags")
-    @classmethod
-    def _tag_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for key in value:
-            if re.search(r"[<>%&\\?/]", key):
-                raise ValueError(f"tag name {key!r} contains a character Azure forbids (<>%&\\?/)")
-        return value
-
-    @field_validator("environment_type", mode="before")
-    @classmethod
-    def _known_type(cls, value: object) -> object:
-        rules.check_environment_type(str(value))
-        return value
-
     @model_validator(mode="after")
     def _environment_rules(self) -> Environment:
         """Every rule that relates sections of the file, each checked even when another fails, so
-        one run reports them all (the loader turns each line into its own problem)."""
-        rules.check_all([self._regions_unique_and_paired, self._name_scope, self._cost_levers, self._global_entry])
+        one run reports them all (the loader turns each line into its own problem). Each check reads
+        the fields it needs only when it runs: on a file that failed validation elsewhere
+        (`config.partial`) a check whose input did not validate is skipped, the others still run."""
+        rules.check_all([
+            lambda: rules.check_registry_replication(self.container_registry.geo_replication,
+                                                     [region.name for region in self.regions]),
+            self._regions_unique,
+            self._state_rules,
+            self._paired_region,
+            self._api_server_vnet_integration,
+            self._name_scope,
+            lambda: rules.check_cluster_tier(self.environment_type, self.cluster.sku_tier),
+            self._spot_pool,
+            self._stop_schedule,
+            self._production_zones,
+            lambda: rules.check_key_vault_protection(self.environment_type, self.key_vault.purge_protection),
+            lambda: rules.check_front_door_certificate_issuer(self.front_door_enabled,
+                                                              self.ingress.certificate_issuer),
+            self._front_door_origins,
+        ])
         return self
 
-    def _cost_levers(self) -> Environment:
-        """Cost settings checked against the environment type they are allowed for."""
-        kind, cluster = self.environment_type, self.cluster
+    def _each_region(self, check: Callable[[int, Region], object]) -> None:
+        """`check(index, region)` for every region, each checked even when another fails."""
+        rules.check_all([functools.partial(check, index, region) for index, region in enumerate(self.regions)])
+
+    def _regions_unique(self) -> None:
+        names = [region.name for region in self.regions]
+        self._each_region(lambda index, region: rules.check_region_listed_once(index, region.name, names))
+
+    def _state_rules(self) -> None:
+        state = self.state
+        if not isinstance(state, AzureRmState):
+            return
+        first = self.regions[0]
         checks: list[Callable[[], object]] = [
-            lambda: rules.check_cluster_tier(kind, cluster.sku_tier),
-        ]
-        if cluster.spot_pool is not None:
-            spot = cluster.spot_pool.name
-
-            def spot_pool() -> None:  # the type first: a production file learns that before any naming rule
-                rules.check_spot_pool_allowed(kind)
-                rules.check_spot_pool_name(spot, cluster.system_pool.name, cluster.user_pool.name)
-            checks.append(spot_pool)
-        if cluster.stop_schedule is not None:
-            schedule = cluster.stop_schedule
-            checks.append(lambda: rules.check_stop_schedule(kind, schedule.start, schedule.stop, schedule.days))
-        checks += [functools.partial(rules.check_production_zones, kind, region.name, region.zones,
-                                     region.name in ZONE_REDUNDANT_REGIONS) for region in self.regions]
+            lambda: rules.state_replication(state.replication, first.name, first.name in ZONE_REDUNDANT_REGIONS)]
+        if state.subscription_id is not None:
+            checks.append(self._subscription_for_state)
         rules.check_all(checks)
-        return self
+
+    def _subscription_for_state(self) -> None:
+        if self.subscription_id is None:
+            raise ValueError(
+                "subscription_id: set it too when state.subscription_id is set; the bootstrap grants the "
+                "deploy identity its rights on the environment's subscription and must name it, for "
+                "example subscription_id: 00000000-0000-0000-0000-000000000000")
+
+    def _paired_region(self) -> None:
+        if self.paired_region is None:
+            return
+        names = [region.name for region in self.regions]
+        if self.paired_region not in ALL_REGIONS:
+            raise ValueError(
+                f"paired_region: {self.paired_region!r} is not an Azure region name; use the short form, e.g. "
+                f"paired_region: {REGION_PAIRS.get(names[0], 'centralus')}")
+        if self.paired_region in names:
+            raise ValueError(
+                f"paired_region: {self.paired_region} is already a region of this environment; name another "
+                f"region, e.g. paired_region: {REGION_PAIRS.get(names[0], 'centralus')}, or remove the line")
+        if len(names) > 1:
+            raise ValueError(
+                "paired_region: only a single-region environment uses it (its registry replicates to "
+                f"the paired region); with {len(names)} regions the registry replicates to the other "
+                "regions, so remove paired_region")
+
+    def _api_server_vnet_integration(self) -> None:
+        self._each_region(lambda _, region: rules.check_api_server_vnet_integration(
+            region.name, self.cluster.api_server_vnet_integration, "cluster.api_server_vnet_integration"))
+
+    def _spot_pool(self) -> None:
+        spot = self.cluster.spot_pool
+        if spot is None:
+            return
+        # The type first: a production file learns that before any naming rule.
+        rules.check_spot_pool_allowed(self.environment_type)
+        rules.check_spot_pool_name(spot.name, self.cluster.system_pool.name, self.cluster.user_pool.name)
+
+    def _stop_schedule(self) -> None:
+        schedule = self.cluster.stop_schedule
+        if schedule is not None:
+            rules.check_stop_schedule(self.environment_type, schedule.start, schedule.stop, schedule.days)
+
+    def _production_zones(self) -> None:
+        self._each_region(lambda index, region: rules.check_production_zones(
+            self.environment_type, region.name, region.zones, region.name in ZONE_REDUNDANT_REGIONS,
+            f"regions[{index}].zones"))
+
+    def _front_door_origins(self) -> None:
+        if not self.front_door_enabled:
+            return
+        checks: list[Callable[[], object]] = [lambda: rules.check_some_origin_enabled(
+            {region.name: region.origin.enabled for region in self.regions}, "regions[0].origin.enabled")]
+        zone = self.front_door.public_dns_zone
+        if zone is not None:
+            checks.append(lambda: rules.check_public_dns_zone(zone.name, self.ingress.public_fqdn,
+                                                              "front_door.public_dns_zone.name"))
+        rules.check_all(checks)
 
     def _name_scope(self) -> Environment:
         if self.subscription_id is None and self.name_suffix is None:
@@ -976,48 +1034,6 @@ class Environment(StrictModel):
         `<subscription_id>` and/or `<name_suffix>`."""
         parts = [str(self.subscription_id) if self.subscription_id else "", self.name_suffix or ""]
         return "/".join(part for part in parts if part)
-
-    def _regions_unique_and_paired(self) -> Environment:
-        names = [region.name for region in self.regions]
-        rules.check_registry_replication(self.container_registry.geo_replication, names)
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"regions: {', '.join(duplicates)} listed more than once")
-        if isinstance(self.state, AzureRmState):
-            rules.state_replication(self.state.replication, self.regions[0].name,
-                                    self.regions[0].name in ZONE_REDUNDANT_REGIONS)
-            if self.state.subscription_id is not None and self.subscription_id is None:
-                raise ValueError(
-                    "subscription_id: set it too when state.subscription_id is set; the bootstrap grants the "
-                    "deploy identity its rights on the environment's subscription and must name it, for "
-                    "example subscription_id: 00000000-0000-0000-0000-000000000000")
-        if self.paired_region is not None:
-            if self.paired_region not in ALL_REGIONS:
-                raise ValueError(f"paired_region: {self.paired_region!r} is not an Azure region name")
-            if self.paired_region in names:
-                raise ValueError(
-                    f"paired_region: {self.paired_region} is already a region of this environment"
-                )
-            if len(names) > 1:
-                raise ValueError(
-                    "paired_region: only a single-region environment uses it (its registry replicates to "
-                    f"the paired region); with {len(names)} regions the registry replicates to the other "
-                    "regions, so remove paired_region")
-        for name in names:
-            rules.check_api_server_vnet_integration(
-                name, self.cluster.api_server_vnet_integration, "cluster.api_server_vnet_integration")
-        return self
-
-    def _global_entry(self) -> Environment:
-        rules.check_front_door_certificate_issuer(self.front_door_enabled, self.ingress.certificate_issuer)
-        if self.front_door_enabled:
-            rules.check_some_origin_enabled({r.name: r.origin.enabled for r in self.regions})
-            if self.front_door.public_dns_zone is not None:
-                try:
-                    rules.check_public_dns_zone(self.front_door.public_dns_zone.name, self.ingress.public_fqdn)
-                except ValueError as error:
-                    raise ValueError(f"front_door.{error}") from None
-        return self
 
     @property
     def front_door_enabled(self) -> bool:

@@ -55,6 +55,23 @@ class Pattern:
 _REGISTRY: dict[str, Pattern] = {}
 
 
+def kind_of(value: object) -> str:
+    """What a YAML value is, in the words of the file ("a number", "a list", "null")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()} (YAML reads yes/no/on/off as booleans)"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value!r}" if len(value) <= 80 else "a long text"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
+
+
 def describe_regex(regex: str) -> Pattern | None:
     """The Pattern behind a regular expression (for turning pydantic's pattern errors into words)."""
     return _REGISTRY.get(regex)

@@ -53,15 +53,24 @@ DEFAULT_OVERLAY_POD_CIDR = ipaddress.IPv4Network("192.168.0.0/16")
 SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 
 
+class Unavailable(Exception):
+    """A rule's input did not validate, so the rule cannot be judged: raised when a rule reads a
+    field of a file that failed validation elsewhere (`config.partial`). `check_all` skips such a
+    check; its input's own error is reported already."""
+
+
 def check_all(checks: Iterable[Callable[[], object]]) -> None:
     """Run every check, even after one fails; raise one ValueError whose lines are the failures'
-    messages (the loader reports each line as its own problem), so a file is fixed in one round."""
+    messages (the loader reports each line as its own problem), so a file is fixed in one round. A
+    check whose input is unavailable (`Unavailable`) is skipped."""
     problems = []
     for check in checks:
         try:
             check()
         except ValueError as error:
             problems.append(str(error))
+        except Unavailable:
+            continue
     if problems:
         raise ValueError("\n".join(problems))
 
@@ -85,31 +94,64 @@ def check_range(field_name: str, value: int, bounds: tuple[int, int], unit: str 
 def check_min_not_above_max(min_field: str, minimum: int, max_field: str, maximum: int) -> None:
     """An autoscale or replica minimum must not exceed its maximum."""
     if minimum > maximum:
-        raise ValueError(f"{min_field} ({minimum}) must not exceed {max_field} ({maximum})")
+        raise ValueError(
+            f"{min_field}: {minimum} is more than {max_field} ({maximum}); the minimum must not exceed the "
+            f"maximum, e.g. {min_field}: {maximum} or {max_field}: {minimum}")
 
 
 def rotation_name(pool_name: str) -> str:
-    """The name AKS gives a pool's stand-in while the pool is rotated (at most 12 characters)."""
+    """The name of a pool's temporary stand-in while Terraform rotates the pool (azurerm
+    `temporary_name_for_rotation`, set by the cluster construct): the pool's first 9 characters +
+    `tmp`, at most 12 characters."""
     return f"{pool_name[:ROTATION_NAME_PREFIX_LENGTH]}tmp"
 
 
-def _pool_names_clash(first: str, second: str) -> bool:
-    """Whether two pools cannot live in one cluster: the same name, the same rotation stand-in, or
-    a stand-in named like either pool (a pool named `<9 characters>tmp` is its own stand-in)."""
-    names = {first, second}
-    rotations = {rotation_name(first), rotation_name(second)}
-    return len(names) < 2 or len(rotations) < 2 or bool(rotations & names)
+_STAND_IN = f"<first {ROTATION_NAME_PREFIX_LENGTH} characters>tmp"
+
+
+def pool_name_conflict(name: str, others: dict[str, str]) -> str | None:
+    """Why pool `name` cannot live in one cluster with the pools `others` (field -> name), in words,
+    or None: the same name as another pool, its own stand-in's name, another pool's stand-in's name,
+    a stand-in named like another pool, or the same stand-in as another pool."""
+    own = rotation_name(name)
+    if own == name:
+        return (f"{name!r} is the name its own temporary stand-in would get during a rotation ({_STAND_IN}), "
+                "so the pool could never be rotated")
+    for field_name, other in others.items():
+        if name == other:
+            return f"{name!r} is already {field_name}'s name"
+        if name == rotation_name(other):
+            return (f"{name!r} is the name {field_name}'s temporary stand-in gets while {other!r} is rotated "
+                    f"({_STAND_IN}), so both would exist at once")
+        if own == other:
+            return (f"{name!r}'s temporary stand-in during a rotation would be named {own!r} ({_STAND_IN}), "
+                    f"which is {field_name}'s name")
+        if own == rotation_name(other):
+            return (f"{name!r} and {field_name} {other!r} share their first {ROTATION_NAME_PREFIX_LENGTH} "
+                    f"characters, so their temporary stand-ins during a rotation would both be named {own!r} "
+                    f"({_STAND_IN})")
+    return None
+
+
+def free_pool_name(preferred: str, others: dict[str, str]) -> str:
+    """A pool name like `preferred` (`npspot01`, then `npspot02`, ...) that conflicts with none of
+    `others`: the example a pool-name message gives."""
+    stem = preferred.rstrip("0123456789") or "np"
+    candidates = [preferred, *(f"{stem[:ROTATION_NAME_PREFIX_LENGTH - 2]}{i:02d}" for i in range(1, 100))]
+    return next(name for name in candidates if pool_name_conflict(name, others) is None)
 
 
 def check_node_pool_names(system_pool: str, user_pool: str) -> None:
-    """Two pools need distinct names and distinct rotation names (first 9 characters + tmp)."""
-    if system_pool == user_pool:
-        raise ValueError(f"user_pool.name: {user_pool!r} is already the system pool's name")
-    if _pool_names_clash(system_pool, user_pool):
+    """Two pools need distinct names and distinct stand-in names during a rotation (first 9
+    characters + tmp), and neither may be the other's (or its own) stand-in's name."""
+    reason = pool_name_conflict(system_pool, {})
+    if reason is not None:
         raise ValueError(
-            f"user_pool.name: {system_pool!r} and {user_pool!r} must differ in their first "
-            f"{ROTATION_NAME_PREFIX_LENGTH} characters (AKS names a pool's stand-in during rotation "
-            f"<first {ROTATION_NAME_PREFIX_LENGTH}>tmp)")
+            f"system_pool.name: {reason}; e.g. name: {free_pool_name('npsystem', {'user_pool': user_pool})}")
+    reason = pool_name_conflict(user_pool, {"system_pool": system_pool})
+    if reason is not None:
+        raise ValueError(
+            f"user_pool.name: {reason}; e.g. name: {free_pool_name('npuser01', {'system_pool': system_pool})}")
 
 
 def check_system_pool_minimum(min_count: int) -> None:
@@ -145,31 +187,46 @@ def check_cluster_network(plugin_mode: str, pod_cidr: ipaddress.IPv4Network | No
                           dns_service_ip: ipaddress.IPv4Address) -> None:
     """Pod and service ranges: flat CNI takes no pod range; the DNS service IP is a usable host of
     the service range; the pod range in effect (overlay: `pod_cidr` or 192.168.0.0/16) and the
-    service range don't overlap."""
+    service range don't overlap. Every broken rule is reported (one ValueError, a line each)."""
     if plugin_mode not in ("overlay", "flat"):
         raise ValueError(f"plugin_mode: {plugin_mode!r} must be overlay or flat")
-    if plugin_mode == "flat" and pod_cidr is not None:
-        raise ValueError(
-            "pod_cidr: flat Azure CNI gives pods addresses from the node subnet; "
-            "remove pod_cidr or use plugin_mode: overlay")
-    if dns_service_ip not in service_cidr:
-        raise ValueError(f"dns_service_ip: {dns_service_ip} is outside service_cidr {service_cidr}")
-    if dns_service_ip in (service_cidr.network_address, service_cidr.broadcast_address):
-        raise ValueError(f"dns_service_ip: {dns_service_ip} is not a usable host address of {service_cidr}")
-    if dns_service_ip == service_cidr.network_address + 1:
-        raise ValueError(
-            f"dns_service_ip: {dns_service_ip} is the first address of {service_cidr}, which Kubernetes gives the "
-            f"API server's service (kubernetes.default); use another, e.g. {service_cidr.network_address + 10}")
-    if service_cidr.prefixlen < MIN_SERVICE_CIDR_PREFIX:
-        raise ValueError(
-            f"service_cidr: {service_cidr} is larger than AKS allows; it must be smaller than a "
-            f"/{MIN_SERVICE_CIDR_PREFIX}, e.g. 172.16.0.0/16")
-    check_reserved_ranges("service_cidr", service_cidr)
     pods = pod_cidr or (DEFAULT_OVERLAY_POD_CIDR if plugin_mode == "overlay" else None)
-    if pods is not None:
-        check_reserved_ranges("pod_cidr", pods)
-    if pods is not None and pods.overlaps(service_cidr):
-        raise ValueError(f"service_cidr: {service_cidr} overlaps the pod range {pods}")
+
+    def flat_without_pod_range() -> None:
+        if plugin_mode == "flat" and pod_cidr is not None:
+            raise ValueError(
+                "pod_cidr: flat Azure CNI gives pods addresses from the node subnet; "
+                "remove pod_cidr or use plugin_mode: overlay")
+
+    def dns_service_address() -> None:
+        if dns_service_ip not in service_cidr:
+            raise ValueError(f"dns_service_ip: {dns_service_ip} is outside service_cidr {service_cidr}, e.g. "
+                             f"dns_service_ip: {service_cidr.network_address + 10}")
+        if dns_service_ip in (service_cidr.network_address, service_cidr.broadcast_address):
+            raise ValueError(f"dns_service_ip: {dns_service_ip} is not a usable host address of {service_cidr}, "
+                             f"e.g. dns_service_ip: {service_cidr.network_address + 10}")
+        if dns_service_ip == service_cidr.network_address + 1:
+            raise ValueError(
+                f"dns_service_ip: {dns_service_ip} is the first address of {service_cidr}, which Kubernetes gives "
+                f"the API server's service (kubernetes.default); use another, e.g. {service_cidr.network_address + 10}")
+
+    def service_range_size() -> None:
+        if service_cidr.prefixlen < MIN_SERVICE_CIDR_PREFIX:
+            raise ValueError(
+                f"service_cidr: {service_cidr} is larger than AKS allows; it must be smaller than a "
+                f"/{MIN_SERVICE_CIDR_PREFIX}, e.g. 172.16.0.0/16")
+
+    def ranges_apart() -> None:
+        if pods is not None and pods.overlaps(service_cidr):
+            raise ValueError(f"service_cidr: {service_cidr} overlaps the pod range {pods}; use ranges that do not "
+                             "overlap, e.g. service_cidr: 172.16.0.0/16 with the default pod range 192.168.0.0/16")
+
+    check_all([
+        flat_without_pod_range, dns_service_address, service_range_size,
+        lambda: check_reserved_ranges("service_cidr", service_cidr),
+        lambda: check_reserved_ranges("pod_cidr", pods) if pods is not None else None,
+        ranges_apart,
+    ])
 
 
 def check_version_for_channel(kubernetes_version: str, upgrade_channel: str) -> None:
@@ -234,6 +291,15 @@ def check_workload_namespace(field_name: str, namespace: str) -> None:
     DNS_LABEL.check(field_name, namespace)
     if namespace in SYSTEM_NAMESPACES:
         raise ValueError(f"{field_name}: {namespace!r} is a system namespace; use a dedicated one")
+
+
+def check_region_listed_once(index: int, name: str, names: Sequence[str]) -> None:
+    """Each region once: `names[index]` does not appear earlier in `names` (the file's region names)."""
+    first = names.index(name)
+    if first < index:
+        raise ValueError(
+            f"regions[{index}].name: {name} is already regions[{first}]; list each region once (every region gets "
+            "its own hub, spoke and cluster), e.g. name another region or remove this entry")
 
 
 def check_unique(field_name: str, values: Iterable[object]) -> None:
@@ -441,27 +507,27 @@ def check_front_door_certificate_issuer(front_door: bool, certificate_issuer: st
             "create`), or turn Front Door off with front_door.enabled: false")
 
 
-def check_some_origin_enabled(enabled_by_region: dict[str, bool]) -> None:
+def check_some_origin_enabled(enabled_by_region: dict[str, bool], field_name: str = "origin.enabled") -> None:
     """At least one region must stay in the Front Door rotation; with every origin disabled
-    nothing would answer."""
+    nothing would answer. `field_name` is blamed (the model: the first region's)."""
     if enabled_by_region and not any(enabled_by_region.values()):
         regions = ", ".join(enabled_by_region)
         raise ValueError(
-            f"origin.enabled: every region's origin is disabled ({regions}); keep at least one enabled "
-            "(take one region out at a time: origin: {enabled: false})")
+            f"{field_name}: every region's origin is disabled ({regions}); keep at least one enabled, e.g. "
+            f"origin: {{enabled: true}} in {next(iter(enabled_by_region))} (take one region out at a time)")
 
 
-def check_public_dns_zone(zone: str, host_fqdn: str) -> str:
+def check_public_dns_zone(zone: str, host_fqdn: str, field_name: str = "public_dns_zone.name") -> str:
     """The public host must lie inside the zone that holds its records; returns the record name
     relative to the zone (`bicycle` for bicycle.contoso.com in contoso.com). The zone apex itself
-    is refused: a CNAME is not allowed there."""
+    is refused: a CNAME is not allowed there. `field_name` is the zone's field, blamed."""
     if host_fqdn == zone:
         raise ValueError(
-            f"public_dns_zone.name: {host_fqdn} is the zone apex, where a CNAME record is not allowed; "
+            f"{field_name}: {host_fqdn} is the zone apex, where a CNAME record is not allowed; "
             f"name the parent zone (for example {host_fqdn.split('.', 1)[1]}) or use a public_host below it")
     if not host_fqdn.endswith(f".{zone}"):
         raise ValueError(
-            f"public_dns_zone.name: {zone} does not contain the public host {host_fqdn}; name the zone that "
+            f"{field_name}: {zone} does not contain the public host {host_fqdn}; name the zone that "
             f"holds it (for example {host_fqdn.split('.', 1)[1]})")
     return host_fqdn[: -len(zone) - 1]
 
@@ -585,16 +651,11 @@ def check_spot_pool_allowed(environment_type: str) -> None:
 
 def check_spot_pool_name(spot_pool: str, system_pool: str, user_pool: str) -> None:
     """The Spot pool's name and its rotation stand-in's clash with neither other pool, and the
-    name is not its own stand-in's (`<first 9 characters>tmp`)."""
-    if rotation_name(spot_pool) == spot_pool:
-        raise ValueError(
-            f"cluster.spot_pool.name: {spot_pool!r} is the name AKS gives the pool's own stand-in during "
-            f"rotation (<first {ROTATION_NAME_PREFIX_LENGTH} characters>tmp), e.g. name: npspot01")
-    for other, field_name in ((system_pool, "system_pool"), (user_pool, "user_pool")):
-        if _pool_names_clash(spot_pool, other):
-            raise ValueError(
-                f"cluster.spot_pool.name: {spot_pool!r} clashes with {field_name} {other!r} (names and "
-                f"their first {ROTATION_NAME_PREFIX_LENGTH} characters must differ), e.g. name: npspot01")
+    name is not its own stand-in's (`<first 9 characters>tmp`); see `pool_name_conflict`."""
+    others = {"system_pool": system_pool, "user_pool": user_pool}
+    reason = pool_name_conflict(spot_pool, others)
+    if reason is not None:
+        raise ValueError(f"cluster.spot_pool.name: {reason}; e.g. name: {free_pool_name('npspot01', others)}")
 
 
 def check_firewall_sku(value: object) -> None:
@@ -622,12 +683,14 @@ def check_bastion_sku(value: object) -> None:
         raise ValueError(f"hub.bastion_sku: {value!r} must be Standard, Premium or none, e.g. bastion_sku: Standard")
 
 
-def check_production_zones(environment_type: str, region: str, zones: Sequence[str], region_has_zones: bool) -> None:
+def check_production_zones(environment_type: str, region: str, zones: Sequence[str], region_has_zones: bool,
+                           field_name: str = "zones") -> None:
     """A production environment spreads over at least two zones wherever the region has them (the
-    99.95 % AKS SLA needs zones); a non-production one may use one zone or none."""
+    99.95 % AKS SLA needs zones); a non-production one may use one zone or none. `field_name` is the
+    region's zones field (`regions[0].zones`)."""
     if environment_type == "production" and region_has_zones and len(zones) < 2:
         raise ValueError(
-            f"zones: production region {region} uses {len(zones)} availability zone(s); production "
+            f"{field_name}: production region {region} uses {len(zones)} availability zone(s); production "
             "spreads over at least two, e.g. zones: [\"1\", \"2\", \"3\"] (or set environment_type: "
             "non-production)")
 
@@ -648,13 +711,33 @@ def check_stop_schedule(environment_type: str, start: str, stop: str, days: Sequ
             "cluster.stop_schedule: a stopped cluster serves nothing and has no SLA, so the schedule is "
             "only allowed for an environment marked non-production; remove stop_schedule or set "
             "environment_type: non-production")
-    if minutes_of_day("stop_schedule.start", start) == minutes_of_day("stop_schedule.stop", stop):
+    if minutes_of_day("cluster.stop_schedule.start", start) == minutes_of_day("cluster.stop_schedule.stop", stop):
         raise ValueError(
             f"cluster.stop_schedule.stop: {stop} is also the start time; give two different times, e.g. "
             "start: \"07:00\" and stop: \"19:00\"")
     if not days:
         raise ValueError("cluster.stop_schedule.days: list at least one day, e.g. days: [Monday, Tuesday]")
     check_unique("cluster.stop_schedule.days", days)
+
+
+def check_key_vault_protection(environment_type: str, purge_protection: bool) -> None:
+    """A production vault keeps purge protection on. Microsoft's Key Vault security guidance: "Turn
+    on purge protection: Enable purge protection to protect against accidental or malicious deletion
+    of Key Vault objects even after soft delete is enabled"
+    (https://learn.microsoft.com/azure/key-vault/general/secure-key-vault#data-protection); without it
+    anyone allowed to purge can destroy the vault and its certificates and secrets for good before
+    the retention ends (https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview#purge-protection).
+    A non-production sandbox may turn it off so it can be torn down and recreated under the same name.
+
+    The soft-delete retention has no production minimum here: the same guidance only asks for soft
+    delete "within a 7 to 90-day retention period" (Azure's range, `KEY_VAULT_SOFT_DELETE_DAYS`),
+    90 days is Azure's default (and this project's), and the reference uses 7."""
+    if not purge_protection and environment_type != "non-production":
+        raise ValueError(
+            "key_vault.purge_protection: a production vault keeps purge protection on, so no one (a mistake or "
+            "a stolen identity) can destroy its certificates and secrets for good before the soft-delete "
+            "retention ends (Microsoft's Key Vault guidance); write purge_protection: true (or remove the line: "
+            "on by default), or set environment_type: non-production for a disposable sandbox")
 
 
 def check_windows_time_zone(field_name: str, value: str) -> None:

@@ -37,7 +37,8 @@ def test_surge_as_node_count(tmp_path):
         ("regions[0].hub.subnets.bastion", "10.200.1.0/26",
          r"regions\[0\]\.hub\.subnets\.bastion: 10\.200\.1\.0/26 lies outside the hub address space 10\.200\.0\.0/24"),
         ("regions[0].spoke.subnets.ingress", "10.240.0.0/28",
-         r"regions\[0\]\.spoke\.subnets\.ingress: 10\.240\.0\.0/28 overlaps spoke\.subnets\.nodes 10\.240\.0\.0/22"),
+         r"(?m)yaml: regions\[0\]\.spoke\.subnets\.ingress: 10\.240\.0\.0/28 overlaps regions\[0\]\.spoke\.subnets\.nodes "
+         r"10\.240\.0\.0/22; subnets of a VNet must not overlap, e\.g\. ingress: 10\.240\.4\.0/28$"),
         ("regions[0].hub.subnets.firewall", "10.200.0.0/27",
          r"firewall: 10\.200\.0\.0/27 is a /27; AzureFirewallSubnet must be /26 or larger \(64 addresses, this one has 32\)"),
         ("regions[0].hub.subnets.bastion", "10.200.0.128/27",

@@ -38,11 +38,12 @@ def test_a_github_repository_is_owner_slash_name(tmp_path, value, message):
 
 
 @pytest.mark.parametrize(("ranges", "message"), [
-    (["10.1.0.0/24"], r"ci\.runner_ip_ranges: 10\.1\.0\.0/24 is not a public range.*for example 20\.51\.10\.4/32"),
-    (["20.51.10.0/28", "192.168.1.0/24"], r"runner_ip_ranges: 192\.168\.1\.0/24 is not a public range"),
-    (["20.0.0.0/7"], r"runner_ip_ranges: 20\.0\.0\.0/7 is wider than /8"),
-    (["20.51.10.0/28", "20.51.10.0/28"], r"runner_ip_ranges: 20\.51\.10\.0/28 is listed more than once"),
-    (["20.51.10.1/28"], r"runner_ip_ranges.*20\.51\.10\.1/28"),
+    # The item's index stays in the path (it was lost once: `ci.runner_ip_ranges: 192.168.1.0/24 ...`).
+    (["10.1.0.0/24"], r"yaml: ci\.runner_ip_ranges\[0\]: 10\.1\.0\.0/24 is not a public range.*for example 20\.51\.10\.4/32"),
+    (["20.51.10.0/28", "192.168.1.0/24"], r"yaml: ci\.runner_ip_ranges\[1\]: 192\.168\.1\.0/24 is not a public range"),
+    (["20.0.0.0/7"], r"yaml: ci\.runner_ip_ranges\[0\]: 20\.0\.0\.0/7 is wider than /8"),
+    (["20.51.10.0/28", "20.51.10.0/28"], r"yaml: ci\.runner_ip_ranges: 20\.51\.10\.0/28 is listed more than once"),
+    (["20.51.10.1/28"], r"yaml: ci\.runner_ip_ranges\[0\]: '20\.51\.10\.1/28' is not a valid IPv4 CIDR"),
 ])
 def test_runner_ranges_are_public_narrow_and_distinct(tmp_path, ranges, message):
     with pytest.raises(ConfigError, match=message):

@@ -14,7 +14,7 @@ from constructs_lib.config.roles import (
     start_stop_role_definition_id,
     start_stop_role_name,
 )
-from tests.envfiles import base_env, env_named, load, reference_env, set_path
+from tests.envfiles import base_env, env_named, load, reference_env, refused, set_path
 
 
 def production() -> dict:
@@ -61,12 +61,13 @@ def test_the_shipped_prod_file_stays_at_the_reference(environments):
      r"cluster\.spot_pool: Spot nodes can be evicted at any time .* only allowed for an environment marked "
      r"non-production"),
     (non_production, "cluster.spot_pool", {"name": "npuser01"},
-     r"cluster\.spot_pool\.name: 'npuser01' clashes with user_pool 'npuser01' .* e\.g\. name: npspot01"),
+     r"cluster\.spot_pool\.name: 'npuser01' is already user_pool's name; e\.g\. name: npspot01$"),
     (non_production, "cluster.spot_pool", {"name": "npsystemtmp"},
-     r"cluster\.spot_pool\.name: 'npsystemtmp' clashes with system_pool 'npsystem'"),
+     r"cluster\.spot_pool\.name: 'npsystemtmp' is the name system_pool's temporary stand-in gets while 'npsystem' "
+     r"is rotated \(<first 9 characters>tmp\), so both would exist at once; e\.g\. name: npspot01$"),
     (non_production, "cluster.spot_pool", {"name": "abcdefghitmp"},
-     r"cluster\.spot_pool\.name: 'abcdefghitmp' is the name AKS gives the pool's own stand-in during rotation "
-     r"\(<first 9 characters>tmp\), e\.g\. name: npspot01"),
+     r"cluster\.spot_pool\.name: 'abcdefghitmp' is the name its own temporary stand-in would get during a rotation "
+     r"\(<first 9 characters>tmp\), so the pool could never be rotated; e\.g\. name: npspot01$"),
     (production, "hub.firewall_sku", "Basic",
      r"hub\.firewall_sku: Basic has no DNS proxy, and the spoke resolves every name through the firewall's DNS proxy"),
     (production, "hub.firewall_sku", "Gold", r"hub\.firewall_sku: 'Gold' must be Standard or Premium"),
@@ -95,6 +96,17 @@ def test_the_shipped_prod_file_stays_at_the_reference(environments):
 def test_cost_settings_are_refused_with_what_they_affect(tmp_path, data, path, value, message):
     with pytest.raises(ConfigError, match=message):
         load(tmp_path, set_path(data(), path, value), name="dev")
+
+
+def test_pool_names_sharing_their_first_9_characters_say_so(tmp_path):
+    """The rotation rule the message states is the one broken: two names that differ only after the
+    9th character would be rotated through one stand-in name."""
+    data = set_path(non_production(), "cluster.user_pool.name", "npworker01")
+    set_path(data, "cluster.spot_pool", {"name": "npworker02"})
+    (problem,) = refused(tmp_path, data).problems
+    assert (problem.path, problem.message) == ("cluster.spot_pool.name", (
+        "'npworker02' and user_pool 'npworker01' share their first 9 characters, so their temporary stand-ins "
+        "during a rotation would both be named 'npworker0tmp' (<first 9 characters>tmp); e.g. name: npspot01"))
 
 
 def test_non_production_unlocks_the_levers(tmp_path):

@@ -45,9 +45,26 @@ def billion_laughs(levels: int = 9) -> str:
 WHOLE_FILE = {
     # libyaml (PyYAML's C parser) and the pure-Python parser word some errors differently.
     "tab indentation": ("name: dev\n\tworkload: x\n",
-                        r"YAML syntax error: line 2, column 1: found (character '\\t'|a tab character)"),
-    "unclosed quote": ('name: "dev\nworkload: x\n', r"YAML syntax error: line 3.*found unexpected end of stream"),
+                        r"YAML syntax error: line 2, column 1: a tab character; YAML indents with spaces only"),
+    # A tab anywhere YAML expects indentation, in either parser's words ("found character that cannot start
+    # any token" did not say it was a tab).
+    "tab inside a block": ("a:\n  b: 1\n\tc: 2\n", r"line 3, column 1: a tab character; YAML indents with spaces only"),
+    "tab before a list item": ("a:\n\t- 1\n", r"line 2, column 1: a tab character; YAML indents with spaces only"),
+    "tab after the indentation": ("a:\n  b: 1\n  \tc: 2\n", r"line 3, column 3: a tab character"),
+    # Where the broken construct started, not only where the parser gave up.
+    "unclosed quote": ('name: "dev\nworkload: x\n', r"YAML syntax error: line 3.*found unexpected end of stream \(in the "
+                       r"quoted text opened at line 1, column 7; is its closing quote missing\?\)"),
     "unclosed flow list": ("regions: [\n", r"YAML syntax error: line 2"),
+    "unclosed flow list before the next key": ("zones: [1, 2\nname: dev\n", r"YAML syntax error: line 2, column 5: .* \(in "
+                                               r"the \[ \] list opened at line 1, column 8; is its closing \] missing\?\)"),
+    "unclosed flow mapping": ("name: dev\nworkload: x\nkey_vault: {purge_protection: false,\n  soft_delete_retention_days: 7"
+                              "\nmonitoring: {}\n",
+                              r"YAML syntax error: line 5, column 11: (did not find expected|expected) ',' or '\}'.* \(in "
+                              r"the \{ \} mapping opened at line 3, column 12; is its closing \} missing\?\)"),
+    "mis-indented key": ("a:\n  b: 1\n c: 2\n", r"line 3, column 2: .*\(in the mapping that starts at line 1, column 1; "
+                         r"keys of one mapping start in the same column\)"),
+    "unquoted colon in a value": ("name: dev: x\n", r"line 1, column 10: mapping values are not allowed .*\(a value "
+                                  r"that contains ': ' must be quoted, e\.g\. \"a: b\"\)"),
     "two documents": ("name: dev\n---\nname: prod\n",
                       r"line 2, column 1: expected a single document in the stream, but found another document"),
     "a bare number": ("42\n", r"the file is a number; an environment file must be a mapping"),
@@ -123,12 +140,12 @@ WRONG_VALUES = {
     "count negative": ("cluster.system_pool.max_count", -3, r"cluster\.system_pool\.max_count: -3 is below the minimum of 1"),
     "count astronomically large": ("cluster.user_pool.max_count", 10**30, r"cluster\.user_pool\.max_count: 10+ is above the maximum of 1000"),
     "count not a number": ("cluster.user_pool.max_count", float("nan"), r"cluster\.user_pool\.max_count: must be a (finite number|whole number)"),
-    "system pool min above max": ("cluster.system_pool.min_count", 9, r"min_count \(9\) must not exceed max_count \(3\)"),
+    "system pool min above max": ("cluster.system_pool.min_count", 9, r"cluster\.system_pool\.min_count: 9 is more than max_count \(3\)"),
     "owner too long": ("owner", "x" * 300, r"owner: must be at most 256 characters long; it has 300"),
     "workload too long": ("workload", "a" * 13, r"workload: 'a{13}' is not a workload name: 3-12 lowercase letters"),
     "environment name too long": ("name", "abcdefghi", r"name: 'abcdefghi' is not an environment name: 2-8 lowercase letters and digits"),
     "region in display form": ("regions[0].name", "East US 2", r"regions\[0\]\.name: 'East US 2' is not an Azure region name"),
-    "region as a number": ("regions[0].name", 2, r"regions\[0\]\.name: must be text, but YAML read the number 2; write it in quotes, e\.g\. \"2\""),
+    "region as a number": ("regions[0].name", 2, r"regions\[0\]\.name: must be text, but YAML read 2 as a number; write it in quotes: \"2\"$"),
     "IPv6 CIDR": ("regions[0].spoke.subnets.nodes", "fd00::/64", r"regions\[0\]\.spoke\.subnets\.nodes: 'fd00::/64' is not a valid IPv4 CIDR"),
     "prefix beyond /32": ("regions[0].spoke.subnets.nodes", "10.240.0.0/33", r"subnets\.nodes: '10\.240\.0\.0/33' is not a valid IPv4 CIDR"),
     "octet beyond 255": ("regions[0].hub.address_space", "10.300.0.0/24", r"hub\.address_space: '10\.300\.0\.0/24' is not a valid IPv4 CIDR"),
@@ -194,7 +211,8 @@ def test_duplicate_environment_across_files(tmp_path):
     write_env(tmp_path, base_env(), name="prod")
     with pytest.raises(ConfigError) as info:
         load_environments(tmp_path)
-    assert str(info.value).splitlines() == [f"{tmp_path / 'prod.yaml'}: name: 'dev' must match the file name 'prod'"]
+    assert str(info.value).splitlines() == [
+        f"{tmp_path / 'prod.yaml'}: name: 'dev' must match the file name 'prod', e.g. name: prod"]
 
 
 def test_only_non_yaml_files(tmp_path):

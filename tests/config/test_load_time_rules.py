@@ -5,13 +5,15 @@ and regions that cannot apply. Calendar rules are judged against a fixed date he
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 import pytest
 
 from constructs_lib.config import catalog
 from constructs_lib.config.advisories import advisories
-from tests.envfiles import base_env, load, refused, set_path, two_regions
+from constructs_lib.config.loader import load_environments
+from tests.envfiles import PROJECT_ROOT, base_env, load, reference_env, refused, set_path, two_regions
 
 TODAY = datetime.date(2026, 11, 29)
 
@@ -140,3 +142,59 @@ def test_suspicious_but_valid_choices_are_warnings(tmp_path):
     notes = cross_environment_advisories([dev, clash])
     assert "uat: regions[0].spoke.address_space 10.240.0.0/16 overlaps dev's regions[0].spoke.address_space" in notes[-1]
     assert not cross_environment_advisories([dev, load(tmp_path, generated_environment("uat"), name="uat", today=TODAY)])
+
+
+PURGE_PROTECTION_OFF = (
+    "a production vault keeps purge protection on, so no one (a mistake or a stolen identity) can destroy its "
+    "certificates and secrets for good before the soft-delete retention ends (Microsoft's Key Vault guidance); write "
+    "purge_protection: true (or remove the line: on by default), or set environment_type: non-production for a "
+    "disposable sandbox")
+
+
+def test_a_production_vault_keeps_purge_protection(tmp_path):
+    """The reported file: production with dev's sandbox vault used to synthesize without a word."""
+    data = set_path(reference_env(), "key_vault", {"purge_protection": False, "soft_delete_retention_days": 7})
+    (problem,) = refused(tmp_path, data, today=TODAY).problems
+    assert (problem.path, problem.message) == ("key_vault.purge_protection", PURGE_PROTECTION_OFF)
+    # A non-production sandbox may turn it off (the shipped dev does), and production may keep the reference's
+    # 7 days of retention: Microsoft's guidance sets no production minimum beyond Azure's 7-90 days.
+    assert load(tmp_path, base_env(), today=TODAY).key_vault.purge_protection is False
+    kept = load(tmp_path, set_path(reference_env(), "key_vault.soft_delete_retention_days", 7), today=TODAY)
+    assert (kept.key_vault.purge_protection, kept.key_vault.soft_delete_retention_days) == (True, 7)
+
+
+NON_PRODUCTION_SETTINGS = {
+    # allow-list `where` condition on the synthesized resource -> the env-file setting that produces it
+    ("purge_protection_enabled", False): ("key_vault.purge_protection", False),
+    ("sku_tier", "Free"): ("cluster.sku_tier", "Free"),
+}
+
+
+def test_allowlist_exceptions_for_sandbox_settings_are_out_of_a_production_files_reach(tmp_path):
+    """An allow-list entry that accepts a sandbox setting (purge protection off, the Free tier) matches any stack
+    whose resource holds the setting; a production file cannot produce it, so no production resource matches."""
+    allowlist = json.loads((PROJECT_ROOT / "security" / "checkov-allowlist.json").read_text())
+    reached = []
+    for entry in allowlist["entries"]:
+        for condition in entry.get("where", {}).items():
+            if condition in NON_PRODUCTION_SETTINGS:
+                path, value = NON_PRODUCTION_SETTINGS[condition]
+                paths = [problem.path for problem in refused(tmp_path, set_path(reference_env(), path, value)).problems]
+                assert path in paths, (entry["check"], paths)
+                assert "non-production" in entry["reason"], entry["check"]
+                reached.append(entry["check"])
+    assert {"CKV_AZURE_110", "CKV_AZURE_42", "CKV_AZURE_170"} <= set(reached), reached
+
+
+def test_weaker_production_choices_the_model_allows_are_said_at_every_synth(tmp_path):
+    """A production file with a Standard firewall, a self-signed listener and local state loads (these are
+    choices, unlike purge protection off), but not without a word; prod and dev get none of these notes."""
+    data = set_path(reference_env(), "hub.firewall_sku", "Standard")
+    data.pop("state")
+    notes = advisories(load(tmp_path, data, today=TODAY), TODAY)
+    assert [note.split(":", 1)[0] for note in notes] == ["hub.firewall_sku", "ingress.certificate_issuer", "state.backend"]
+    assert notes[0].startswith("hub.firewall_sku: Standard in a production environment runs without IDPS")
+    for name in ("dev", "prod"):
+        env = next(env for env in load_environments(PROJECT_ROOT / "envs", TODAY) if env.name == name)
+        assert not [note for note in advisories(env, TODAY) if note.split(":", 1)[0] in (
+            "hub.firewall_sku", "ingress.certificate_issuer", "state.backend")], name

@@ -1,6 +1,7 @@
 """Every message states the rule in words: no regular expression, no pydantic or Python jargon,
-a suggestion for a misspelt key, a hint to quote a number that must be text, and address-plan
-problems reported in the same pass as schema problems."""
+the field's full path as the user wrote it (never doubled, never without its section), a suggestion
+for a misspelt key, the user's own text quoted back when YAML read it as a number, and every problem
+of a file in one run: schema, cross-field and cross-section rules, names and the address plan."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from constructs_lib.config.messages import suggestions
 from tests.config.test_hostile_input import WRONG_VALUES
 from tests.config.test_load_time_rules import RULES
-from tests.envfiles import base_env, dump, refused, set_path
+from tests.envfiles import PROJECT_ROOT, base_env, dump, reference_env, refused, set_path, two_regions_public_ca
 
 JARGON = re.compile(r"Input should|String should|should match pattern|List should|Tuple should|after validation|"
                     r"valid dictionary|valid UUID|Value error|\[\^|\\[sdw]|\{\d+,\d*\}|\)\?|NoneType|\bstr\b|\bint\b")
@@ -25,13 +26,24 @@ CASES = {**{f"wrong value: {k}": (p, v) for k, (p, v, _) in WRONG_VALUES.items()
          **{f"rule: {k}": (p, v) for k, (p, v, _) in RULES.items()},
          "unknown key": ("cluster.user_pool.min", 1), "number for text": ("cluster.kubernetes_version", 1.35),
          "email": ("monitoring.alert_emails", ["aks-ops"]), "env name": ("name", "Staging"),
-         "bad backend": ("state.backend", "s3"), "bad guid list": ("entra.cluster_admin_group_object_ids", ["x"])}
+         "bad backend": ("state.backend", "s3"), "bad guid list": ("entra.cluster_admin_group_object_ids", ["x"]),
+         # rules that name their field from inside the field's own validation (once reported doubled)
+         "firewall tier": ("hub.firewall_sku", "Basic"), "bastion tier": ("hub.bastion_sku", "Developer"),
+         "time zone": ("cluster.stop_schedule", {"time_zone": "Europe/Berlin"}),
+         "private runner range": ("ci.runner_ip_ranges", ["10.1.0.0/24"])}
+
+
+def doubled(path: str) -> bool:
+    """Whether a field path ends with the same segments twice (`hub.firewall_sku.hub.firewall_sku`)."""
+    parts = re.findall(r"[^.\[]+|\[[^]]*\]", path)
+    return any(parts[-2 * k:-k] == parts[-k:] for k in range(1, len(parts) // 2 + 1))
 
 
 @pytest.mark.parametrize(("path", "value"), CASES.values(), ids=CASES.keys())
 def test_no_message_shows_a_regular_expression_or_jargon(tmp_path, path, value):
-    for message in messages(tmp_path, set_path(base_env(), path, value)):
-        assert not JARGON.search(message), message
+    for problem in refused(tmp_path, set_path(base_env(), path, value)).problems:
+        assert not JARGON.search(problem.message), problem
+        assert not doubled(problem.path), problem
 
 
 def test_a_misspelt_key_gets_the_closest_valid_keys(tmp_path):
@@ -51,12 +63,33 @@ def test_suggestions_cover_spelling_and_prefixes():
     assert suggestions("zzz", ["sku_tier"]) == []
 
 
-def test_an_unquoted_version_gets_a_hint_to_quote_it(tmp_path):
-    text = dump(base_env()).replace("kubernetes_version: '1.35'", "kubernetes_version: 1.35")
-    assert "kubernetes_version: 1.35\n" in text
-    (message,) = messages(tmp_path, text)
-    assert message == ('must be text, but YAML read the number 1.35; write it in quotes, e.g. "1.35" '
-                       "(unquoted, YAML turns 1.30 into 1.3)")
+@pytest.mark.parametrize(("path", "written", "message"), [
+    # What the user wrote, quoted back: not the number YAML made of it.
+    ("cluster.kubernetes_version", "1.35", 'must be text, but YAML read 1.35 as a number; write it in quotes: "1.35"'),
+    ("cluster.kubernetes_version", "1.30",
+     'must be text, but YAML read 1.30 as the number 1.3, dropping the trailing zero; write it in quotes: "1.30"'),
+    ("cluster.maintenance.start", "21:00",
+     'must be text, but YAML read 21:00 as the number 1260; write it in quotes: "21:00"'),
+    ("cluster.stop_schedule.stop", "19:00",
+     'must be text, but YAML read 19:00 as the number 1140; write it in quotes: "19:00"'),
+    ("budget.start_date", "2026_12", 'must be text, but YAML read 2026_12 as the number 202612; write it in quotes: '
+                                     '"2026_12"'),
+    ("ingress.public_host", "0123", 'must be text, but YAML read 0123 as the number 83; write it in quotes: "0123"'),
+    ("tags.Criticality", "yes", 'must be text, but YAML read yes as the boolean true (YAML reads yes/no/on/off as '
+                                'booleans); write it in quotes: "yes"'),
+])
+def test_text_that_yaml_read_as_a_number_is_quoted_back_as_written(tmp_path, path, written, message):
+    data = base_env()
+    if path.startswith("cluster.stop_schedule"):
+        set_path(data, "cluster.stop_schedule", {"start": "07:00", "stop": "19:00"})
+    key = path.rsplit(".", 1)[-1]
+    text = dump(set_path(data, path, "PLACEHOLDER"))
+    assert text.count(f"{key}: PLACEHOLDER\n") == 1
+    text = text.replace(f"{key}: PLACEHOLDER\n", f"{key}: {written}\n")
+    problems = refused(tmp_path, text).problems
+    assert (path, message) in [(problem.path, problem.message) for problem in problems], problems
+    if written != "1.30":
+        assert not any("trailing zero" in problem.message or "1.30" in problem.message for problem in problems)
 
 
 def test_a_wrong_choice_lists_the_choices_and_the_closest(tmp_path):
@@ -84,3 +117,136 @@ def test_every_broken_cross_section_rule_is_reported_in_the_same_run(tmp_path):
     paths = [problem.path for problem in problems]
     assert {"cluster.sku_tier", "cluster.spot_pool", "subscription_id"} <= set(paths), paths
     assert all("\n" not in problem.message for problem in problems)
+
+
+def uat_as_reported() -> dict:
+    """The file of the report: dev copied to uat.yaml and marked production, with a Basic firewall,
+    one zone and a stop schedule beside dev's Free tier and Spot pool."""
+    data = set_path(base_env(), "name", "uat")
+    set_path(data, "environment_type", "production")
+    set_path(data, "hub.firewall_sku", "Basic")
+    set_path(data, "regions[0].zones", ["1"])
+    set_path(data, "cluster.stop_schedule", {"start": "07:00", "stop": "19:00"})
+    assert data["cluster"]["sku_tier"] == "Free" and "spot_pool" in data["cluster"]
+    return data
+
+
+def test_the_reported_file_gets_every_problem_in_one_run(tmp_path):
+    """The first run printed only the firewall (with its path doubled); the second run the other four.
+    One run now names all of them, each once, at the path the user wrote; dev's sandbox vault
+    (purge protection off) is refused in production too."""
+    problems = refused(tmp_path, uat_as_reported(), name="uat").problems
+    assert sorted(problem.path for problem in problems) == [
+        "cluster.sku_tier", "cluster.spot_pool", "cluster.stop_schedule", "hub.firewall_sku",
+        "key_vault.purge_protection", "regions[0].zones"], problems
+    by_path = {problem.path: problem.message for problem in problems}
+    assert by_path["hub.firewall_sku"].startswith("Basic has no DNS proxy")
+    assert by_path["regions[0].zones"].startswith("production region eastus2 uses 1 availability zone(s)")
+
+
+@pytest.mark.parametrize(("path", "value", "reported"), [
+    ("cluster.privat", True, "cluster.privat"),  # an unknown key in the section the rules read
+    ("cluster.sku_tier", "Freee", "cluster.sku_tier"),  # a value that is no choice at all
+    ("hub", {"firewall_sku": "Basic", "log_retention_days": 1}, "hub.log_retention_days"),
+    ("regions[0].spoke.subnets.nodes", "10.240.0.0/33", "regions[0].spoke.subnets.nodes"),
+    ("monitoring.alert_emails", ["aks-ops"], "monitoring.alert_emails[0]"),
+])
+def test_a_schema_error_does_not_hide_the_rules(tmp_path, path, value, reported):
+    """dev's cheap profile in a production file plus one schema error: the error and every rule
+    whose inputs validated, in one run."""
+    data = set_path(base_env(), "environment_type", "production")
+    set_path(data, "cluster.sku_tier", "Free")
+    set_path(data, path, value)
+    paths = [problem.path for problem in refused(tmp_path, data).problems]
+    rules = {"cluster.spot_pool", "key_vault.purge_protection"} | ({"cluster.sku_tier"} if "sku_tier" not in path else set())
+    assert reported in paths and rules <= set(paths), paths
+    assert len(paths) == len(set(paths)), paths
+
+
+def test_every_kind_of_check_reports_in_the_same_run(tmp_path):
+    """A field error, a rule inside one section (pool names), a rule across sections (Free tier in
+    production), the file name and the address plan: all five in one error, none hiding another."""
+    data = set_path(base_env(), "environment_type", "production")
+    data["cluster"].pop("spot_pool")
+    set_path(data, "key_vault.purge_protection", True)
+    set_path(data, "monitoring.alert_emails", ["aks-ops"])
+    set_path(data, "cluster.user_pool.name", "npsystemtmp")
+    set_path(data, "regions[0].spoke.ingress_load_balancer_ip", "10.240.9.4")
+    set_path(data, "name", "uat")
+    problems = refused(tmp_path, data, name="dev").problems
+    assert [problem.path for problem in problems] == [
+        "cluster.user_pool.name", "monitoring.alert_emails[0]", "cluster.sku_tier", "name",
+        "regions[0].spoke.ingress_load_balancer_ip"], problems
+
+
+def test_a_rule_whose_input_did_not_validate_is_skipped_not_guessed(tmp_path):
+    """A Spot pool named wrongly is still a Spot pool in production; but with the environment type
+    itself invalid, no rule that depends on it reports (its own error does)."""
+    data = set_path(base_env(), "environment_type", "prod")
+    set_path(data, "cluster.spot_pool.name", "NP")
+    paths = [problem.path for problem in refused(tmp_path, data).problems]
+    assert paths == ["environment_type", "cluster.spot_pool.name"], paths
+
+
+@pytest.mark.parametrize(("path", "value", "located", "start"), [
+    # The blamed field once, at its full path (it was `hub.firewall_sku.hub.firewall_sku`).
+    ("hub.firewall_sku", "Basic", "hub.firewall_sku", "Basic has no DNS proxy"),
+    ("hub.bastion_sku", "Basic", "hub.bastion_sku", "Basic cannot tunnel a native client"),
+    ("cluster.stop_schedule", {"time_zone": "Europe/Berlin"}, "cluster.stop_schedule.time_zone",
+     "'Europe/Berlin' is not a Windows time zone name"),
+    ("app.namespace", "kube-system", "app.namespace", "'kube-system' is a system namespace"),
+    ("cluster.user_pool.min_count", 9, "cluster.user_pool.min_count", "9 is more than max_count (3)"),
+    ("cluster.spot_pool", {"min_count": 3, "max_count": 2}, "cluster.spot_pool.min_count",
+     "3 is more than max_count (2)"),
+])
+def test_a_rule_names_its_field_once_at_the_path_the_user_wrote(tmp_path, path, value, located, start):
+    (problem,) = refused(tmp_path, set_path(base_env(), path, value)).problems
+    assert problem.path == located and problem.message.startswith(start), problem
+
+
+def test_a_rule_about_one_region_names_the_region(tmp_path):
+    """`zones: production region westus2 ...` lacked the region it was about."""
+    data = set_path(reference_env(), "regions[0].name", "westus2")
+    set_path(data, "regions[0].zones", ["1"])
+    data.pop("paired_region")
+    (problem,) = refused(tmp_path, data).problems
+    assert (problem.path, problem.message) == ("regions[0].zones", (
+        'production region westus2 uses 1 availability zone(s); production spreads over at least two, e.g. '
+        'zones: ["1", "2", "3"] (or set environment_type: non-production)'))
+
+
+def test_front_door_rules_name_the_region_field(tmp_path):
+    data = two_regions_public_ca()
+    for region in data["regions"]:
+        region["origin"] = {"enabled": False}
+    (problem,) = refused(tmp_path, data).problems
+    assert (problem.path, problem.message) == ("regions[0].origin.enabled", (
+        "every region's origin is disabled (eastus2, centralus); keep at least one enabled, e.g. origin: "
+        "{enabled: true} in eastus2 (take one region out at a time)"))
+
+
+def test_the_readme_shows_what_the_loader_prints(tmp_path):
+    """The sample output in README "Configuration" is this file's real output."""
+    data = set_path(base_env(), "name", "Staging")
+    set_path(data, "cluster.user_pool.min", 1)
+    set_path(data, "regions[0].spoke.ingress_load_balancer_ip", "10.250.4.4")
+    text = dump(data).replace("kubernetes_version: '1.35'", "kubernetes_version: 1.30")
+    (tmp_path / "envs").mkdir()
+    rendered = str(refused(tmp_path / "envs", text, name="staging")).replace(f"{tmp_path}/", "")
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert len(rendered.splitlines()) == 4
+    for line in rendered.splitlines():
+        assert f"\n{line}\n" in readme, line
+
+
+def test_every_broken_network_rule_is_reported(tmp_path):
+    """The cluster network's rules run one by one: a DNS address outside the range no longer hides
+    that the range is too large and sits on ranges AKS reserves."""
+    data = set_path(base_env(), "cluster.network", {"service_cidr": "172.0.0.0/11", "dns_service_ip": "10.0.0.10",
+                                                    "pod_cidr": "10.100.0.0/16"})
+    problems = refused(tmp_path, data).problems
+    assert [(problem.path, problem.message.split(";")[0]) for problem in problems] == [
+        ("cluster.network.dns_service_ip", "10.0.0.10 is outside service_cidr 172.0.0.0/11, e.g. dns_service_ip: 172.0.0.10"),
+        ("cluster.network.service_cidr", "172.0.0.0/11 is larger than AKS allows"),
+        ("cluster.network.service_cidr", "172.0.0.0/11 overlaps 172.30.0.0/16, which AKS reserves"),
+    ], problems

@@ -50,19 +50,24 @@ def test_state_backend_defaults_to_local(tmp_path):
         ("state.access_key", "secret", r"state\.access_key: unknown key"),
         ("regions[0].name", "eastus9", r"regions\[0\]\.name: 'eastus9' is not an Azure region name"),
         ("regions[0].zones", ["1", "4"], r"regions\[0\]\.zones\[1\]: '4' is not one of: 1, 2, 3"),
-        ("regions[0].zones", ["1", "1"], r"zones must be distinct"),
+        ("regions[0].zones", ["1", "1"], r"regions\[0\]\.zones: zone 1 is listed more than once; list each zone once, e\.g\. zones: \[\"1\", \"2\", \"3\"\]"),
         ("regions[0].hub.subnets.firewall", "10.200.0.1/26", r"regions\[0\]\.hub\.subnets\.firewall: '10\.200\.0\.1/26' is not a valid IPv4 CIDR"),
         ("regions[0].spoke.address_space", 42, r"expected a CIDR string"),
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.400", r"is not a valid IPv4 address"),
         ("workload", "BU-0001", r"workload: \'BU-0001\' is not a workload name: 3-12 lowercase letters and digits, starting with a letter \(for example bu0001a0008\)"),
         ("name", "Dev", r"name: \'Dev\' is not an environment name: 2-8 lowercase letters and digits, starting with a letter \(for example staging\)"),
-        ("cluster.user_pool.min_count", 6, r"min_count \(6\) must not exceed max_count \(3\)"),
+        ("cluster.user_pool.min_count", 6, r"cluster\.user_pool\.min_count: 6 is more than max_count \(3\); the minimum "
+         r"must not exceed the maximum, e\.g\. min_count: 3 or max_count: 6"),
         ("cluster.user_pool.max_count", 1001, r"cluster\.user_pool\.max_count: 1001 is above the maximum of 1000"),
         ("cluster.user_pool.max_pods", 300, r"cluster\.user_pool\.max_pods: 300 is above the maximum of 250"),
-        ("cluster.user_pool.name", "npsystem", r"'npsystem' is already the system pool's name"),
+        ("cluster.user_pool.name", "npsystem", r"cluster\.user_pool\.name: 'npsystem' is already system_pool's name; "
+         r"e\.g\. name: npuser01"),
+        ("cluster.user_pool.name", "npsystemtmp", r"cluster\.user_pool\.name: 'npsystemtmp' is the name system_pool's "
+         r"temporary stand-in gets while 'npsystem' is rotated \(<first 9 characters>tmp\), so both would exist at "
+         r"once; e\.g\. name: npuser01"),
         ("cluster.system_pool.min_count", 1, r"system_pool\.min_count: 1 is below 2"),
         ("cluster.network.dns_service_ip", "10.0.0.10", r"dns_service_ip: 10\.0\.0\.10 is outside service_cidr"),
-        ("app_gateway.min_capacity", 20, r"min_capacity \(20\) must not exceed max_capacity \(2\)"),
+        ("app_gateway.min_capacity", 20, r"app_gateway\.min_capacity: 20 is more than max_capacity \(2\)"),
         ("paired_region", "eastus2", r"paired_region: eastus2 is already a region"),
         ("state.storage_account_name", "Not-Valid", r"state\.storage_account_name: \'Not-Valid\' is not a storage account name"),
         ("subscription_id", "not-a-guid", r"subscription_id: \'not-a-guid\' is not a GUID: 8-4-4-4-12 hexadecimal digits \(for example 0{8}-"),
@@ -105,7 +110,7 @@ def test_name_must_match_file(tmp_path):
 def test_duplicate_region(tmp_path):
     data = two_regions()
     data["regions"][1]["name"] = "eastus2"
-    with pytest.raises(ConfigError, match=r"regions: eastus2 listed more than once"):
+    with pytest.raises(ConfigError, match=r"regions\[1\]\.name: eastus2 is already regions\[0\]; list each region once"):
         load(tmp_path, data)
 
 
@@ -194,7 +199,8 @@ def test_public_cluster_with_ranges_is_accepted(tmp_path):
         ("app.image", "dotnet/samples:latest", r"app\.image: 'dotnet/samples:latest' uses the moving tag 'latest'"),
         ("app.traefik_image", "traefik", r"app\.traefik_image: 'traefik' is not an image reference"),
         ("app.min_replicas", 1, r"app\.min_replicas: 1 is below the minimum of 2"),
-        ("app.max_replicas", 2, r"app: min_replicas \(3\) must not exceed max_replicas \(2\)"),
+        ("app.max_replicas", 2, r"app\.min_replicas: 3 is more than max_replicas \(2\); the minimum must not exceed "
+         r"the maximum, e\.g\. min_replicas: 2 or max_replicas: 3"),
         ("app.traefik_replicas", 1, r"app\.traefik_replicas: 1 is below the minimum of 2"),
         ("gitops.repository_url", "http://github.com/x/y", r"gitops\.repository_url: \'http://github\.com/x/y\' is not a Git repository URL: https://<host>/<path>"),
         ("gitops.path", "/abs", r"gitops\.path: \'/abs\' is not a folder relative to the repository root"),

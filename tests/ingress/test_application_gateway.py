@@ -249,7 +249,8 @@ def build_gateway(**changes) -> None:
 
 @pytest.mark.parametrize("min_capacity, max_capacity", [(11, 10), (3, 2)])
 def test_rejects_min_capacity_above_max(min_capacity, max_capacity):
-    with pytest.raises(ValueError, match=r"min_capacity \(\d+\) must not exceed max_capacity"):
+    with pytest.raises(ValueError, match=rf"min_capacity: {min_capacity} is more than max_capacity \({max_capacity}\); "
+                                         rf"the minimum must not exceed the maximum, e\.g\. min_capacity: {max_capacity}"):
         build_gateway(min_capacity=min_capacity, max_capacity=max_capacity)
 
 
