@@ -4,10 +4,12 @@
   first makes every later binding import cheap. Tests of pure configuration never import cdktf:
   the fixtures that need it import it when they are first used.
 - Every shipped environment is synthesized once per session (`synthesized`).
-- Work that runs in another process is started early and collected by the tests that judge it,
-  so it overlaps with the rest of the suite on a second core: the checkov gate starts as soon as
-  the shipped environments are synthesized, the static checks (ruff, mypy, import contracts) at
-  the start of the session. Each only starts when its tests are selected.
+- Work that runs in another process is started early, at a lower CPU priority
+  (tests/background.py), and collected by the tests that judge it, so it overlaps with the rest of
+  the suite on a second core. For the whole suite the second synth, the static checks (ruff, mypy,
+  import contracts) and checkov's import start before collection, and checkov scans as soon as the
+  session synth is written; a partial run starts, after collection, only what its selected tests use.
+- The garbage collector runs less often and ignores what collection loaded (`gc.freeze`).
 """
 
 from __future__ import annotations
@@ -271,14 +273,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def static_checks() -> dict[str, Future[subprocess.CompletedProcess[str]]]:
-    """The static checks started at collection: name -> future of the finished process."""
+    """The static checks started with the session: name -> future of the finished process."""
     return _static
 
 
 @pytest.fixture(scope="session")
 def second_synth() -> SecondSynth:
-    """The second synth (see `SecondSynth`), started at collection when a selected test uses it."""
-    assert _second_synth, "started at collection"
+    """The second synth (see `SecondSynth`), started with the session when a selected test uses it."""
+    assert _second_synth, "started with the session"
     result = _second_synth[0].result()
     assert result.process.returncode == 0, result.process.stderr
     return result
@@ -302,8 +304,8 @@ def environments():
 @pytest.fixture(scope="session")
 def synthesized():
     """Every tested environment (shipped + generated) synthesized once, through `App.synth()` as
-    main.py does, started at collection on a worker thread."""
-    assert _session_synth, "started at collection"
+    main.py does, started on a worker thread once collection is done."""
+    assert _session_synth, "started once collection is done"
     return _session_synth[0].result()
 
 

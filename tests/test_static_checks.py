@@ -1,7 +1,7 @@
 """Static checks of the code, run by `make test`: ruff (style and common bugs), mypy (types) and
 the import contracts in pyproject.toml (dependencies run one way: app -> stacks -> domain
 packages -> core -> config; config/ and the Kubernetes manifests import no cdktf). They run as
-subprocesses started at collection (tests/conftest.py) and overlap with the rest of the suite."""
+subprocesses started with the session (tests/conftest.py) and overlap with the rest of the suite."""
 
 from __future__ import annotations
 
