@@ -20,6 +20,10 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from constructs_lib import __version__, interpreter
 
+_LISTING = ("make list", "main.py --list") if "--list" in sys.argv[1:] else ("make synth", "main.py")
+if __name__ == "__main__":  # every package the configuration imports (tzlocal too), checked before any import
+    interpreter.require(interpreter.CONFIG_PACKAGES, *_LISTING)
+
 try:  # another Python than .venv's: a plain message and exit 2, not a traceback
     from constructs_lib.app.deploy_order import apply_waves, is_bootstrap
     from constructs_lib.config.advisories import advisories
@@ -28,9 +32,7 @@ try:  # another Python than .venv's: a plain message and exit 2, not a traceback
     from constructs_lib.config.models import Environment
     from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_plan
 except Exception as error:
-    interpreter.stop_on_import_error(error, interpreter.CONFIG_PACKAGES,
-                                     *(("make list", "main.py --list") if "--list" in sys.argv[1:] else
-                                       ("make synth", "main.py")))
+    interpreter.stop_on_import_error(error, interpreter.CONFIG_PACKAGES, *_LISTING)
 
 
 class Progress:

@@ -35,10 +35,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-import yaml
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))  # run as bench/synth_bench.py
+from constructs_lib import interpreter  # noqa: E402 (standard library only)
+
+# Checked before importing them: a plain message and exit 2, not a traceback.
+interpreter.require({"psutil": "psutil", "yaml": "PyYAML"}, "make bench", "bench/synth_bench.py")
+
+import psutil  # noqa: E402
+import yaml  # noqa: E402
+
 # Distinct zone-redundant regions, in the order the region-scaling environments take them.
 BENCH_REGIONS = (
     "eastus2", "centralus", "westus3", "northeurope",

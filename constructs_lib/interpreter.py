@@ -21,22 +21,35 @@ from typing import NoReturn
 MINIMUM_PYTHON = (3, 11)
 """The oldest Python the project runs on (README "Quick start")."""
 
-CONFIG_PACKAGES: dict[str, str] = {"pydantic": "pydantic", "yaml": "PyYAML", "tzlocal": "tzlocal"}
-"""Import name -> distribution (as requirements.txt names it) of what reading and validating the
-environment files needs (tzlocal: the Windows time-zone names of `cluster.stop_schedule`)."""
+PYDANTIC: dict[str, str] = {
+    "pydantic": "pydantic", "pydantic_core": "pydantic-core", "annotated_types": "annotated-types",
+    "typing_extensions": "typing-extensions", "typing_inspection": "typing-inspection",
+}
+"""pydantic and what it imports in turn (its requirements in the installed metadata)."""
+
+CONFIG_PACKAGES: dict[str, str] = {**PYDANTIC, "yaml": "PyYAML", "tzlocal": "tzlocal"}
+"""Import name -> distribution (as requirements.txt or the package's own requirements name it) of
+what reading and validating the environment files needs, transitive requirements included
+(tzlocal: the Windows time-zone names of `cluster.stop_schedule`, imported only when a file sets it;
+its own requirement tzdata is Windows-only)."""
 
 SYNTH_PACKAGES: dict[str, str] = {
     "cdktf": "cdktf", "constructs": "constructs", "jsii": "jsii",
     "cdktf_cdktf_provider_azurerm": "cdktf-cdktf-provider-azurerm",
     "cdktf_cdktf_provider_helm": "cdktf-cdktf-provider-helm",
     "cdktf_cdktf_provider_time": "cdktf-cdktf-provider-time",
+    "typeguard": "typeguard", "publication": "publication", "dateutil": "python-dateutil", "tzdata": "tzdata",
+    "cattrs": "cattrs", "attrs": "attrs", "typing_extensions": "typing-extensions",
 }
 """Import name -> distribution of what a synth adds: cdktf, its jsii runtime and the provider
-bindings."""
+bindings, with what jsii imports in turn (typeguard, publication, python-dateutil, cattrs...)."""
 
-DIAGRAM_PACKAGES: dict[str, str] = {"pydantic": "pydantic", "diagrams": "diagrams", "graphviz": "graphviz"}
+DIAGRAM_PACKAGES: dict[str, str] = {
+    **CONFIG_PACKAGES, "diagrams": "diagrams", "graphviz": "graphviz", "jinja2": "Jinja2", "markupsafe": "MarkupSafe",
+}
 """Import name -> distribution of what drawing the topology diagrams needs (tools/diagram.py; the
-public IP names come from `config.resource_names`, which needs pydantic)."""
+public IP names come from `config.resource_names`, which imports the configuration models). The
+`diagrams` distribution also requires pre-commit, which drawing never imports, so it is not checked."""
 
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 
@@ -128,6 +141,20 @@ def diagnose(packages: dict[str, str], make: str, run: str) -> str | None:
         return (f"this Python ({sys.executable}) has {_listed(others)}, which the project does not run on. "
                 f"{how_to_run(make, run)}")
     return None
+
+
+def require(packages: dict[str, str], make: str, run: str) -> None:
+    """Called by a command before it imports anything outside the standard library: when this
+    interpreter is too old or lacks one of `packages` (every package the command imports,
+    transitive requirements included), prints the plain message to standard error and exits with
+    code 2. Nothing is imported to find out."""
+    message = too_old(make, run)
+    absent = missing(packages)
+    if message is None and absent:
+        message = not_installed(absent, make, run)
+    if message is not None:
+        print(message, file=sys.stderr)
+        raise SystemExit(2)
 
 
 def stop_on_import_error(error: BaseException, packages: dict[str, str], make: str, run: str) -> NoReturn:

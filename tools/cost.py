@@ -567,22 +567,17 @@ def _budget_check(envs: Path, result: Estimate) -> list[str]:
     sys.path.insert(0, str(PROJECT_ROOT))
     from constructs_lib import interpreter
 
-    def without(error: ImportError) -> list[str]:
-        absent = interpreter.missing(interpreter.CONFIG_PACKAGES)
-        if not absent:
-            raise error
+    # Every package reading the files imports (tzlocal too, which only some settings load), looked
+    # up before importing any.
+    absent = interpreter.missing(interpreter.CONFIG_PACKAGES)
+    if absent:
         return [f"no budget check: {interpreter.not_installed(absent, 'make cost', 'tools/cost.py')}"]
+    from constructs_lib.config import loader
 
-    try:
-        from constructs_lib.config import loader
-    except ImportError as error:
-        return without(error)
     try:
         environments = loader.load_environments(envs)
     except loader.ConfigError as error:
         return [f"no budget check: {error}"]
-    except ImportError as error:  # a package only some settings need (tzlocal: cluster.stop_schedule)
-        return without(error)
     shown = result.environments()
     return budget_warnings([env for env in environments if env.name in shown], result)
 

@@ -28,6 +28,10 @@ from typing import Any
 
 from constructs_lib import interpreter
 
+# Every package the configuration imports (tzlocal too, which only some settings load), checked
+# before importing any: a plain message and exit 2, not a traceback halfway through the run.
+interpreter.require(interpreter.CONFIG_PACKAGES, "make schema", "-m tools.env_schema")
+
 try:  # another Python than .venv's: a plain message and exit 2, not a traceback
     import yaml
     from pydantic import BaseModel

@@ -294,6 +294,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.max_waves < 1:
             parser.error("deploy needs --max-waves (the number of wave jobs in deploy-environment.yml)")
         sys.path.insert(0, str(PROJECT_ROOT))
+        from constructs_lib import interpreter
+
+        # Reading the environment files needs the configuration's packages (tzlocal too), checked
+        # before importing any: a plain message and exit 2, not a traceback.
+        interpreter.require(interpreter.CONFIG_PACKAGES, "make setup", "tools/pipeline.py deploy")
         from constructs_lib.config.loader import ConfigError, load_environments
 
         try:

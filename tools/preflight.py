@@ -22,6 +22,10 @@ from pathlib import Path
 
 from constructs_lib import interpreter
 
+# Every package the configuration imports (tzlocal too, which only some settings load), checked
+# before importing any: a plain message and exit 2, not a traceback halfway through the run.
+interpreter.require(interpreter.CONFIG_PACKAGES, "make preflight", "-m tools.preflight")
+
 try:  # another Python than .venv's: a plain message and exit 2, not a traceback
     from constructs_lib.config.advisories import cross_environment_advisories
     from constructs_lib.config.conflicts import conflicts
