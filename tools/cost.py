@@ -541,11 +541,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--outdir", default="cdktf.out", help="synthesized output folder (default: cdktf.out)")
     parser.add_argument("--prices", default=str(DEFAULT_PRICES), help="price table (default: cost/prices.csv)")
-    parser.add_argument("--envs", default="envs", help="environment files, for the budget check (default: envs)")
+    parser.add_argument("--envs", default="envs",
+                        help="environment files, for the budget check and the names --env takes (default: envs)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME",
                         help="only this environment's stacks (repeatable; default: every stack in --outdir)")
     parser.add_argument("--detail", action="store_true", help="list every priced line")
     args = parser.parse_args(argv)
+    if args.env:  # a name without a file in --envs, or one that is not synthesized, is told apart
+        sys.path.insert(0, str(PROJECT_ROOT))
+        from tools.environments import chosen_problem
+
+        synthesized = {path.parent.name.split("-")[0] for path in Path(args.outdir).glob("stacks/*/cdk.tf.json")}
+        problem = chosen_problem(args.env, Path(args.envs), synthesized, args.outdir)
+        if problem:
+            print(f"cost: {problem}", file=sys.stderr)
+            return 2
     try:
         prices = load_prices(Path(args.prices))
         result = estimate(args.outdir, prices, environments=args.env or None)

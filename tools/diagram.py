@@ -625,8 +625,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="synthesized output folder (default: cdktf.out, or $CDKTF_OUTDIR when set)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME",
                         help="only this environment (repeatable; default: every environment in --outdir)")
+    parser.add_argument("--envs", type=Path, default=Path("envs"),
+                        help="environment files, for the names --env takes (default: envs/)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(PROJECT_ROOT))  # run as tools/diagram.py: constructs_lib names the public IP FQDNs
+    if args.env:  # a name without a file in --envs, or one that is not synthesized, is told apart
+        from tools.environments import chosen_problem
+
+        try:
+            synthesized = read_deploy_order(args.outdir)
+        except DiagramError:
+            synthesized = {}
+        problem = chosen_problem(args.env, args.envs, synthesized, args.outdir)
+        if problem:
+            print(f"diagram: {problem}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
     try:
         written = render_diagrams(args.outdir, args.env or None)
     except DiagramError as error:
