@@ -67,11 +67,18 @@ def split_bootstrap(dependencies: dict[str, list[str]]) -> tuple[dict[str, list[
 
 
 def _prerequisite_lines(items: Sequence[Prerequisite], indent: str) -> list[str]:
+    """One `- **title**: text` bullet per item, each with its commands in a fenced block, every
+    line indented by `indent`: the width of the numbered item's marker (`9. ` is 3 characters,
+    `10. ` is 4) the bullets belong to, since CommonMark ends a list item at the first line
+    indented less than its content."""
+    inner = f"{indent}  "  # the content of a `- ` bullet
     lines: list[str] = []
     for item in items:
-        lines.append(f"{indent}- **{item.title}**: {item.text}")
+        first, *rest = item.text.splitlines() or [""]
+        lines += [f"{indent}- **{item.title}**: {first}", *(f"{inner}{line}" for line in rest)]
         if item.commands:
-            lines += [f"{indent}  ```bash", *(f"{indent}  {command}" for command in item.commands), f"{indent}  ```"]
+            code = [line for command in item.commands for line in command.splitlines()]
+            lines += [f"{inner}```bash", *(f"{inner}{line}" for line in code), f"{inner}```"]
     return lines
 
 
@@ -113,8 +120,9 @@ def render(by_environment: dict[str, list[list[str]]], dependencies: dict[str, l
             lines += [f"### Wave {number}", ""]
             for name in wave:
                 after = ", ".join(f"`{d}`" for d in sorted(dependencies[name])) or "nothing"
-                lines.append(f"{step}. `{name}` (after {after})")
-                lines += _prerequisite_lines(needs.get(name, []), "   ")
+                marker = f"{step}. "
+                lines.append(f"{marker}`{name}` (after {after})")
+                lines += _prerequisite_lines(needs.get(name, []), " " * len(marker))
                 step += 1
             lines.append("")
     return "\n".join(lines)

@@ -93,3 +93,32 @@ def test_deploy_order_shows_each_stacks_prerequisites_with_the_real_names(synthe
                 assert all(command in text for command in item.commands), name
         registry = synthesized.stack(f"{env.name}-global").only("azurerm_container_registry")["name"]
         assert f"az acr import --name {registry} " in text
+
+
+
+def test_every_prerequisite_of_deploy_order_belongs_to_its_numbered_stack(synthesized, environments):
+    """DEPLOY_ORDER.md rendered as CommonMark (markdown-it): each stack's bullets and commands are
+    nested in its numbered item, also past item 9, where the marker `10. ` is wider than `9. `."""
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
+
+    needs = {name: items for env in environments for name, items in prerequisites(env).items()}
+    text = (synthesized.outdir / "DEPLOY_ORDER.md").read_text()
+    assert re.search(r"^\d{2}\. `", text, re.MULTILINE), "no two-digit item: the test would prove nothing"
+    in_wave, numbered, escaped = False, 0, []
+    for block in SyntaxTreeNode(MarkdownIt("commonmark").parse(text)).children:
+        if block.type == "heading":
+            in_wave = block.children[0].content.startswith("Wave ")
+        elif in_wave and block.type == "ordered_list":
+            for item in block.children:
+                numbered += 1
+                stack = re.match(r"`([^`]+)`", item.children[0].children[0].content)
+                assert stack, item.children[0].children[0].content
+                bullets = [entry for node in item.children if node.type == "bullet_list" for entry in node.children]
+                fences = [child for entry in bullets for child in entry.children if child.type == "fence"]
+                items = needs.get(stack.group(1), [])
+                assert len(bullets) == len(items), f"{stack.group(1)}: {len(bullets)} of {len(items)} bullets nested"
+                assert len(fences) == sum(1 for need in items if need.commands), stack.group(1)
+        elif in_wave:
+            escaped.append(f"{block.type} at line {block.map[0] + 1 if block.map else '?'}")
+    assert numbered and not escaped, f"outside their numbered item: {escaped}"
