@@ -15,6 +15,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -33,6 +34,9 @@ try:  # another Python than .venv's: a plain message and exit 2, not a traceback
     from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_plan
 except Exception as error:
     interpreter.stop_on_import_error(error, interpreter.CONFIG_PACKAGES, *_LISTING)
+
+if TYPE_CHECKING:
+    from tools.cost import Estimate
 
 
 class Progress:
@@ -101,7 +105,8 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress, di
     lines = []
     try:
         result = cost.estimate(outdir, environments=names)
-        spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}" for env in result.environments()]
+        spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}{_approximated(result, env)}"
+                 for env in result.environments()]
         lines.append(f"Monthly estimate in USD at list prices, before data charges, from the fixed cost to the "
                      f"autoscale maximums (`make cost` for every line): {'; '.join(spans)}")
         lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, result)]
@@ -116,6 +121,16 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress, di
     except diagram.DiagramError as error:
         lines.append(f"No diagrams: {error}")
     return lines
+
+
+def _approximated(result: Estimate, environment: str) -> str:
+    """` (approximate: westus3 has no list prices in the table)` when some region of `environment`
+    is not priced by the price table (`make cost` says it in full, `cost.region_note`); else empty."""
+    elsewhere = result.unpriced_regions(environment)
+    if not elsewhere:
+        return ""
+    verb = "has" if len(elsewhere) == 1 else "have"
+    return f" (approximate: {', '.join(elsewhere)} {verb} no list prices in the table)"
 
 
 def synth_warnings(environments: list[Environment], folder: list[Environment]) -> list[str]:

@@ -165,6 +165,20 @@ class Estimate:
         return round(sum(s.maximum for s in self.stacks
                          if s.environment == environment and region in (None, s.region)), 2)
 
+    def regions(self, environment: str) -> tuple[list[str], list[str]]:
+        """(the regions `environment`'s stacks run in, the regions the regional prices they use
+        come from), each sorted; `region_note` says what the second means for the first."""
+        stacks = [stack for stack in self.stacks if stack.environment == environment]
+        used = [line.price for stack in stacks for line in stack.lines] + [p for s in stacks for _, p in s.usage]
+        return (sorted({stack.region for stack in stacks if stack.region}),
+                sorted({price.region for price in used if price.region != "any"}))
+
+    def unpriced_regions(self, environment: str) -> list[str]:
+        """The regions `environment` runs in that no regional price of its estimate comes from:
+        its totals are an approximation there (empty when every region is priced)."""
+        regions, priced_in = self.regions(environment)
+        return [region for region in regions if region not in priced_in]
+
 
 # ---------------------------------------------------------------------------------------------
 # What each resource type costs. Every type in a synthesized stack is either priced here or in
@@ -506,9 +520,7 @@ def render(result: Estimate, detail: bool = False) -> str:
         unconfirmed = sorted(m for m, p in used.items() if p.status == "unconfirmed")
         if unconfirmed:
             out.append(f"  unconfirmed prices used (verify, see cost/prices.csv): {', '.join(unconfirmed)}")
-        regions = sorted({stack.region for stack in stacks if stack.region})
-        priced_in = sorted({p.region for p in used.values() if p.region not in ("any",)})
-        note = region_note(regions, priced_in)
+        note = region_note(*result.regions(environment))
         if note:
             out.append(f"  {note}")
         out.append("")

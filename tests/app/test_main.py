@@ -32,6 +32,15 @@ def test_main_synthesizes_every_environment_shows_progress_and_a_summary(second_
     assert lines[0].split() == ["stack", "resources", "depends", "on", "wave"]
     estimate = next(line for line in lines if line.startswith("Monthly estimate in USD"))
     assert all(re.search(rf"\b{env.name} [\d,]+-[\d,]+", estimate) for env in second_synth.environments), estimate
+    from tools import cost
+
+    # As `make cost` does, the line says which estimates are approximations (a region without list prices).
+    unpriced = {env.name: cost.estimate(second_synth.outdir).unpriced_regions(env.name)
+                for env in second_synth.environments}
+    assert unpriced[second_synth.generated.name], unpriced
+    for env, regions in unpriced.items():
+        note = f" (approximate: {', '.join(regions)} ha{'s' if len(regions) == 1 else 've'} no list prices in the table)"
+        assert re.search(rf"\b{env} [\d,]+-[\d,]+{re.escape(note) if regions else '(;|$)'}", estimate), estimate
     assert not any(line.startswith(("Diagrams:", "No diagrams:")) for line in lines), "--no-diagrams"
     lines = [line for line in lines if not line.startswith(("Monthly estimate", "Diagrams:", "No diagrams:", "warning:"))]
     listed = [line.split()[0] for line in lines[2:-1]]
