@@ -15,7 +15,6 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -34,9 +33,6 @@ try:  # another Python than .venv's: a plain message and exit 2, not a traceback
     from constructs_lib.config.stack_plan import BOOTSTRAP_KIND, environment_of, stack_plan
 except Exception as error:
     interpreter.stop_on_import_error(error, interpreter.CONFIG_PACKAGES, *_LISTING)
-
-if TYPE_CHECKING:
-    from tools.cost import Estimate
 
 
 class Progress:
@@ -105,8 +101,8 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress, di
     lines = []
     try:
         result = cost.estimate(outdir, environments=names)
-        spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}{_approximated(result, env)}"
-                 for env in result.environments()]
+        spans = [f"{env} {result.fixed(env):,.0f}-{result.maximum(env):,.0f}"
+                 f"{_approximated(result.unpriced_regions(env))}" for env in result.environments()]
         lines.append(f"Monthly estimate in USD at list prices, before data charges, from the fixed cost to the "
                      f"autoscale maximums (`make cost` for every line): {'; '.join(spans)}")
         lines += [f"warning: {warning}" for warning in cost.budget_warnings(environments, result)]
@@ -123,10 +119,10 @@ def extras(outdir: Path, environments: list[Environment], progress: Progress, di
     return lines
 
 
-def _approximated(result: Estimate, environment: str) -> str:
-    """` (approximate: westus3 has no list prices in the table)` when some region of `environment`
-    is not priced by the price table (`make cost` says it in full, `cost.region_note`); else empty."""
-    elsewhere = result.unpriced_regions(environment)
+def _approximated(elsewhere: list[str]) -> str:
+    """` (approximate: westus3 has no list prices in the table)` for the regions of an environment
+    the price table does not price (`Estimate.unpriced_regions`; `make cost` says it in full,
+    `cost.region_note`); empty when there are none."""
     if not elsewhere:
         return ""
     verb = "has" if len(elsewhere) == 1 else "have"
