@@ -98,9 +98,13 @@ def _quote_advice(value: int | float | bool, written: str | None) -> str:
     return f"must be text, but YAML read {written} {read}; write it in quotes: \"{written}\""
 
 
-def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None) -> str:
+def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None,
+                  refused: typing.Callable[[Any], list[str]] | None = None) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message. `written`
-    is the value's text in the file when YAML read it as a number or boolean (see the loader)."""
+    is the value's text in the file when YAML read it as a number or boolean (see the loader).
+    `refused(value)` says what the rest of the file would refuse about `value` written in this
+    field (empty: accepted); with it, a did-you-mean offers only values the file accepts, and the
+    quoted form of a number is checked before it is advised."""
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
     value = error.get("input")
@@ -121,7 +125,13 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
         return f"{value!r} does not have the required form"
     if kind == "string_type":
         if isinstance(value, (int, float, bool)):
-            return _quote_advice(value, written)
+            advice = _quote_advice(value, written)
+            quoted = written if written is not None else None if isinstance(value, bool) else str(value)
+            still = refused(quoted) if refused is not None and quoted is not None else []
+            if still:  # "1.30" in quotes is a version AKS no longer offers: say both in one round
+                advice = (f"{advice.split('; write it in quotes')[0]}; quoting it (\"{quoted}\") is not enough: "
+                          f"{still[0]}")
+            return advice
         return f"must be text, got {kind_of(value)}"
     if kind in ("string_too_short", "string_too_long"):
         bound = ctx.get("min_length") if kind == "string_too_short" else ctx.get("max_length")
@@ -146,9 +156,16 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
         return f"{value!r} must be less than {ctx.get('lt')}"
     if kind in ("literal_error", "enum"):
         choices = _choices(str(ctx.get("expected", "")))
-        hint = _did_you_mean(suggestions(str(value), choices)) if isinstance(value, str) else ""
+        # Only values the rest of the file accepts are offered (Free is a tier, not a production one).
+        allowed = [c for c in choices if not refused(c)] if refused is not None else choices
+        barred = [c for c in choices if c not in allowed]
+        hint = _did_you_mean(suggestions(str(value), allowed)) if isinstance(value, str) else ""
         shown = repr(value) if isinstance(value, str) and len(value) <= 80 else kind_of(value)
-        return f"{shown} is not one of: {', '.join(choices)}{hint}"
+        text = f"{shown} is not one of: {', '.join(choices)}{hint}"
+        if barred and allowed:
+            text += (f"; {' and '.join(barred)} {'is' if len(barred) == 1 else 'are'} refused by the rest of "
+                     f"this file, so use {' or '.join(allowed)}")
+        return text
     if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
         return f"must be a list (e.g. [a, b] or one '- item' line per entry), got {kind_of(value)}"
     if kind == "too_short":

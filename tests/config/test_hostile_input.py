@@ -145,7 +145,8 @@ WRONG_VALUES = {
     "workload too long": ("workload", "a" * 13, r"workload: 'a{13}' is not a workload name: 3-12 lowercase letters"),
     "environment name too long": ("name", "abcdefghi", r"name: 'abcdefghi' is not an environment name: 2-8 lowercase letters and digits"),
     "region in display form": ("regions[0].name", "East US 2", r"regions\[0\]\.name: 'East US 2' is not an Azure region name"),
-    "region as a number": ("regions[0].name", 2, r"regions\[0\]\.name: must be text, but YAML read 2 as a number; write it in quotes: \"2\"$"),
+    "region as a number": ("regions[0].name", 2, r"regions\[0\]\.name: must be text, but YAML read 2 as a number; quoting it "
+                           r"\(\"2\"\) is not enough: '2' is not an Azure region name; use .*eastus2"),
     "IPv6 CIDR": ("regions[0].spoke.subnets.nodes", "fd00::/64", r"regions\[0\]\.spoke\.subnets\.nodes: 'fd00::/64' is not a valid IPv4 CIDR"),
     "prefix beyond /32": ("regions[0].spoke.subnets.nodes", "10.240.0.0/33", r"subnets\.nodes: '10\.240\.0\.0/33' is not a valid IPv4 CIDR"),
     "octet beyond 255": ("regions[0].hub.address_space", "10.300.0.0/24", r"hub\.address_space: '10\.300\.0\.0/24' is not a valid IPv4 CIDR"),

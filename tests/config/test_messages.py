@@ -67,13 +67,14 @@ def test_suggestions_cover_spelling_and_prefixes():
     # What the user wrote, quoted back: not the number YAML made of it.
     ("cluster.kubernetes_version", "1.35", 'must be text, but YAML read 1.35 as a number; write it in quotes: "1.35"'),
     ("cluster.kubernetes_version", "1.30",
-     'must be text, but YAML read 1.30 as the number 1.3, dropping the trailing zero; write it in quotes: "1.30"'),
+     'must be text, but YAML read 1.30 as the number 1.3, dropping the trailing zero; quoting it ("1.30") is not '
+     "enough: '1.30' is not a Kubernetes version AKS offers"),
     ("cluster.maintenance.start", "21:00",
      'must be text, but YAML read 21:00 as the number 1260; write it in quotes: "21:00"'),
     ("cluster.stop_schedule.stop", "19:00",
      'must be text, but YAML read 19:00 as the number 1140; write it in quotes: "19:00"'),
-    ("budget.start_date", "2026_12", 'must be text, but YAML read 2026_12 as the number 202612; write it in quotes: '
-                                     '"2026_12"'),
+    ("budget.start_date", "2026_12", 'must be text, but YAML read 2026_12 as the number 202612; quoting it '
+                                     "(\"2026_12\") is not enough: '2026_12' is not the first day of a month"),
     ("ingress.public_host", "0123", 'must be text, but YAML read 0123 as the number 83; write it in quotes: "0123"'),
     ("tags.Criticality", "yes", 'must be text, but YAML read yes as the boolean true (YAML reads yes/no/on/off as '
                                 'booleans); write it in quotes: "yes"'),
@@ -87,7 +88,9 @@ def test_text_that_yaml_read_as_a_number_is_quoted_back_as_written(tmp_path, pat
     assert text.count(f"{key}: PLACEHOLDER\n") == 1
     text = text.replace(f"{key}: PLACEHOLDER\n", f"{key}: {written}\n")
     problems = refused(tmp_path, text).problems
-    assert (path, message) in [(problem.path, problem.message) for problem in problems], problems
+    # The quoted form is advised alone only when the file accepts it; otherwise the same message says
+    # what else to change (one round fixes the file).
+    assert any(problem.path == path and problem.message.startswith(message) for problem in problems), problems
     if written != "1.30":
         assert not any("trailing zero" in problem.message or "1.30" in problem.message for problem in problems)
 
@@ -250,3 +253,13 @@ def test_every_broken_network_rule_is_reported(tmp_path):
         ("cluster.network.service_cidr", "172.0.0.0/11 is larger than AKS allows"),
         ("cluster.network.service_cidr", "172.0.0.0/11 overlaps 172.30.0.0/16, which AKS reserves"),
     ], problems
+
+
+def test_a_did_you_mean_offers_only_values_the_rest_of_the_file_accepts(tmp_path):
+    """Free is a tier, but not one a production file accepts: `Freee` there is not steered to it."""
+    production = set_path(reference_env(), "cluster.sku_tier", "Freee")
+    (message,) = [p.message for p in refused(tmp_path, production).problems if p.path == "cluster.sku_tier"]
+    assert "did you mean Free?" not in message, message
+    assert message.endswith("Free is refused by the rest of this file, so use Standard or Premium"), message
+    sandbox = set_path(base_env(), "cluster.sku_tier", "Freee")  # non-production: Free is the fix
+    assert "did you mean Free?" in messages(tmp_path, sandbox)[0]
