@@ -98,6 +98,24 @@ def _quote_advice(value: int | float | bool, written: str | None) -> str:
     return f"must be text, but YAML read {written} {read}; write it in quotes: \"{written}\""
 
 
+def _accepted_example(pattern: patterns.Pattern, root: type[BaseModel], location: tuple[Any, ...],
+                      refused: typing.Callable[[Any], list[str]] | None) -> str:
+    """An example of `pattern` for the field at `location` that the rest of the file accepts: the
+    field's own default when it has the form (`npspot01` for spot_pool.name, not user_pool's
+    `npuser01`), else the pattern's example, else either with another number (`npspot02`)."""
+    model = model_at(root, location[:-1]) if location else None
+    field = model.model_fields.get(str(location[-1])) if model is not None else None
+    default = field.default if field is not None and isinstance(field.default, str) else None
+    first = [c for c in (default, pattern.example) if c is not None and pattern.matches(c)]
+    if refused is None:
+        return first[0]
+    stem = first[0].rstrip("0123456789")
+    for candidate in [*first, *(f"{stem}{i:02d}" for i in range(2, 6))]:
+        if pattern.matches(candidate) and not refused(candidate):
+            return candidate
+    return first[0]
+
+
 def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None,
                   refused: typing.Callable[[Any], list[str]] | None = None) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message. `written`
@@ -121,7 +139,7 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
     if kind == "string_pattern_mismatch":
         pattern = patterns.describe_regex(str(ctx.get("pattern", "")))
         if pattern is not None:
-            return pattern.message(value)
+            return pattern.message(value, _accepted_example(pattern, root, location, refused))
         return f"{value!r} does not have the required form"
     if kind == "string_type":
         if isinstance(value, (int, float, bool)):

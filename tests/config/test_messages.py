@@ -263,3 +263,16 @@ def test_a_did_you_mean_offers_only_values_the_rest_of_the_file_accepts(tmp_path
     assert message.endswith("Free is refused by the rest of this file, so use Standard or Premium"), message
     sandbox = set_path(base_env(), "cluster.sku_tier", "Freee")  # non-production: Free is the fix
     assert "did you mean Free?" in messages(tmp_path, sandbox)[0]
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    # An example YAML reads as text when copied: 21:00 unquoted is the number 1260, 1.35 a number.
+    ("cluster.maintenance.start", "9pm", "'9pm' is not a 24-hour time: HH:MM (for example \"21:00\")"),
+    ("cluster.kubernetes_version", "v1.35", 'quoted in YAML (for example "1.35")'),
+    # Each pool its own example, one parenthesis: user_pool's npuser01 is taken.
+    ("cluster.spot_pool.name", "Np_Spot", "(Azure's rule for Linux pools); for example npspot01"),
+    ("cluster.system_pool.name", "Np_Sys", "(Azure's rule for Linux pools); for example npsystem"),
+])
+def test_a_pattern_example_is_copyable_and_accepted_in_this_file(tmp_path, path, value, message):
+    (found,) = [p.message for p in refused(tmp_path, set_path(base_env(), path, value)).problems if p.path == path]
+    assert found.endswith(message), found

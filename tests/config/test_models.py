@@ -163,7 +163,7 @@ def test_folder_error_names_each_broken_file(tmp_path):
         ("cluster.authorized_ip_ranges", ["203.0.113.0/24"],
          r"authorized_ip_ranges: a private cluster's API server has no public endpoint to restrict"),
         ("cluster.private", False, r"a public API server must be limited to named source ranges"),
-        ("cluster.maintenance.start", "25:00", r"cluster\.maintenance\.start: \'25:00\' is not a 24-hour time: HH:MM \(for example 21:00\)"),
+        ("cluster.maintenance.start", "25:00", r"cluster\.maintenance\.start: \'25:00\' is not a 24-hour time: HH:MM \(for example \"21:00\"\)"),
         ("cluster.maintenance.duration_hours", 2, r"cluster\.maintenance\.duration_hours: 2 is below the minimum of 4"),
         ("cluster.sku_tier", "Paid", r"cluster\.sku_tier: 'Paid' is not one of: Free, Standard, Premium"),
         ("entra.cluster_admin_group_object_ids", [], r"entra\.cluster_admin_group_object_ids: needs at least 1 entry"),
