@@ -116,6 +116,29 @@ def _accepted_example(pattern: patterns.Pattern, root: type[BaseModel], location
     return first[0]
 
 
+def _missing_example(root: type[BaseModel], location: tuple[Any, ...],
+                     refused: typing.Callable[[Any], list[str]] | None) -> str:
+    """How to add a missing field: a value of its pattern (`e.g. workload: bu0001a0008`), or where
+    a whole section or value is shown (docs/example.yaml, every field with a sample value)."""
+    key = str(location[-1]) if location else ""
+    model = model_at(root, location[:-1]) if location else None
+    field = model.model_fields.get(key) if model is not None else None
+    if field is None:
+        return ""
+    for meta in field.metadata:
+        pattern = patterns.describe_regex(str(getattr(meta, "pattern", "")))
+        if pattern is not None:
+            return f"; add it, e.g. {key}: {patterns.as_yaml(_accepted_example(pattern, root, location, refused))}"
+    if any(isinstance(t, type) and issubclass(t, BaseModel) for t in unwrap(field.annotation)):
+        return f"; add the {key}: section (docs/example.yaml shows one with every field)"
+    return f"; add {key}: (docs/example.yaml shows a value for every field)"
+
+
+def _list_example(key: str, allowed: list[str]) -> str:
+    """`zones: ["1", "2", "3"]`: a whole list of accepted choices, as YAML reads it back."""
+    return f"{key}: [{', '.join(patterns.as_yaml(c) if patterns.as_yaml(c) != c else c for c in allowed)}]"
+
+
 def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None,
                   refused: typing.Callable[[Any], list[str]] | None = None) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message. `written`
@@ -135,7 +158,7 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
         return (f"unknown key {key!r}{_did_you_mean(suggestions(key, valid))}{listing}"
                 if valid else f"unknown key {key!r}")
     if kind == "missing":
-        return "required field is missing"
+        return f"required field is missing{_missing_example(root, location, refused)}"
     if kind == "string_pattern_mismatch":
         pattern = patterns.describe_regex(str(ctx.get("pattern", "")))
         if pattern is not None:
@@ -183,6 +206,8 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
         if barred and allowed:
             text += (f"; {' and '.join(barred)} {'is' if len(barred) == 1 else 'are'} refused by the rest of "
                      f"this file, so use {' or '.join(allowed)}")
+        if len(location) >= 2 and isinstance(location[-1], int) and allowed:  # an item of a list
+            text += f", e.g. {_list_example(str(location[-2]), allowed)}"
         return text
     if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
         return f"must be a list (e.g. [a, b] or one '- item' line per entry), got {kind_of(value)}"

@@ -73,16 +73,13 @@ class StrictModel(BaseModel):
 
 
 def _network(value: object) -> ipaddress.IPv4Network:
+    """A CIDR; every refusal says what to write instead (the network a host address lies in, a
+    prefix length from 0 to 32), never the ipaddress module's wording."""
     if isinstance(value, ipaddress.IPv4Network):
         return value
     if not isinstance(value, str):
         raise ValueError(f"expected a CIDR string such as 10.240.0.0/16, got {patterns.kind_of(value)}")
-    if "/" not in value:
-        raise ValueError(f"{value!r} has no prefix length; write a CIDR such as {value}/24")
-    try:
-        return ipaddress.IPv4Network(value, strict=True)
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not a valid IPv4 CIDR ({error})") from None
+    return rules.parse_ipv4_network(value)
 
 
 def _address(value: object) -> ipaddress.IPv4Address:
@@ -93,7 +90,7 @@ def _address(value: object) -> ipaddress.IPv4Address:
     try:
         return ipaddress.IPv4Address(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a valid IPv4 address") from None
+        raise ValueError(f"{value!r} is not an IPv4 address ({rules.IPV4_WORDS}), e.g. 10.240.4.4") from None
 
 
 # Every field-level rule is part of the field's type (Annotated validators), never a

@@ -75,12 +75,42 @@ def check_all(checks: Iterable[Callable[[], object]]) -> None:
         raise ValueError("\n".join(problems))
 
 
-def ipv4_network(field_name: str, value: str) -> ipaddress.IPv4Network:
-    """Parse a CIDR with no host bits set; the error names the field."""
+IPV4_WORDS = "four numbers from 0 to 255 separated by dots"
+
+
+def parse_ipv4_network(value: str) -> ipaddress.IPv4Network:
+    """A CIDR with no host bits set. ValueError says what to write instead, in plain words (the
+    network a host address lies in, a prefix length from 0 to 32), never the ipaddress module's."""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a CIDR; write one such as 10.240.0.0/16")
+    if value != value.strip():
+        raise ValueError(f"{value!r} has spaces around it; write {value.strip()!r} without them")
+    address, _, prefix = value.partition("/")
     try:
-        return ipaddress.IPv4Network(value, strict=True)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"{field_name}: {value!r} is not a valid IPv4 CIDR ({error})") from None
+        host = ipaddress.IPv4Address(address)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a CIDR: {address!r} is not an IPv4 address ({IPV4_WORDS}), "
+                         "e.g. 10.240.0.0/16") from None
+    if not prefix:
+        raise ValueError(f"{value!r} has no prefix length; write a CIDR such as "
+                         f"{ipaddress.IPv4Network(f'{host}/24', strict=False)}")
+    if not (prefix.isascii() and prefix.isdigit() and int(prefix) <= 32):
+        raise ValueError(f"{value!r} is not a CIDR: the prefix length after / must be a whole number from 0 "
+                         f"to 32, e.g. {ipaddress.IPv4Network(f'{host}/24', strict=False)}")
+    try:
+        return ipaddress.IPv4Network(f"{host}/{int(prefix)}", strict=True)
+    except ValueError:
+        network = ipaddress.IPv4Network(f"{host}/{int(prefix)}", strict=False)
+        raise ValueError(f"{value!r} is not a network address: a /{int(prefix)} starts at "
+                         f"{network.network_address}, so write {network}") from None
+
+
+def ipv4_network(field_name: str, value: str) -> ipaddress.IPv4Network:
+    """Parse a CIDR with no host bits set (`parse_ipv4_network`); the error names the field."""
+    try:
+        return parse_ipv4_network(value)
+    except ValueError as error:
+        raise ValueError(f"{field_name}: {error}") from None
 
 
 def check_range(field_name: str, value: int, bounds: tuple[int, int], unit: str = "") -> None:

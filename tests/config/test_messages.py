@@ -276,3 +276,22 @@ def test_a_did_you_mean_offers_only_values_the_rest_of_the_file_accepts(tmp_path
 def test_a_pattern_example_is_copyable_and_accepted_in_this_file(tmp_path, path, value, message):
     (found,) = [p.message for p in refused(tmp_path, set_path(base_env(), path, value)).problems if p.path == path]
     assert found.endswith(message), found
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    ("regions[0].spoke.address_space", "10.240.0.1/16",
+     "'10.240.0.1/16' is not a network address: a /16 starts at 10.240.0.0, so write 10.240.0.0/16"),
+    ("regions[0].spoke.address_space", "10.240.0.0/33",
+     "'10.240.0.0/33' is not a CIDR: the prefix length after / must be a whole number from 0 to 32, e.g. 10.240.0.0/24"),
+    ("regions[0].zones", ["4"], "'4' is not one of: 1, 2, 3, e.g. zones: [\"1\", \"2\", \"3\"]"),
+    ("workload", None, "required field is missing; add it, e.g. workload: bu0001a0008"),
+    ("budget", None, "required field is missing; add the budget: section (docs/example.yaml shows one with every field)"),
+])
+def test_a_refusal_says_what_to_write_instead(tmp_path, path, value, message):
+    data = base_env()
+    if value is None:
+        del data[path]
+    else:
+        set_path(data, path, value)
+    found = [(p.path, p.message) for p in refused(tmp_path, data).problems]
+    assert (path.replace(".zones", ".zones[0]") if path.endswith("zones") else path, message) in found, found

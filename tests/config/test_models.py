@@ -51,9 +51,9 @@ def test_state_backend_defaults_to_local(tmp_path):
         ("regions[0].name", "eastus9", r"regions\[0\]\.name: 'eastus9' is not an Azure region name"),
         ("regions[0].zones", ["1", "4"], r"regions\[0\]\.zones\[1\]: '4' is not one of: 1, 2, 3"),
         ("regions[0].zones", ["1", "1"], r"regions\[0\]\.zones: zone 1 is listed more than once; list each zone once, e\.g\. zones: \[\"1\", \"2\", \"3\"\]"),
-        ("regions[0].hub.subnets.firewall", "10.200.0.1/26", r"regions\[0\]\.hub\.subnets\.firewall: '10\.200\.0\.1/26' is not a valid IPv4 CIDR"),
+        ("regions[0].hub.subnets.firewall", "10.200.0.1/26", r"regions\[0\]\.hub\.subnets\.firewall: '10\.200\.0\.1/26' is not a network address: a /26 starts at 10\.200\.0\.0, so write 10\.200\.0\.0/26"),
         ("regions[0].spoke.address_space", 42, r"expected a CIDR string"),
-        ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.400", r"is not a valid IPv4 address"),
+        ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.400", r"'10\.240\.4\.400' is not an IPv4 address \(four numbers from 0 to 255 separated by dots\), e\.g\. 10\.240\.4\.4"),
         ("workload", "BU-0001", r"workload: \'BU-0001\' is not a workload name: 3-12 lowercase letters and digits, starting with a letter \(for example bu0001a0008\)"),
         ("name", "Dev", r"name: \'Dev\' is not an environment name: 2-8 lowercase letters and digits, starting with a letter \(for example staging\)"),
         ("cluster.user_pool.min_count", 6, r"cluster\.user_pool\.min_count: 6 is more than max_count \(3\); the minimum "
