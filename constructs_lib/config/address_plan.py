@@ -168,10 +168,26 @@ def _partial_replica_count(data: dict[str, Any]) -> int | None:
 
 def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
     problems: list[Problem] = []
+    suggested: dict[tuple[str, str], ipaddress.IPv4Network] = {}
+    """(vnet, subnet) -> the range a message of this run suggests instead; later examples build on it."""
     for vnet_key, vnet in (("hub", region.hub), ("spoke", region.spoke)):
         subnets = vnet.subnets.model_dump()
         space = vnet.address_space
-        elsewhere = functools.partial(_free_subnet, space, subnets)
+
+        def elsewhere(key: str, prefixlen: int, space: ipaddress.IPv4Network = space,
+                      subnets: dict[str, ipaddress.IPv4Network] = subnets,
+                      vnet_key: str = vnet_key) -> ipaddress.IPv4Network | None:
+            """A free range for subnet `key`, clear of the other subnets and of the ranges already
+            suggested in this run (two examples applied together must not collide)."""
+            moved = {other: net for (where, other), net in suggested.items() if where == vnet_key}
+            taken = {**subnets, **moved}
+            if (vnet_key, key) in suggested:
+                return suggested[(vnet_key, key)]
+            room = free_range(space, prefixlen, [net for other, net in taken.items() if other != key])
+            if room is not None:
+                suggested[(vnet_key, key)] = room
+            return room
+
         full_space = f"enlarge {at}.{vnet_key}.address_space"
         for key, subnet in subnets.items():
             if not subnet.subnet_of(space):
@@ -246,19 +262,24 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
             f"{larger('private_endpoints', endpoint_demand)}",
         ))
 
+    # Judged against the ingress subnet this run suggests, when it suggests one: the two fixes are
+    # applied together, so an address that fits the new subnet needs no message of its own.
     ilb_ip = region.spoke.ingress_load_balancer_ip
-    first_usable = spoke.ingress.network_address + 4
-    if ilb_ip not in spoke.ingress:
+    ingress = suggested.get(("spoke", "ingress"), spoke.ingress)
+    which = (f"the ingress subnet {ingress} suggested above" if ingress != spoke.ingress
+             else f"the ingress subnet {ingress}")
+    first_usable = ingress.network_address + 4
+    if ilb_ip not in ingress:
         problems.append(Problem(
             f"{at}.spoke.ingress_load_balancer_ip",
-            f"{ilb_ip} lies outside the ingress subnet {spoke.ingress}; use an address from {first_usable} to "
-            f"{spoke.ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: {first_usable}",
+            f"{ilb_ip} lies outside {which}; use an address from {first_usable} to "
+            f"{ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: {first_usable}",
         ))
-    elif ilb_ip < first_usable or ilb_ip == spoke.ingress.broadcast_address:
+    elif ilb_ip < first_usable or ilb_ip == ingress.broadcast_address:
         problems.append(Problem(
             f"{at}.spoke.ingress_load_balancer_ip",
-            f"{ilb_ip} is one of the 5 addresses Azure reserves in {spoke.ingress}; "
-            f"use {first_usable} to {spoke.ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: "
+            f"{ilb_ip} is one of the 5 addresses Azure reserves in {which}; "
+            f"use {first_usable} to {ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: "
             f"{first_usable}",
         ))
     return problems
