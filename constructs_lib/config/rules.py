@@ -171,14 +171,21 @@ def free_pool_name(preferred: str, others: dict[str, str]) -> str:
     return next(name for name in candidates if pool_name_conflict(name, others) is None)
 
 
-def check_node_pool_names(system_pool: str, user_pool: str) -> None:
+def check_node_pool_names(system_pool: str, user_pool: str, user_pool_written: bool = True) -> None:
     """Two pools need distinct names and distinct stand-in names during a rotation (first 9
-    characters + tmp), and neither may be the other's (or its own) stand-in's name."""
+    characters + tmp), and neither may be the other's (or its own) stand-in's name. When user_pool
+    keeps its default name (`user_pool_written` false), a clash is the system pool name's doing and
+    is blamed there."""
     reason = pool_name_conflict(system_pool, {})
     if reason is not None:
         raise ValueError(
             f"system_pool.name: {reason}; e.g. name: {free_pool_name('npsystem', {'user_pool': user_pool})}")
     reason = pool_name_conflict(user_pool, {"system_pool": system_pool})
+    if reason is not None and not user_pool_written:
+        raise ValueError(
+            f"system_pool.name: {pool_name_conflict(system_pool, {'user_pool': user_pool}) or reason} (user_pool's "
+            f"default name, as this file does not set one); e.g. name: "
+            f"{free_pool_name('npsystem', {'user_pool': user_pool})}, or give user_pool a name of its own")
     if reason is not None:
         raise ValueError(
             f"user_pool.name: {reason}; e.g. name: {free_pool_name('npuser01', {'system_pool': system_pool})}")
@@ -397,10 +404,38 @@ def check_kubernetes_version(version: str, today: datetime.date, allow_unlisted:
             "cluster.allow_unlisted_kubernetes_version: true")
 
 
-def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, allow_unlisted: bool) -> None:
+def fitting_vm_size(system: bool, os_disk_size_gb: int, near: str = "") -> str | None:
+    """A listed size a pool accepts with an ephemeral OS disk of `os_disk_size_gb` (AKS's minimum
+    for the pool's mode, no burstable size for a system pool, x86), the one closest to `near` in
+    vCPUs: the example a VM-size message gives. None when no listed size fits."""
+    minimum_cpus, minimum_memory = ((catalog.SYSTEM_POOL_MIN_VCPUS, catalog.SYSTEM_POOL_MIN_MEMORY_GIB) if system
+                                    else (catalog.USER_POOL_MIN_VCPUS, catalog.USER_POOL_MIN_MEMORY_GIB))
+    wanted = catalog.VM_SIZES[near].vcpus if near in catalog.VM_SIZES else 4
+    fits = [size for size in catalog.VM_SIZES.values()
+            if size.ephemeral_os_max_gib is not None and size.ephemeral_os_max_gib >= os_disk_size_gb
+            and size.vcpus >= minimum_cpus and size.memory_gib >= minimum_memory and not size.arm64
+            and not (system and size.burstable)]
+    sibling = near.replace("s_v", "ds_v")  # Standard_D4s_v5 -> Standard_D4ds_v5: the same size with a disk
+    if any(size.name == sibling for size in fits):
+        return sibling
+    best = min(fits, key=lambda size: (abs(size.vcpus - wanted), size.burstable, size.name), default=None)
+    return best.name if best is not None else None
+
+
+def _meets_minimum(system: bool, size: catalog.VmSize) -> bool:
+    minimum_cpus, minimum_memory = ((catalog.SYSTEM_POOL_MIN_VCPUS, catalog.SYSTEM_POOL_MIN_MEMORY_GIB) if system
+                                    else (catalog.USER_POOL_MIN_VCPUS, catalog.USER_POOL_MIN_MEMORY_GIB))
+    return size.vcpus >= minimum_cpus and size.memory_gib >= minimum_memory and not (system and size.burstable)
+
+
+def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, allow_unlisted: bool,
+                  os_disk_written: bool = True) -> None:
     """The pool's VM size is in `catalog.VM_SIZES`, can hold its ephemeral OS disk of
-    `os_disk_size_gb`, and meets AKS's minimum for a system or user pool."""
+    `os_disk_size_gb`, and meets AKS's minimum for a system or user pool. When the disk size is the
+    pool's default (`os_disk_written` false), a disk that does not fit is blamed on `vm_size`."""
     size = catalog.VM_SIZES.get(vm_size)
+    instead = fitting_vm_size(system, os_disk_size_gb, vm_size)
+    example = f", e.g. vm_size: {instead}" if instead else ""
     if size is None:
         if allow_unlisted:
             return
@@ -414,24 +449,31 @@ def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, a
     if size.ephemeral_os_max_gib is None:
         raise ValueError(
             f"{pool}.vm_size: {vm_size} has no temp, cache or NVMe disk, so it cannot hold the ephemeral OS "
-            f"disk every pool uses ({catalog.EPHEMERAL_OS_SOURCE}); choose a size with a local disk, e.g. "
-            f"{vm_size.replace('s_v', 'ds_v')}")
+            f"disk every pool uses ({catalog.EPHEMERAL_OS_SOURCE}); choose a size with a local disk{example}")
     if os_disk_size_gb > size.ephemeral_os_max_gib:
+        smaller = (f"os_disk_size_gb: {size.ephemeral_os_max_gib}"
+                   if size.ephemeral_os_max_gib >= OS_DISK_SIZE_GB[0] and _meets_minimum(system, size) else "")
+        if not os_disk_written:
+            raise ValueError(
+                f"{pool}.vm_size: {vm_size}'s {size.ephemeral_os_max_gib} GiB local disk, where the ephemeral OS disk "
+                f"lives ({catalog.EPHEMERAL_OS_SOURCE}), cannot hold the pool's default {os_disk_size_gb} GB OS disk; "
+                f"choose a larger size{example}" + (f", or set {smaller}" if smaller else ""))
         raise ValueError(
             f"{pool}.os_disk_size_gb: {os_disk_size_gb} GB does not fit on {vm_size}'s "
             f"{size.ephemeral_os_max_gib} GiB local disk, where the ephemeral OS disk lives "
-            f"({catalog.EPHEMERAL_OS_SOURCE}); use at most {size.ephemeral_os_max_gib} or a larger size")
+            f"({catalog.EPHEMERAL_OS_SOURCE}); " + (f"e.g. {smaller}, or choose a larger size{example}" if smaller
+                                                    else f"choose a larger size{example}"))
     minimum_cpus, minimum_memory = ((catalog.SYSTEM_POOL_MIN_VCPUS, catalog.SYSTEM_POOL_MIN_MEMORY_GIB) if system
                                     else (catalog.USER_POOL_MIN_VCPUS, catalog.USER_POOL_MIN_MEMORY_GIB))
     if size.vcpus < minimum_cpus or size.memory_gib < minimum_memory:
         raise ValueError(
             f"{pool}.vm_size: {vm_size} has {size.vcpus} vCPUs and {size.memory_gib} GiB; AKS needs at least "
             f"{minimum_cpus} vCPUs and {minimum_memory} GiB for a {'system' if system else 'user'} pool "
-            "(https://learn.microsoft.com/azure/aks/quotas-skus-regions)")
+            f"(https://learn.microsoft.com/azure/aks/quotas-skus-regions){example}")
     if system and size.burstable:
         raise ValueError(
             f"{pool}.vm_size: {vm_size} is a burstable B-series size, which AKS does not support for system "
-            "pools (https://learn.microsoft.com/azure/aks/quotas-skus-regions); use e.g. Standard_D2d_v5")
+            f"pools (https://learn.microsoft.com/azure/aks/quotas-skus-regions){example or ', e.g. vm_size: Standard_D2d_v5'}")
 
 
 def check_pool_capacity(min_count: int, max_count: int, max_pods: int, surge: int, pool: str = "") -> None:
@@ -679,13 +721,24 @@ def check_spot_pool_allowed(environment_type: str) -> None:
             "or set environment_type: non-production")
 
 
-def check_spot_pool_name(spot_pool: str, system_pool: str, user_pool: str) -> None:
+def check_spot_pool_name(spot_pool: str, system_pool: str, user_pool: str, spot_pool_written: bool = True) -> None:
     """The Spot pool's name and its rotation stand-in's clash with neither other pool, and the
-    name is not its own stand-in's (`<first 9 characters>tmp`); see `pool_name_conflict`."""
+    name is not its own stand-in's (`<first 9 characters>tmp`); see `pool_name_conflict`. When the
+    Spot pool keeps its default name (`spot_pool_written` false), the clash is blamed on the pool
+    whose name the file sets."""
     others = {"system_pool": system_pool, "user_pool": user_pool}
     reason = pool_name_conflict(spot_pool, others)
-    if reason is not None:
-        raise ValueError(f"cluster.spot_pool.name: {reason}; e.g. name: {free_pool_name('npspot01', others)}")
+    if reason is None:
+        return
+    if not spot_pool_written:
+        for key, preferred in (("user_pool", "npuser01"), ("system_pool", "npsystem")):
+            if pool_name_conflict(spot_pool, {key: others[key]}) is not None:
+                rest = {**{k: v for k, v in others.items() if k != key}, "spot_pool": spot_pool}
+                raise ValueError(
+                    f"cluster.{key}.name: {pool_name_conflict(others[key], {'spot_pool': spot_pool}) or reason} "
+                    f"(spot_pool's default name, as this file does not set one); e.g. name: "
+                    f"{free_pool_name(preferred, rest)}, or give spot_pool a name of its own")
+    raise ValueError(f"cluster.spot_pool.name: {reason}; e.g. name: {free_pool_name('npspot01', others)}")
 
 
 def check_firewall_sku(value: object) -> None:

@@ -37,7 +37,7 @@ RULES = {
     "size without a local disk": (
         "cluster.user_pool.vm_size", "Standard_D4s_v5",
         r"cluster\.user_pool\.vm_size: Standard_D4s_v5 has no temp, cache or NVMe disk, so it cannot hold the "
-        r"ephemeral OS disk .* e\.g\. Standard_D4ds_v5"),
+        r"ephemeral OS disk .* e\.g\. vm_size: Standard_D4ds_v5"),
     "OS disk larger than the local disk": (
         "cluster.system_pool.os_disk_size_gb", 100,
         r"cluster\.system_pool\.os_disk_size_gb: 100 GB does not fit on Standard_D2d_v5's 75 GiB local disk"),

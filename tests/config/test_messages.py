@@ -12,7 +12,7 @@ import pytest
 from constructs_lib.config.messages import suggestions
 from tests.config.test_hostile_input import WRONG_VALUES
 from tests.config.test_load_time_rules import RULES
-from tests.envfiles import PROJECT_ROOT, base_env, dump, reference_env, refused, set_path, two_regions_public_ca
+from tests.envfiles import PROJECT_ROOT, base_env, dump, load, reference_env, refused, set_path, two_regions_public_ca
 
 JARGON = re.compile(r"Input should|String should|should match pattern|List should|Tuple should|after validation|"
                     r"valid dictionary|valid UUID|Value error|\[\^|\\[sdw]|\{\d+,\d*\}|\)\?|NoneType|\bstr\b|\bint\b")
@@ -295,3 +295,29 @@ def test_a_refusal_says_what_to_write_instead(tmp_path, path, value, message):
         set_path(data, path, value)
     found = [(p.path, p.message) for p in refused(tmp_path, data).problems]
     assert (path.replace(".zones", ".zones[0]") if path.endswith("zones") else path, message) in found, found
+
+
+@pytest.mark.parametrize(("path", "value", "blamed", "message"), [
+    # spot_pool.name is only its default: the user wrote user_pool.name
+    ("cluster.user_pool.name", "npspot01", "cluster.user_pool.name",
+     "'npspot01' is already spot_pool's name (spot_pool's default name, as this file does not set one); "
+     "e.g. name: npuser01, or give spot_pool a name of its own"),
+    ("cluster.system_pool.name", "npuser01", "cluster.system_pool.name",
+     "'npuser01' is already user_pool's name (user_pool's default name, as this file does not set one); "
+     "e.g. name: npsystem, or give user_pool a name of its own"),
+    # os_disk_size_gb is only its default (120): the user wrote vm_size
+    ("cluster.user_pool.vm_size", "Standard_B2s", "cluster.user_pool.vm_size",
+     "Standard_B2s's 30 GiB local disk, where the ephemeral OS disk lives "
+     "(https://learn.microsoft.com/azure/virtual-machines/ephemeral-os-disks), cannot hold the pool's default "
+     "120 GB OS disk; choose a larger size, e.g. vm_size: Standard_D4ads_v5, or set os_disk_size_gb: 30"),
+])
+def test_a_clash_with_a_default_blames_the_field_the_user_wrote(tmp_path, path, value, blamed, message):
+    found = [(p.path, p.message) for p in refused(tmp_path, set_path(base_env(), path, value)).problems]
+    assert found == [(blamed, message)], found
+    # Each advice, applied, loads.
+    for fix in (message.split("e.g. ")[1].split(",")[0], message.rsplit("or set ", 1)[-1]):
+        if ": " in fix and "(" not in fix:
+            key, written = fix.split(": ")
+            data = set_path(base_env(), path, value)
+            set_path(data, f"{blamed.rsplit('.', 1)[0]}.{key}", int(written) if written.isdigit() else written)
+            load(tmp_path, data)
