@@ -177,7 +177,7 @@ Refusal = Callable[[tuple[Any, ...], Any], list[str]]
 
 
 def _pydantic_problems(error: ValidationError, written: dict[str, str],
-                       refusal: Refusal | None = None) -> list[Problem]:
+                       refusal: Refusal | None = None, environment: str | None = None) -> list[Problem]:
     """Each error in plain words (`config.messages`), at the field path the user wrote; `written`
     maps a field path to the text of a value YAML read as a number or boolean, so a message can
     quote it; `refusal` lets a message offer only values the rest of the file accepts. A list
@@ -192,7 +192,7 @@ def _pydantic_problems(error: ValidationError, written: dict[str, str],
         refused = (None if refusal is None
                    else functools.partial(refusal, location))
         # A rule that relates several fields reports each broken one on its own line.
-        for message in plain_message(dict(item), Environment, written.get(path), refused).split("\n"):
+        for message in plain_message(dict(item), Environment, written.get(path), refused, environment).split("\n"):
             problems.append(_located(path, message))
     return problems
 
@@ -385,7 +385,7 @@ def _judge(data: dict[str, Any], path: Path, context: dict[str, Any], written: d
     except ValidationError as error:
         # Every rule whose inputs validated, and the address plan of the sections that did, come in
         # the same pass as the schema problems: one round fixes a file.
-        problems = _pydantic_problems(error, written, refusal) + _rule_problems(data, path, context)
+        problems = _pydantic_problems(error, written, refusal, path.stem) + _rule_problems(data, path, context)
         return None, list(dict.fromkeys(problems))
     return env, _check_file(env, path) + check_environment(env)
 

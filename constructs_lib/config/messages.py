@@ -98,14 +98,22 @@ def _quote_advice(value: int | float | bool, written: str | None) -> str:
     return f"must be text, but YAML read {written} {read}; write it in quotes: \"{written}\""
 
 
+PER_ENVIRONMENT_FIELDS = frozenset({"public_host"})
+"""Fields each environment gives its own value (two environments may not share a public host), so
+their example is the default with the environment's name: `bicycle-dev`."""
+
+
 def _accepted_example(pattern: patterns.Pattern, root: type[BaseModel], location: tuple[Any, ...],
-                      refused: typing.Callable[[Any], list[str]] | None) -> str:
+                      refused: typing.Callable[[Any], list[str]] | None, environment: str | None = None) -> str:
     """An example of `pattern` for the field at `location` that the rest of the file accepts: the
     field's own default when it has the form (`npspot01` for spot_pool.name, not user_pool's
-    `npuser01`), else the pattern's example, else either with another number (`npspot02`)."""
+    `npuser01`; `bicycle-dev` for a per-environment field of dev.yaml), else the pattern's example,
+    else either with another number (`npspot02`)."""
     model = model_at(root, location[:-1]) if location else None
     field = model.model_fields.get(str(location[-1])) if model is not None else None
     default = field.default if field is not None and isinstance(field.default, str) else None
+    if default is not None and environment and location and location[-1] in PER_ENVIRONMENT_FIELDS:
+        default = f"{default}-{environment}"
     first = [c for c in (default, pattern.example) if c is not None and pattern.matches(c)]
     if refused is None:
         return first[0]
@@ -140,12 +148,13 @@ def _list_example(key: str, allowed: list[str]) -> str:
 
 
 def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None,
-                  refused: typing.Callable[[Any], list[str]] | None = None) -> str:
+                  refused: typing.Callable[[Any], list[str]] | None = None, environment: str | None = None) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message. `written`
     is the value's text in the file when YAML read it as a number or boolean (see the loader).
     `refused(value)` says what the rest of the file would refuse about `value` written in this
     field (empty: accepted); with it, a did-you-mean offers only values the file accepts, and the
-    quoted form of a number is checked before it is advised."""
+    quoted form of a number is checked before it is advised. `environment` (the file's name) makes
+    the example of a per-environment field (`PER_ENVIRONMENT_FIELDS`)."""
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
     value = error.get("input")
@@ -162,7 +171,7 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
     if kind == "string_pattern_mismatch":
         pattern = patterns.describe_regex(str(ctx.get("pattern", "")))
         if pattern is not None:
-            return pattern.message(value, _accepted_example(pattern, root, location, refused))
+            return pattern.message(value, _accepted_example(pattern, root, location, refused, environment))
         return f"{value!r} does not have the required form"
     if kind == "string_type":
         if isinstance(value, (int, float, bool)):

@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 
 from constructs_lib.config import catalog
-from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE, WORKSPACE_NAME_PATTERN
+from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE, WORKSPACE_NAME_PATTERN, kind_of
 
 # Azure's documented bounds (each used by the model's Field(ge=..., le=...) and a construct).
 APP_GATEWAY_MIN_CAPACITY = (0, 100)
@@ -482,7 +482,7 @@ def check_pool_capacity(min_count: int, max_count: int, max_pods: int, surge: in
     at = f"{pool}." if pool else ""
     if max(min_count, 1) * max_pods < MIN_PODS_PER_POOL:
         raise ValueError(
-            f"{at}max_pods: {max(min_count, 1)} node(s) x {max_pods} pods = {max(min_count, 1) * max_pods}; "
+            f"{at}max_pods: {plural(max(min_count, 1), 'node')} x {max_pods} pods = {max(min_count, 1) * max_pods}; "
             f"AKS requires room for at least {MIN_PODS_PER_POOL} pods in a pool; raise max_pods or min_count")
     if max_count + surge > MAX_NODES_WITH_SURGE:
         raise ValueError(
@@ -695,11 +695,24 @@ SPOT_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
 """The label AKS puts on every Spot node."""
 
 
+def _must_be(value: object) -> str:
+    """The start of "<value> must be ..." in the words of YAML: `'Basic' must be`, `is empty (null in
+    YAML); it must be` for a key with nothing after it, `is the number 5; it must be`."""
+    if isinstance(value, str):
+        return f"{value!r} must be"
+    return f"is {'empty (null in YAML)' if value is None else kind_of(value)}; it must be"
+
+
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    """`1 availability zone`, `0 availability zones`, `2 availability zones`."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
 def check_environment_type(value: str) -> None:
     """`production` or `non-production`."""
     if value not in ENVIRONMENT_TYPES:
         raise ValueError(
-            f"environment_type: {value!r} must be production or non-production, e.g. "
+            f"environment_type: {_must_be(value)} production or non-production, e.g. "
             "environment_type: non-production")
 
 
@@ -751,7 +764,7 @@ def check_firewall_sku(value: object) -> None:
             "firewall's DNS proxy (so its FQDN rules see the answers the nodes get); use firewall_sku: "
             "Standard (no IDPS or TLS inspection) or Premium")
     if value not in FIREWALL_SKUS:
-        raise ValueError(f"hub.firewall_sku: {value!r} must be Standard or Premium, e.g. firewall_sku: Standard")
+        raise ValueError(f"hub.firewall_sku: {_must_be(value)} Standard or Premium, e.g. firewall_sku: Standard")
 
 
 def check_bastion_sku(value: object) -> None:
@@ -763,7 +776,8 @@ def check_bastion_sku(value: object) -> None:
             "so it cannot reach the private API server; use bastion_sku: Standard, or bastion_sku: none "
             "with your own path to the API server (README \"Reaching the private API server\")")
     if value not in BASTION_SKUS:
-        raise ValueError(f"hub.bastion_sku: {value!r} must be Standard, Premium or none, e.g. bastion_sku: Standard")
+        raise ValueError(f"hub.bastion_sku: {_must_be(value)} Standard, Premium or none (no Bastion, written "
+                         "as the word none), e.g. bastion_sku: Standard")
 
 
 def check_production_zones(environment_type: str, region: str, zones: Sequence[str], region_has_zones: bool,
@@ -773,7 +787,7 @@ def check_production_zones(environment_type: str, region: str, zones: Sequence[s
     region's zones field (`regions[0].zones`)."""
     if environment_type == "production" and region_has_zones and len(zones) < 2:
         raise ValueError(
-            f"{field_name}: production region {region} uses {len(zones)} availability zone(s); production "
+            f"{field_name}: production region {region} uses {plural(len(zones), 'availability zone')}; production "
             "spreads over at least two, e.g. zones: [\"1\", \"2\", \"3\"] (or set environment_type: "
             "non-production)")
 
@@ -783,7 +797,7 @@ def minutes_of_day(field_name: str, value: str) -> int:
     hours, _, minutes = value.partition(":")
     if not (hours.isdigit() and minutes.isdigit() and len(hours) == 2 and len(minutes) == 2
             and int(hours) < 24 and int(minutes) < 60):
-        raise ValueError(f"{field_name}: {value!r} is not a time of day; write HH:MM, e.g. 07:00")
+        raise ValueError(f"{field_name}: {value!r} is not a time of day; write HH:MM in quotes, e.g. \"07:00\"")
     return int(hours) * 60 + int(minutes)
 
 
@@ -826,14 +840,19 @@ def check_key_vault_protection(environment_type: str, purge_protection: bool) ->
 def check_windows_time_zone(field_name: str, value: str) -> None:
     """A Windows time zone name (what Logic Apps recurrence triggers take), from the Unicode CLDR
     windowsZones table that tzlocal ships."""
-    from tzlocal.windows_tz import win_tz
+    from tzlocal.windows_tz import tz_win, win_tz
 
     if value not in win_tz:
+        windows = tz_win.get(value)  # America/New_York -> Eastern Standard Time (the same CLDR table)
+        if windows is not None:
+            raise ValueError(
+                f"{field_name}: {value!r} is an IANA time zone name; Logic Apps takes Windows names, and "
+                f"{value}'s is {windows}, e.g. time_zone: {windows}")
         close = sorted(name for name in win_tz if value.lower().split(" ")[0] in name.lower())[:3]
         hint = f"; close matches: {', '.join(close)}" if close else ""
         raise ValueError(
             f"{field_name}: {value!r} is not a Windows time zone name (Logic Apps uses those, not "
-            f"Europe/Berlin-style names), e.g. time_zone: W. Europe Standard Time{hint}")
+            f"Europe/Berlin-style names), e.g. time_zone: {close[0] if close else 'UTC'}{hint}")
 
 
 POLICY_MAX_LIMITS = {"cpu": "500m", "memory": "256Mi"}

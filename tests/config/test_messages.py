@@ -144,7 +144,7 @@ def test_the_reported_file_gets_every_problem_in_one_run(tmp_path):
         "key_vault.purge_protection", "regions[0].zones"], problems
     by_path = {problem.path: problem.message for problem in problems}
     assert by_path["hub.firewall_sku"].startswith("Basic has no DNS proxy")
-    assert by_path["regions[0].zones"].startswith("production region eastus2 uses 1 availability zone(s)")
+    assert by_path["regions[0].zones"].startswith("production region eastus2 uses 1 availability zone;")
 
 
 @pytest.mark.parametrize(("path", "value", "reported"), [
@@ -196,7 +196,7 @@ def test_a_rule_whose_input_did_not_validate_is_skipped_not_guessed(tmp_path):
     ("hub.firewall_sku", "Basic", "hub.firewall_sku", "Basic has no DNS proxy"),
     ("hub.bastion_sku", "Basic", "hub.bastion_sku", "Basic cannot tunnel a native client"),
     ("cluster.stop_schedule", {"time_zone": "Europe/Berlin"}, "cluster.stop_schedule.time_zone",
-     "'Europe/Berlin' is not a Windows time zone name"),
+     "'Europe/Berlin' is an IANA time zone name"),
     ("app.namespace", "kube-system", "app.namespace", "'kube-system' is a system namespace"),
     ("cluster.user_pool.min_count", 9, "cluster.user_pool.min_count", "9 is more than max_count (3)"),
     ("cluster.spot_pool", {"min_count": 3, "max_count": 2}, "cluster.spot_pool.min_count",
@@ -214,7 +214,7 @@ def test_a_rule_about_one_region_names_the_region(tmp_path):
     data.pop("paired_region")
     (problem,) = refused(tmp_path, data).problems
     assert (problem.path, problem.message) == ("regions[0].zones", (
-        'production region westus2 uses 1 availability zone(s); production spreads over at least two, e.g. '
+        'production region westus2 uses 1 availability zone; production spreads over at least two, e.g. '
         'zones: ["1", "2", "3"] (or set environment_type: non-production)'))
 
 
@@ -321,3 +321,25 @@ def test_a_clash_with_a_default_blames_the_field_the_user_wrote(tmp_path, path, 
             data = set_path(base_env(), path, value)
             set_path(data, f"{blamed.rsplit('.', 1)[0]}.{key}", int(written) if written.isdigit() else written)
             load(tmp_path, data)
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    # A key with nothing after it is "empty" in YAML, not Python's None.
+    ("hub.firewall_sku", None, "is empty (null in YAML); it must be Standard or Premium, e.g. firewall_sku: Standard"),
+    ("hub.bastion_sku", None, "is empty (null in YAML); it must be Standard, Premium or none (no Bastion, written "
+                              "as the word none), e.g. bastion_sku: Standard"),
+    # The example of a per-environment field is this environment's own value.
+    ("ingress.public_host", "Bad_Host", "'Bad_Host' is not a DNS label: 1-63 lowercase letters, digits and hyphens, "
+                                        "not starting or ending with a hyphen (for example bicycle-dev)"),
+    ("cluster.user_pool", {"max_pods": 10, "min_count": 1}, "1 node x 10 pods = 10; AKS requires room for at least "
+                                                             "30 pods in a pool; raise max_pods or min_count"),
+])
+def test_messages_use_the_words_of_the_file(tmp_path, path, value, message):
+    found = [p.message for p in refused(tmp_path, set_path(base_env(), path, value)).problems]
+    assert message in found, found
+
+
+def test_one_zone_is_singular(tmp_path):
+    data = set_path(reference_env(), "regions[0].zones", ["1"])
+    (found,) = [p.message for p in refused(tmp_path, data).problems]
+    assert found.startswith("production region eastus2 uses 1 availability zone; "), found
