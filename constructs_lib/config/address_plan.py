@@ -7,7 +7,6 @@ Every message states the numbers so the reader can fix the plan without redoing 
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 from dataclasses import dataclass
 from itertools import combinations

@@ -473,7 +473,8 @@ def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, a
     if system and size.burstable:
         raise ValueError(
             f"{pool}.vm_size: {vm_size} is a burstable B-series size, which AKS does not support for system "
-            f"pools (https://learn.microsoft.com/azure/aks/quotas-skus-regions){example or ', e.g. vm_size: Standard_D2d_v5'}")
+            f"pools (https://learn.microsoft.com/azure/aks/quotas-skus-regions)"
+            f"{example or ', e.g. vm_size: Standard_D2d_v5'}")
 
 
 def check_pool_capacity(min_count: int, max_count: int, max_pods: int, surge: int, pool: str = "") -> None:
