@@ -404,17 +404,19 @@ def check_kubernetes_version(version: str, today: datetime.date, allow_unlisted:
             "cluster.allow_unlisted_kubernetes_version: true")
 
 
+def fitting_vm_sizes(system: bool, os_disk_size_gb: int) -> list[catalog.VmSize]:
+    """Listed sizes a pool accepts with an ephemeral OS disk of `os_disk_size_gb`."""
+    return [size for size in catalog.VM_SIZES.values()
+            if size.ephemeral_os_max_gib is not None and size.ephemeral_os_max_gib >= os_disk_size_gb
+            and _meets_minimum(system, size)]
+
+
 def fitting_vm_size(system: bool, os_disk_size_gb: int, near: str = "") -> str | None:
     """A listed size a pool accepts with an ephemeral OS disk of `os_disk_size_gb` (AKS's minimum
     for the pool's mode, no burstable size for a system pool, x86), the one closest to `near` in
     vCPUs: the example a VM-size message gives. None when no listed size fits."""
-    minimum_cpus, minimum_memory = ((catalog.SYSTEM_POOL_MIN_VCPUS, catalog.SYSTEM_POOL_MIN_MEMORY_GIB) if system
-                                    else (catalog.USER_POOL_MIN_VCPUS, catalog.USER_POOL_MIN_MEMORY_GIB))
     wanted = catalog.VM_SIZES[near].vcpus if near in catalog.VM_SIZES else 4
-    fits = [size for size in catalog.VM_SIZES.values()
-            if size.ephemeral_os_max_gib is not None and size.ephemeral_os_max_gib >= os_disk_size_gb
-            and size.vcpus >= minimum_cpus and size.memory_gib >= minimum_memory and not size.arm64
-            and not (system and size.burstable)]
+    fits = [size for size in fitting_vm_sizes(system, os_disk_size_gb) if not size.arm64]
     sibling = near.replace("s_v", "ds_v")  # Standard_D4s_v5 -> Standard_D4ds_v5: the same size with a disk
     if any(size.name == sibling for size in fits):
         return sibling
@@ -439,7 +441,9 @@ def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, a
     if size is None:
         if allow_unlisted:
             return
-        close = difflib.get_close_matches(vm_size, list(catalog.VM_SIZES), n=3, cutoff=0.6)
+        # Only sizes this pool accepts with its disk: a did-you-mean must not lead to the next refusal.
+        close = difflib.get_close_matches(
+            vm_size, [size.name for size in fitting_vm_sizes(system, os_disk_size_gb)], n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
         raise ValueError(
             f"{pool}.vm_size: {vm_size!r} is not in this project's VM size table (as of {catalog.AS_OF}); {hint}"

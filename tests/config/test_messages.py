@@ -343,3 +343,10 @@ def test_one_zone_is_singular(tmp_path):
     data = set_path(reference_env(), "regions[0].zones", ["1"])
     (found,) = [p.message for p in refused(tmp_path, data).problems]
     assert found.startswith("production region eastus2 uses 1 availability zone; "), found
+
+
+def test_a_vm_size_did_you_mean_offers_only_sizes_the_pool_accepts(tmp_path):
+    """Standard_B2ms is the closest spelling, but a system pool refuses burstable sizes."""
+    data = set_path(base_env(), "cluster.system_pool.vm_size", "Standard_B2m")
+    (found,) = [p.message for p in refused(tmp_path, data).problems]
+    assert "did you mean" in found and "Standard_B" not in found.split("did you mean")[1].split("?")[0], found
