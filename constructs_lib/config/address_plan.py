@@ -14,7 +14,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from constructs_lib.config.models import AppGateway, Cluster, Environment, NodePool, Region, SpotNodePool
+from constructs_lib.config.models import (
+    AppGateway,
+    Cluster,
+    Environment,
+    HubNetwork,
+    NodePool,
+    Region,
+    SpokeNetwork,
+    SpotNodePool,
+)
 from constructs_lib.config.regions import geo_replica_regions
 from constructs_lib.config.rules import AKS_RESERVED_RANGES
 
@@ -121,7 +130,7 @@ def check_environment(env: Environment) -> list[Problem]:
     for index, region in enumerate(env.regions):
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(list(enumerate(env.regions)), env.cluster)
-    return problems
+    return _without_moved_subnets(problems)
 
 
 def check_partial(data: dict[str, Any], context: dict[str, Any] | None = None) -> list[Problem]:
@@ -145,7 +154,7 @@ def check_partial(data: dict[str, Any], context: dict[str, Any] | None = None) -
     for index, region in regions:
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(regions, cluster)
-    return problems
+    return _without_moved_subnets(problems)
 
 
 def _partial_replica_count(data: dict[str, Any]) -> int | None:
@@ -284,6 +293,29 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
     return problems
 
 
+def _home(vnet: HubNetwork | SpokeNetwork) -> ipaddress.IPv4Network | None:
+    """The range of the VNet's size that holds all its subnets, when none of them lies in the VNet's
+    address space (the address space was moved, the subnets were not); None otherwise."""
+    space = vnet.address_space
+    subnets = list(vnet.subnets.model_dump().values())
+    if not subnets or any(subnet.subnet_of(space) for subnet in subnets) or subnets[0].prefixlen < space.prefixlen:
+        return None
+    home = ipaddress.IPv4Network(f"{subnets[0].network_address}/{space.prefixlen}", strict=False)
+    return home if all(subnet.subnet_of(home) for subnet in subnets) else None
+
+
+def _without_moved_subnets(problems: list[Problem]) -> list[Problem]:
+    """A VNet told to go back to its subnets (`_check_overlaps`) drops the messages that move each
+    subnet into the VNet's new range: the two fixes contradict each other."""
+    moved = {p.path.removesuffix(".address_space") for p in problems
+             if p.path.endswith(".address_space") and "holds none of its subnets" in p.message}
+    def follows_the_subnets(problem: Problem, vnet: str) -> bool:
+        return ((problem.path.startswith(f"{vnet}.subnets.") and " lies outside the " in problem.message)
+                or (problem.path == f"{vnet}.ingress_load_balancer_ip" and "suggested above" in problem.message))
+
+    return [p for p in problems if not any(follows_the_subnets(p, vnet) for vnet in moved)]
+
+
 def _check_overlaps(regions: list[tuple[int, Region]], cluster: Cluster | None) -> list[Problem]:
     """VNets of every region must not overlap each other or the cluster's pod/service ranges."""
     problems: list[Problem] = []
@@ -304,8 +336,20 @@ def _check_overlaps(regions: list[tuple[int, Region]], cluster: Cluster | None) 
         key = path.rsplit(".", 1)[-1]
         return _example(key, room, "choose a range that overlaps none of them")
 
+    homes = {path: _home(vnet) for path, vnet in zip([p for p, _ in vnets], [v for _, region in regions
+                                                         for v in (region.hub, region.spoke)], strict=True)}
     for (path_a, a), (path_b, b) in combinations(vnets, 2):
         if a.overlaps(b):
+            # Blame the VNet moved away from its own subnets (the one edited), and send it back there:
+            # the subnets' messages then have nothing to move (see `_without_moved_subnets`).
+            if homes[path_b] is None and homes[path_a] is not None:
+                (path_a, a), (path_b, b) = (path_b, b), (path_a, a)
+            home = homes[path_b]
+            if home is not None and not any(home.overlaps(net) for net in everything if net != b):
+                problems.append(Problem(path_b, (
+                    f"{b} overlaps {path_a} {a} and holds none of its subnets; VNets that are peered must not "
+                    f"overlap, and its subnets lie in {home}: e.g. address_space: {home}")))
+                continue
             problems.append(Problem(
                 path_b, f"{b} overlaps {path_a} {a}; VNets that are peered must not overlap, {instead(path_b, b)}"))
     for path, cluster_range in cluster_ranges:

@@ -144,3 +144,16 @@ def test_the_examples_of_one_run_apply_together(tmp_path):
     examples = [m.rsplit(": ", 1)[1] for p, m in ((p.path, p.message) for p in refused(tmp_path, data).problems)
                 if p.endswith(("subnets.ingress", "subnets.private_endpoints")) and "e.g." in m]
     assert len(examples) == len(set(examples)), examples
+
+
+@pytest.mark.parametrize(("path", "value", "home"), [
+    ("regions[0].hub.address_space", "10.240.0.0/24", "10.200.0.0/24"),
+    ("regions[0].spoke.address_space", "10.200.0.0/16", "10.240.0.0/16"),
+])
+def test_a_vnet_moved_onto_another_is_sent_back_to_its_subnets(tmp_path, path, value, home):
+    """The VNet whose address space was moved (its subnets stayed) is the one blamed, sent back to where its
+    subnets lie, in one message: not "move every subnet" plus "move the other VNet", which contradict."""
+    data = set_path(base_env(), path, value)
+    found = [(p.path, p.message) for p in refused(tmp_path, data).problems]
+    assert len(found) == 1 and found[0][0] == path and found[0][1].endswith(f"e.g. address_space: {home}"), found
+    load(tmp_path, set_path(data, path, home))
