@@ -7,7 +7,6 @@ Every message states the numbers so the reader can fix the plan without redoing 
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 from dataclasses import dataclass
 from itertools import combinations
@@ -15,7 +14,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from constructs_lib.config.models import AppGateway, Cluster, Environment, NodePool, Region, SpotNodePool
+from constructs_lib.config.models import (
+    AppGateway,
+    Cluster,
+    Environment,
+    HubNetwork,
+    NodePool,
+    Region,
+    SpokeNetwork,
+    SpotNodePool,
+)
 from constructs_lib.config.regions import geo_replica_regions
 from constructs_lib.config.rules import AKS_RESERVED_RANGES
 
@@ -122,7 +130,7 @@ def check_environment(env: Environment) -> list[Problem]:
     for index, region in enumerate(env.regions):
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(list(enumerate(env.regions)), env.cluster)
-    return problems
+    return _without_moved_subnets(problems)
 
 
 def check_partial(data: dict[str, Any], context: dict[str, Any] | None = None) -> list[Problem]:
@@ -146,7 +154,7 @@ def check_partial(data: dict[str, Any], context: dict[str, Any] | None = None) -
     for index, region in regions:
         problems += _check_region(region, f"regions[{index}]", sizing)
     problems += _check_overlaps(regions, cluster)
-    return problems
+    return _without_moved_subnets(problems)
 
 
 def _partial_replica_count(data: dict[str, Any]) -> int | None:
@@ -168,10 +176,26 @@ def _partial_replica_count(data: dict[str, Any]) -> int | None:
 
 def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
     problems: list[Problem] = []
+    suggested: dict[tuple[str, str], ipaddress.IPv4Network] = {}
+    """(vnet, subnet) -> the range a message of this run suggests instead; later examples build on it."""
     for vnet_key, vnet in (("hub", region.hub), ("spoke", region.spoke)):
         subnets = vnet.subnets.model_dump()
         space = vnet.address_space
-        elsewhere = functools.partial(_free_subnet, space, subnets)
+
+        def elsewhere(key: str, prefixlen: int, space: ipaddress.IPv4Network = space,
+                      subnets: dict[str, ipaddress.IPv4Network] = subnets,
+                      vnet_key: str = vnet_key) -> ipaddress.IPv4Network | None:
+            """A free range for subnet `key`, clear of the other subnets and of the ranges already
+            suggested in this run (two examples applied together must not collide)."""
+            moved = {other: net for (where, other), net in suggested.items() if where == vnet_key}
+            taken = {**subnets, **moved}
+            if (vnet_key, key) in suggested:
+                return suggested[(vnet_key, key)]
+            room = free_range(space, prefixlen, [net for other, net in taken.items() if other != key])
+            if room is not None:
+                suggested[(vnet_key, key)] = room
+            return room
+
         full_space = f"enlarge {at}.{vnet_key}.address_space"
         for key, subnet in subnets.items():
             if not subnet.subnet_of(space):
@@ -246,22 +270,50 @@ def _check_region(region: Region, at: str, sizing: Sizing) -> list[Problem]:
             f"{larger('private_endpoints', endpoint_demand)}",
         ))
 
+    # Judged against the ingress subnet this run suggests, when it suggests one: the two fixes are
+    # applied together, so an address that fits the new subnet needs no message of its own.
     ilb_ip = region.spoke.ingress_load_balancer_ip
-    first_usable = spoke.ingress.network_address + 4
-    if ilb_ip not in spoke.ingress:
+    ingress = suggested.get(("spoke", "ingress"), spoke.ingress)
+    which = (f"the ingress subnet {ingress} suggested above" if ingress != spoke.ingress
+             else f"the ingress subnet {ingress}")
+    first_usable = ingress.network_address + 4
+    if ilb_ip not in ingress:
         problems.append(Problem(
             f"{at}.spoke.ingress_load_balancer_ip",
-            f"{ilb_ip} lies outside the ingress subnet {spoke.ingress}; use an address from {first_usable} to "
-            f"{spoke.ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: {first_usable}",
+            f"{ilb_ip} lies outside {which}; use an address from {first_usable} to "
+            f"{ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: {first_usable}",
         ))
-    elif ilb_ip < first_usable or ilb_ip == spoke.ingress.broadcast_address:
+    elif ilb_ip < first_usable or ilb_ip == ingress.broadcast_address:
         problems.append(Problem(
             f"{at}.spoke.ingress_load_balancer_ip",
-            f"{ilb_ip} is one of the 5 addresses Azure reserves in {spoke.ingress}; "
-            f"use {first_usable} to {spoke.ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: "
+            f"{ilb_ip} is one of the 5 addresses Azure reserves in {which}; "
+            f"use {first_usable} to {ingress.broadcast_address - 1}, e.g. ingress_load_balancer_ip: "
             f"{first_usable}",
         ))
     return problems
+
+
+def _home(vnet: HubNetwork | SpokeNetwork) -> ipaddress.IPv4Network | None:
+    """The range of the VNet's size that holds all its subnets, when none of them lies in the VNet's
+    address space (the address space was moved, the subnets were not); None otherwise."""
+    space = vnet.address_space
+    subnets = list(vnet.subnets.model_dump().values())
+    if not subnets or any(subnet.subnet_of(space) for subnet in subnets) or subnets[0].prefixlen < space.prefixlen:
+        return None
+    home = ipaddress.IPv4Network(f"{subnets[0].network_address}/{space.prefixlen}", strict=False)
+    return home if all(subnet.subnet_of(home) for subnet in subnets) else None
+
+
+def _without_moved_subnets(problems: list[Problem]) -> list[Problem]:
+    """A VNet told to go back to its subnets (`_check_overlaps`) drops the messages that move each
+    subnet into the VNet's new range: the two fixes contradict each other."""
+    moved = {p.path.removesuffix(".address_space") for p in problems
+             if p.path.endswith(".address_space") and "holds none of its subnets" in p.message}
+    def follows_the_subnets(problem: Problem, vnet: str) -> bool:
+        return ((problem.path.startswith(f"{vnet}.subnets.") and " lies outside the " in problem.message)
+                or (problem.path == f"{vnet}.ingress_load_balancer_ip" and "suggested above" in problem.message))
+
+    return [p for p in problems if not any(follows_the_subnets(p, vnet) for vnet in moved)]
 
 
 def _check_overlaps(regions: list[tuple[int, Region]], cluster: Cluster | None) -> list[Problem]:
@@ -284,8 +336,20 @@ def _check_overlaps(regions: list[tuple[int, Region]], cluster: Cluster | None) 
         key = path.rsplit(".", 1)[-1]
         return _example(key, room, "choose a range that overlaps none of them")
 
+    homes = {path: _home(vnet) for path, vnet in zip([p for p, _ in vnets], [v for _, region in regions
+                                                         for v in (region.hub, region.spoke)], strict=True)}
     for (path_a, a), (path_b, b) in combinations(vnets, 2):
         if a.overlaps(b):
+            # Blame the VNet moved away from its own subnets (the one edited), and send it back there:
+            # the subnets' messages then have nothing to move (see `_without_moved_subnets`).
+            if homes[path_b] is None and homes[path_a] is not None:
+                (path_a, a), (path_b, b) = (path_b, b), (path_a, a)
+            home = homes[path_b]
+            if home is not None and not any(home.overlaps(net) for net in everything if net != b):
+                problems.append(Problem(path_b, (
+                    f"{b} overlaps {path_a} {a} and holds none of its subnets; VNets that are peered must not "
+                    f"overlap, and its subnets lie in {home}: e.g. address_space: {home}")))
+                continue
             problems.append(Problem(
                 path_b, f"{b} overlaps {path_a} {a}; VNets that are peered must not overlap, {instead(path_b, b)}"))
     for path, cluster_range in cluster_ranges:

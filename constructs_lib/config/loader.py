@@ -7,7 +7,9 @@ in well under a second.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import functools
 import inspect
 import re
 from collections.abc import Callable, Sequence
@@ -30,6 +32,8 @@ MAX_DEPTH = 12
 MAX_NODES = 20_000
 MAX_MESSAGE_CHARS = 1_000
 """A problem's message is cut here: a 200 kB value echoed back is not a clear error."""
+MAX_REFUSAL_CHECKS = 12
+"""Advice checked against the rest of the file per load (each check validates the file again)."""
 MAX_PROBLEMS_SHOWN = 50
 """Problems listed per error; the rest are counted (a list of 10 000 bad zones is one mistake)."""
 
@@ -167,18 +171,28 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return path
 
 
-def _pydantic_problems(error: ValidationError, written: dict[str, str]) -> list[Problem]:
+Refusal = Callable[[tuple[Any, ...], Any], list[str]]
+"""(location, value) -> what the file would say about that field with `value` written there instead
+(nothing when the value would be accepted there, with the rest of the file as it is)."""
+
+
+def _pydantic_problems(error: ValidationError, written: dict[str, str],
+                       refusal: Refusal | None = None, environment: str | None = None) -> list[Problem]:
     """Each error in plain words (`config.messages`), at the field path the user wrote; `written`
     maps a field path to the text of a value YAML read as a number or boolean, so a message can
-    quote it. A list whose items were refused is not reported again as too short."""
+    quote it; `refusal` lets a message offer only values the rest of the file accepts. A list
+    whose items were refused is not reported again as too short."""
     items = error.errors()
     paths = [_field_path(item["loc"]) for item in items]
     problems = []
     for item, path in zip(items, paths, strict=True):
         if item["type"] == "too_short" and any(other.startswith(f"{path}[") for other in paths):
             continue
+        location = tuple(item["loc"])
+        refused = (None if refusal is None
+                   else functools.partial(refusal, location))
         # A rule that relates several fields reports each broken one on its own line.
-        for message in plain_message(dict(item), Environment, written.get(path)).split("\n"):
+        for message in plain_message(dict(item), Environment, written.get(path), refused, environment).split("\n"):
             problems.append(_located(path, message))
     return problems
 
@@ -357,17 +371,49 @@ def load_environment(path: Path, today: datetime.date | None = None) -> Environm
         raise ConfigError(source, [Problem(
             "", f"the file is {kind}; an environment file must be a mapping with name, regions, ...")])
     context = {"today": today or datetime.date.today()}
+    env, problems = _judge(data, path, context, written, _refusal(data, path, context))
+    if env is None or problems:
+        raise ConfigError(source, problems)
+    return env
+
+
+def _judge(data: dict[str, Any], path: Path, context: dict[str, Any], written: dict[str, str],
+           refusal: Refusal | None) -> tuple[Environment | None, list[Problem]]:
+    """The file's Environment (None when it does not validate) and every problem it has."""
     try:
         env = Environment.model_validate(data, context=context)
     except ValidationError as error:
         # Every rule whose inputs validated, and the address plan of the sections that did, come in
         # the same pass as the schema problems: one round fixes a file.
-        problems = _pydantic_problems(error, written) + _rule_problems(data, path, context)
-        raise ConfigError(source, list(dict.fromkeys(problems))) from None
-    problems = _check_file(env, path) + check_environment(env)
-    if problems:
-        raise ConfigError(source, problems)
-    return env
+        problems = _pydantic_problems(error, written, refusal, path.stem) + _rule_problems(data, path, context)
+        return None, list(dict.fromkeys(problems))
+    return env, _check_file(env, path) + check_environment(env)
+
+
+def _refusal(data: dict[str, Any], path: Path, context: dict[str, Any]) -> Refusal:
+    """What the file would say about the field at a location if `value` were written there instead,
+    the rest of the file as it is: the messages at that field's path (empty: the value is accepted).
+    Lets a message check its advice (a did-you-mean, the quoted form of a number) before giving it."""
+
+    budget = [MAX_REFUSAL_CHECKS]
+
+    def refused(location: tuple[Any, ...], value: Any) -> list[str]:
+        if budget[0] <= 0:
+            return []  # a file with thousands of errors gets its advice unchecked, not slowly
+        budget[0] -= 1
+        changed = copy.deepcopy(data)
+        target: Any = changed
+        try:
+            for part in location[:-1]:
+                target = target[part]
+            target[location[-1]] = value
+        except (LookupError, TypeError):
+            return []
+        field = _field_path(location)
+        _, problems = _judge(changed, path, context, {}, None)
+        return [problem.message for problem in problems if problem.path == field]
+
+    return refused
 
 
 def load_folder(folder: Path, today: datetime.date | None = None) -> dict[str, Environment | ConfigError]:

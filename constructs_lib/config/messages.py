@@ -98,9 +98,63 @@ def _quote_advice(value: int | float | bool, written: str | None) -> str:
     return f"must be text, but YAML read {written} {read}; write it in quotes: \"{written}\""
 
 
-def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None) -> str:
+PER_ENVIRONMENT_FIELDS = frozenset({"public_host"})
+"""Fields each environment gives its own value (two environments may not share a public host), so
+their example is the default with the environment's name: `bicycle-dev`."""
+
+
+def _accepted_example(pattern: patterns.Pattern, root: type[BaseModel], location: tuple[Any, ...],
+                      refused: typing.Callable[[Any], list[str]] | None, environment: str | None = None) -> str:
+    """An example of `pattern` for the field at `location` that the rest of the file accepts: the
+    field's own default when it has the form (`npspot01` for spot_pool.name, not user_pool's
+    `npuser01`; `bicycle-dev` for a per-environment field of dev.yaml), else the pattern's example,
+    else either with another number (`npspot02`)."""
+    model = model_at(root, location[:-1]) if location else None
+    field = model.model_fields.get(str(location[-1])) if model is not None else None
+    default = field.default if field is not None and isinstance(field.default, str) else None
+    if default is not None and environment and location and location[-1] in PER_ENVIRONMENT_FIELDS:
+        default = f"{default}-{environment}"
+    first = [c for c in (default, pattern.example) if c is not None and pattern.matches(c)]
+    if refused is None:
+        return first[0]
+    stem = first[0].rstrip("0123456789")
+    for candidate in [*first, *(f"{stem}{i:02d}" for i in range(2, 6))]:
+        if pattern.matches(candidate) and not refused(candidate):
+            return candidate
+    return first[0]
+
+
+def _missing_example(root: type[BaseModel], location: tuple[Any, ...],
+                     refused: typing.Callable[[Any], list[str]] | None) -> str:
+    """How to add a missing field: a value of its pattern (`e.g. workload: bu0001a0008`), or where
+    a whole section or value is shown (docs/example.yaml, every field with a sample value)."""
+    key = str(location[-1]) if location else ""
+    model = model_at(root, location[:-1]) if location else None
+    field = model.model_fields.get(key) if model is not None else None
+    if field is None:
+        return ""
+    for meta in field.metadata:
+        pattern = patterns.describe_regex(str(getattr(meta, "pattern", "")))
+        if pattern is not None:
+            return f"; add it, e.g. {key}: {patterns.as_yaml(_accepted_example(pattern, root, location, refused))}"
+    if any(isinstance(t, type) and issubclass(t, BaseModel) for t in unwrap(field.annotation)):
+        return f"; add the {key}: section (docs/example.yaml shows one with every field)"
+    return f"; add {key}: (docs/example.yaml shows a value for every field)"
+
+
+def _list_example(key: str, allowed: list[str]) -> str:
+    """`zones: ["1", "2", "3"]`: a whole list of accepted choices, as YAML reads it back."""
+    return f"{key}: [{', '.join(patterns.as_yaml(c) if patterns.as_yaml(c) != c else c for c in allowed)}]"
+
+
+def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | None = None,
+                  refused: typing.Callable[[Any], list[str]] | None = None, environment: str | None = None) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) as a plain-word message. `written`
-    is the value's text in the file when YAML read it as a number or boolean (see the loader)."""
+    is the value's text in the file when YAML read it as a number or boolean (see the loader).
+    `refused(value)` says what the rest of the file would refuse about `value` written in this
+    field (empty: accepted); with it, a did-you-mean offers only values the file accepts, and the
+    quoted form of a number is checked before it is advised. `environment` (the file's name) makes
+    the example of a per-environment field (`PER_ENVIRONMENT_FIELDS`)."""
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
     value = error.get("input")
@@ -113,15 +167,21 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
         return (f"unknown key {key!r}{_did_you_mean(suggestions(key, valid))}{listing}"
                 if valid else f"unknown key {key!r}")
     if kind == "missing":
-        return "required field is missing"
+        return f"required field is missing{_missing_example(root, location, refused)}"
     if kind == "string_pattern_mismatch":
         pattern = patterns.describe_regex(str(ctx.get("pattern", "")))
         if pattern is not None:
-            return pattern.message(value)
+            return pattern.message(value, _accepted_example(pattern, root, location, refused, environment))
         return f"{value!r} does not have the required form"
     if kind == "string_type":
         if isinstance(value, (int, float, bool)):
-            return _quote_advice(value, written)
+            advice = _quote_advice(value, written)
+            quoted = written if written is not None else None if isinstance(value, bool) else str(value)
+            still = refused(quoted) if refused is not None and quoted is not None else []
+            if still:  # "1.30" in quotes is a version AKS no longer offers: say both in one round
+                advice = (f"{advice.split('; write it in quotes')[0]}; quoting it (\"{quoted}\") is not enough: "
+                          f"{still[0]}")
+            return advice
         return f"must be text, got {kind_of(value)}"
     if kind in ("string_too_short", "string_too_long"):
         bound = ctx.get("min_length") if kind == "string_too_short" else ctx.get("max_length")
@@ -146,9 +206,18 @@ def plain_message(error: dict[str, Any], root: type[BaseModel], written: str | N
         return f"{value!r} must be less than {ctx.get('lt')}"
     if kind in ("literal_error", "enum"):
         choices = _choices(str(ctx.get("expected", "")))
-        hint = _did_you_mean(suggestions(str(value), choices)) if isinstance(value, str) else ""
+        # Only values the rest of the file accepts are offered (Free is a tier, not a production one).
+        allowed = [c for c in choices if not refused(c)] if refused is not None else choices
+        barred = [c for c in choices if c not in allowed]
+        hint = _did_you_mean(suggestions(str(value), allowed)) if isinstance(value, str) else ""
         shown = repr(value) if isinstance(value, str) and len(value) <= 80 else kind_of(value)
-        return f"{shown} is not one of: {', '.join(choices)}{hint}"
+        text = f"{shown} is not one of: {', '.join(choices)}{hint}"
+        if barred and allowed:
+            text += (f"; {' and '.join(barred)} {'is' if len(barred) == 1 else 'are'} refused by the rest of "
+                     f"this file, so use {' or '.join(allowed)}")
+        if len(location) >= 2 and isinstance(location[-1], int) and allowed:  # an item of a list
+            text += f", e.g. {_list_example(str(location[-2]), allowed)}"
+        return text
     if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
         return f"must be a list (e.g. [a, b] or one '- item' line per entry), got {kind_of(value)}"
     if kind == "too_short":

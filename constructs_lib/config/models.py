@@ -72,17 +72,24 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_attribute_docstrings=True)
 
 
+def _written(section: object, field_name: str) -> bool:
+    """Whether the file sets `field_name` of `section` (False: the field keeps its default). A
+    section seen in part (`config.partial`) counts as written, so a rule blames what it always did."""
+    try:
+        fields_set = getattr(section, "model_fields_set", None)
+    except rules.Unavailable:
+        return True
+    return fields_set is None or field_name in fields_set
+
+
 def _network(value: object) -> ipaddress.IPv4Network:
+    """A CIDR; every refusal says what to write instead (the network a host address lies in, a
+    prefix length from 0 to 32), never the ipaddress module's wording."""
     if isinstance(value, ipaddress.IPv4Network):
         return value
     if not isinstance(value, str):
         raise ValueError(f"expected a CIDR string such as 10.240.0.0/16, got {patterns.kind_of(value)}")
-    if "/" not in value:
-        raise ValueError(f"{value!r} has no prefix length; write a CIDR such as {value}/24")
-    try:
-        return ipaddress.IPv4Network(value, strict=True)
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not a valid IPv4 CIDR ({error})") from None
+    return rules.parse_ipv4_network(value)
 
 
 def _address(value: object) -> ipaddress.IPv4Address:
@@ -93,7 +100,7 @@ def _address(value: object) -> ipaddress.IPv4Address:
     try:
         return ipaddress.IPv4Address(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a valid IPv4 address") from None
+        raise ValueError(f"{value!r} is not an IPv4 address ({rules.IPV4_WORDS}), e.g. 10.240.4.4") from None
 
 
 # Every field-level rule is part of the field's type (Annotated validators), never a
@@ -548,7 +555,7 @@ class Cluster(StrictModel):
             pool = dict(self.node_pools()).get(key)
             if pool is not None:
                 rules.check_vm_size(key, key == "system_pool", pool.vm_size, pool.os_disk_size_gb,
-                                    self.allow_unlisted_vm_sizes)
+                                    self.allow_unlisted_vm_sizes, _written(pool, "os_disk_size_gb"))
 
         def pod_capacity() -> None:
             if self.network.overlay_pod_cidr is not None:
@@ -557,7 +564,8 @@ class Cluster(StrictModel):
 
         rules.check_all([
             lambda: rules.check_api_server_access(self.private, self.authorized_ip_ranges),
-            lambda: rules.check_node_pool_names(self.system_pool.name, self.user_pool.name),
+            lambda: rules.check_node_pool_names(self.system_pool.name, self.user_pool.name,
+                                                _written(self.user_pool, "name")),
             lambda: rules.check_system_pool_minimum(self.system_pool.min_count),
             lambda: rules.check_version_for_channel(self.kubernetes_version, self.upgrade_channel),
             lambda: rules.check_kubernetes_version(self.kubernetes_version, today(info),
@@ -996,7 +1004,8 @@ class Environment(StrictModel):
             return
         # The type first: a production file learns that before any naming rule.
         rules.check_spot_pool_allowed(self.environment_type)
-        rules.check_spot_pool_name(spot.name, self.cluster.system_pool.name, self.cluster.user_pool.name)
+        rules.check_spot_pool_name(spot.name, self.cluster.system_pool.name, self.cluster.user_pool.name,
+                                   _written(spot, "name"))
 
     def _stop_schedule(self) -> None:
         schedule = self.cluster.stop_schedule

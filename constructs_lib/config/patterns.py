@@ -10,8 +10,11 @@ Pure Python: nothing here imports cdktf.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+
+import yaml
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,13 @@ class Pattern:
         return (isinstance(value, str) and self.compiled.match(value) is not None
                 and (self.max_length is None or len(value) <= self.max_length))
 
-    def message(self, value: object) -> str:
-        """Why `value` is refused, in words, with an example."""
-        return f"{value!r} is not {self.description} (for example {self.example})"
+    def message(self, value: object, example: str | None = None) -> str:
+        """Why `value` is refused, in words, with an example (`example`, default this pattern's) as
+        it is written in YAML: quoted when YAML would read it as something else (`"21:00"`)."""
+        shown = as_yaml(self.example if example is None else example)
+        if self.description.endswith(")"):
+            return f"{value!r} is not {self.description}; for example {shown}"
+        return f"{value!r} is not {self.description} (for example {shown})"
 
     def check(self, field_name: str, value: object) -> None:
         """Raise ValueError naming `field_name` when `value` does not match."""
@@ -53,6 +60,16 @@ class Pattern:
 
 
 _REGISTRY: dict[str, Pattern] = {}
+
+
+def as_yaml(text: str) -> str:
+    """`text` as it must be written in a YAML file to be read back as this text: plain when YAML
+    reads it so, else in double quotes (`21:00` is the number 1260 to YAML 1.1, `1.35` a number)."""
+    try:
+        plain = yaml.safe_load(text) == text and "#" not in text and ": " not in text
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text)
 
 
 def kind_of(value: object) -> str:

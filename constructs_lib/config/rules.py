@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 
 from constructs_lib.config import catalog
-from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE, WORKSPACE_NAME_PATTERN
+from constructs_lib.config.patterns import DNS_LABEL, IMAGE_REFERENCE, WORKSPACE_NAME_PATTERN, kind_of
 
 # Azure's documented bounds (each used by the model's Field(ge=..., le=...) and a construct).
 APP_GATEWAY_MIN_CAPACITY = (0, 100)
@@ -75,12 +75,42 @@ def check_all(checks: Iterable[Callable[[], object]]) -> None:
         raise ValueError("\n".join(problems))
 
 
-def ipv4_network(field_name: str, value: str) -> ipaddress.IPv4Network:
-    """Parse a CIDR with no host bits set; the error names the field."""
+IPV4_WORDS = "four numbers from 0 to 255 separated by dots"
+
+
+def parse_ipv4_network(value: str) -> ipaddress.IPv4Network:
+    """A CIDR with no host bits set. ValueError says what to write instead, in plain words (the
+    network a host address lies in, a prefix length from 0 to 32), never the ipaddress module's."""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a CIDR; write one such as 10.240.0.0/16")
+    if value != value.strip():
+        raise ValueError(f"{value!r} has spaces around it; write {value.strip()!r} without them")
+    address, _, prefix = value.partition("/")
     try:
-        return ipaddress.IPv4Network(value, strict=True)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"{field_name}: {value!r} is not a valid IPv4 CIDR ({error})") from None
+        host = ipaddress.IPv4Address(address)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a CIDR: {address!r} is not an IPv4 address ({IPV4_WORDS}), "
+                         "e.g. 10.240.0.0/16") from None
+    if not prefix:
+        raise ValueError(f"{value!r} has no prefix length; write a CIDR such as "
+                         f"{ipaddress.IPv4Network(f'{host}/24', strict=False)}")
+    if not (prefix.isascii() and prefix.isdigit() and int(prefix) <= 32):
+        raise ValueError(f"{value!r} is not a CIDR: the prefix length after / must be a whole number from 0 "
+                         f"to 32, e.g. {ipaddress.IPv4Network(f'{host}/24', strict=False)}")
+    try:
+        return ipaddress.IPv4Network(f"{host}/{int(prefix)}", strict=True)
+    except ValueError:
+        network = ipaddress.IPv4Network(f"{host}/{int(prefix)}", strict=False)
+        raise ValueError(f"{value!r} is not a network address: a /{int(prefix)} starts at "
+                         f"{network.network_address}, so write {network}") from None
+
+
+def ipv4_network(field_name: str, value: str) -> ipaddress.IPv4Network:
+    """Parse a CIDR with no host bits set (`parse_ipv4_network`); the error names the field."""
+    try:
+        return parse_ipv4_network(value)
+    except ValueError as error:
+        raise ValueError(f"{field_name}: {error}") from None
 
 
 def check_range(field_name: str, value: int, bounds: tuple[int, int], unit: str = "") -> None:
@@ -141,14 +171,21 @@ def free_pool_name(preferred: str, others: dict[str, str]) -> str:
     return next(name for name in candidates if pool_name_conflict(name, others) is None)
 
 
-def check_node_pool_names(system_pool: str, user_pool: str) -> None:
+def check_node_pool_names(system_pool: str, user_pool: str, user_pool_written: bool = True) -> None:
     """Two pools need distinct names and distinct stand-in names during a rotation (first 9
-    characters + tmp), and neither may be the other's (or its own) stand-in's name."""
+    characters + tmp), and neither may be the other's (or its own) stand-in's name. When user_pool
+    keeps its default name (`user_pool_written` false), a clash is the system pool name's doing and
+    is blamed there."""
     reason = pool_name_conflict(system_pool, {})
     if reason is not None:
         raise ValueError(
             f"system_pool.name: {reason}; e.g. name: {free_pool_name('npsystem', {'user_pool': user_pool})}")
     reason = pool_name_conflict(user_pool, {"system_pool": system_pool})
+    if reason is not None and not user_pool_written:
+        raise ValueError(
+            f"system_pool.name: {pool_name_conflict(system_pool, {'user_pool': user_pool}) or reason} (user_pool's "
+            f"default name, as this file does not set one); e.g. name: "
+            f"{free_pool_name('npsystem', {'user_pool': user_pool})}, or give user_pool a name of its own")
     if reason is not None:
         raise ValueError(
             f"user_pool.name: {reason}; e.g. name: {free_pool_name('npuser01', {'system_pool': system_pool})}")
@@ -367,14 +404,46 @@ def check_kubernetes_version(version: str, today: datetime.date, allow_unlisted:
             "cluster.allow_unlisted_kubernetes_version: true")
 
 
-def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, allow_unlisted: bool) -> None:
+def fitting_vm_sizes(system: bool, os_disk_size_gb: int) -> list[catalog.VmSize]:
+    """Listed sizes a pool accepts with an ephemeral OS disk of `os_disk_size_gb`."""
+    return [size for size in catalog.VM_SIZES.values()
+            if size.ephemeral_os_max_gib is not None and size.ephemeral_os_max_gib >= os_disk_size_gb
+            and _meets_minimum(system, size)]
+
+
+def fitting_vm_size(system: bool, os_disk_size_gb: int, near: str = "") -> str | None:
+    """A listed size a pool accepts with an ephemeral OS disk of `os_disk_size_gb` (AKS's minimum
+    for the pool's mode, no burstable size for a system pool, x86), the one closest to `near` in
+    vCPUs: the example a VM-size message gives. None when no listed size fits."""
+    wanted = catalog.VM_SIZES[near].vcpus if near in catalog.VM_SIZES else 4
+    fits = [size for size in fitting_vm_sizes(system, os_disk_size_gb) if not size.arm64]
+    sibling = near.replace("s_v", "ds_v")  # Standard_D4s_v5 -> Standard_D4ds_v5: the same size with a disk
+    if any(size.name == sibling for size in fits):
+        return sibling
+    best = min(fits, key=lambda size: (abs(size.vcpus - wanted), size.burstable, size.name), default=None)
+    return best.name if best is not None else None
+
+
+def _meets_minimum(system: bool, size: catalog.VmSize) -> bool:
+    minimum_cpus, minimum_memory = ((catalog.SYSTEM_POOL_MIN_VCPUS, catalog.SYSTEM_POOL_MIN_MEMORY_GIB) if system
+                                    else (catalog.USER_POOL_MIN_VCPUS, catalog.USER_POOL_MIN_MEMORY_GIB))
+    return size.vcpus >= minimum_cpus and size.memory_gib >= minimum_memory and not (system and size.burstable)
+
+
+def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, allow_unlisted: bool,
+                  os_disk_written: bool = True) -> None:
     """The pool's VM size is in `catalog.VM_SIZES`, can hold its ephemeral OS disk of
-    `os_disk_size_gb`, and meets AKS's minimum for a system or user pool."""
+    `os_disk_size_gb`, and meets AKS's minimum for a system or user pool. When the disk size is the
+    pool's default (`os_disk_written` false), a disk that does not fit is blamed on `vm_size`."""
     size = catalog.VM_SIZES.get(vm_size)
+    instead = fitting_vm_size(system, os_disk_size_gb, vm_size)
+    example = f", e.g. vm_size: {instead}" if instead else ""
     if size is None:
         if allow_unlisted:
             return
-        close = difflib.get_close_matches(vm_size, list(catalog.VM_SIZES), n=3, cutoff=0.6)
+        # Only sizes this pool accepts with its disk: a did-you-mean must not lead to the next refusal.
+        close = difflib.get_close_matches(
+            vm_size, [size.name for size in fitting_vm_sizes(system, os_disk_size_gb)], n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
         raise ValueError(
             f"{pool}.vm_size: {vm_size!r} is not in this project's VM size table (as of {catalog.AS_OF}); {hint}"
@@ -384,24 +453,32 @@ def check_vm_size(pool: str, system: bool, vm_size: str, os_disk_size_gb: int, a
     if size.ephemeral_os_max_gib is None:
         raise ValueError(
             f"{pool}.vm_size: {vm_size} has no temp, cache or NVMe disk, so it cannot hold the ephemeral OS "
-            f"disk every pool uses ({catalog.EPHEMERAL_OS_SOURCE}); choose a size with a local disk, e.g. "
-            f"{vm_size.replace('s_v', 'ds_v')}")
+            f"disk every pool uses ({catalog.EPHEMERAL_OS_SOURCE}); choose a size with a local disk{example}")
     if os_disk_size_gb > size.ephemeral_os_max_gib:
+        smaller = (f"os_disk_size_gb: {size.ephemeral_os_max_gib}"
+                   if size.ephemeral_os_max_gib >= OS_DISK_SIZE_GB[0] and _meets_minimum(system, size) else "")
+        if not os_disk_written:
+            raise ValueError(
+                f"{pool}.vm_size: {vm_size}'s {size.ephemeral_os_max_gib} GiB local disk, where the ephemeral OS disk "
+                f"lives ({catalog.EPHEMERAL_OS_SOURCE}), cannot hold the pool's default {os_disk_size_gb} GB OS disk; "
+                f"choose a larger size{example}" + (f", or set {smaller}" if smaller else ""))
         raise ValueError(
             f"{pool}.os_disk_size_gb: {os_disk_size_gb} GB does not fit on {vm_size}'s "
             f"{size.ephemeral_os_max_gib} GiB local disk, where the ephemeral OS disk lives "
-            f"({catalog.EPHEMERAL_OS_SOURCE}); use at most {size.ephemeral_os_max_gib} or a larger size")
+            f"({catalog.EPHEMERAL_OS_SOURCE}); " + (f"e.g. {smaller}, or choose a larger size{example}" if smaller
+                                                    else f"choose a larger size{example}"))
     minimum_cpus, minimum_memory = ((catalog.SYSTEM_POOL_MIN_VCPUS, catalog.SYSTEM_POOL_MIN_MEMORY_GIB) if system
                                     else (catalog.USER_POOL_MIN_VCPUS, catalog.USER_POOL_MIN_MEMORY_GIB))
     if size.vcpus < minimum_cpus or size.memory_gib < minimum_memory:
         raise ValueError(
             f"{pool}.vm_size: {vm_size} has {size.vcpus} vCPUs and {size.memory_gib} GiB; AKS needs at least "
             f"{minimum_cpus} vCPUs and {minimum_memory} GiB for a {'system' if system else 'user'} pool "
-            "(https://learn.microsoft.com/azure/aks/quotas-skus-regions)")
+            f"(https://learn.microsoft.com/azure/aks/quotas-skus-regions){example}")
     if system and size.burstable:
         raise ValueError(
             f"{pool}.vm_size: {vm_size} is a burstable B-series size, which AKS does not support for system "
-            "pools (https://learn.microsoft.com/azure/aks/quotas-skus-regions); use e.g. Standard_D2d_v5")
+            f"pools (https://learn.microsoft.com/azure/aks/quotas-skus-regions)"
+            f"{example or ', e.g. vm_size: Standard_D2d_v5'}")
 
 
 def check_pool_capacity(min_count: int, max_count: int, max_pods: int, surge: int, pool: str = "") -> None:
@@ -410,7 +487,7 @@ def check_pool_capacity(min_count: int, max_count: int, max_pods: int, surge: in
     at = f"{pool}." if pool else ""
     if max(min_count, 1) * max_pods < MIN_PODS_PER_POOL:
         raise ValueError(
-            f"{at}max_pods: {max(min_count, 1)} node(s) x {max_pods} pods = {max(min_count, 1) * max_pods}; "
+            f"{at}max_pods: {plural(max(min_count, 1), 'node')} x {max_pods} pods = {max(min_count, 1) * max_pods}; "
             f"AKS requires room for at least {MIN_PODS_PER_POOL} pods in a pool; raise max_pods or min_count")
     if max_count + surge > MAX_NODES_WITH_SURGE:
         raise ValueError(
@@ -623,11 +700,24 @@ SPOT_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
 """The label AKS puts on every Spot node."""
 
 
+def _must_be(value: object) -> str:
+    """The start of "<value> must be ..." in the words of YAML: `'Basic' must be`, `is empty (null in
+    YAML); it must be` for a key with nothing after it, `is the number 5; it must be`."""
+    if isinstance(value, str):
+        return f"{value!r} must be"
+    return f"is {'empty (null in YAML)' if value is None else kind_of(value)}; it must be"
+
+
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    """`1 availability zone`, `0 availability zones`, `2 availability zones`."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
 def check_environment_type(value: str) -> None:
     """`production` or `non-production`."""
     if value not in ENVIRONMENT_TYPES:
         raise ValueError(
-            f"environment_type: {value!r} must be production or non-production, e.g. "
+            f"environment_type: {_must_be(value)} production or non-production, e.g. "
             "environment_type: non-production")
 
 
@@ -649,13 +739,24 @@ def check_spot_pool_allowed(environment_type: str) -> None:
             "or set environment_type: non-production")
 
 
-def check_spot_pool_name(spot_pool: str, system_pool: str, user_pool: str) -> None:
+def check_spot_pool_name(spot_pool: str, system_pool: str, user_pool: str, spot_pool_written: bool = True) -> None:
     """The Spot pool's name and its rotation stand-in's clash with neither other pool, and the
-    name is not its own stand-in's (`<first 9 characters>tmp`); see `pool_name_conflict`."""
+    name is not its own stand-in's (`<first 9 characters>tmp`); see `pool_name_conflict`. When the
+    Spot pool keeps its default name (`spot_pool_written` false), the clash is blamed on the pool
+    whose name the file sets."""
     others = {"system_pool": system_pool, "user_pool": user_pool}
     reason = pool_name_conflict(spot_pool, others)
-    if reason is not None:
-        raise ValueError(f"cluster.spot_pool.name: {reason}; e.g. name: {free_pool_name('npspot01', others)}")
+    if reason is None:
+        return
+    if not spot_pool_written:
+        for key, preferred in (("user_pool", "npuser01"), ("system_pool", "npsystem")):
+            if pool_name_conflict(spot_pool, {key: others[key]}) is not None:
+                rest = {**{k: v for k, v in others.items() if k != key}, "spot_pool": spot_pool}
+                raise ValueError(
+                    f"cluster.{key}.name: {pool_name_conflict(others[key], {'spot_pool': spot_pool}) or reason} "
+                    f"(spot_pool's default name, as this file does not set one); e.g. name: "
+                    f"{free_pool_name(preferred, rest)}, or give spot_pool a name of its own")
+    raise ValueError(f"cluster.spot_pool.name: {reason}; e.g. name: {free_pool_name('npspot01', others)}")
 
 
 def check_firewall_sku(value: object) -> None:
@@ -668,7 +769,7 @@ def check_firewall_sku(value: object) -> None:
             "firewall's DNS proxy (so its FQDN rules see the answers the nodes get); use firewall_sku: "
             "Standard (no IDPS or TLS inspection) or Premium")
     if value not in FIREWALL_SKUS:
-        raise ValueError(f"hub.firewall_sku: {value!r} must be Standard or Premium, e.g. firewall_sku: Standard")
+        raise ValueError(f"hub.firewall_sku: {_must_be(value)} Standard or Premium, e.g. firewall_sku: Standard")
 
 
 def check_bastion_sku(value: object) -> None:
@@ -680,7 +781,8 @@ def check_bastion_sku(value: object) -> None:
             "so it cannot reach the private API server; use bastion_sku: Standard, or bastion_sku: none "
             "with your own path to the API server (README \"Reaching the private API server\")")
     if value not in BASTION_SKUS:
-        raise ValueError(f"hub.bastion_sku: {value!r} must be Standard, Premium or none, e.g. bastion_sku: Standard")
+        raise ValueError(f"hub.bastion_sku: {_must_be(value)} Standard, Premium or none (no Bastion, written "
+                         "as the word none), e.g. bastion_sku: Standard")
 
 
 def check_production_zones(environment_type: str, region: str, zones: Sequence[str], region_has_zones: bool,
@@ -690,7 +792,7 @@ def check_production_zones(environment_type: str, region: str, zones: Sequence[s
     region's zones field (`regions[0].zones`)."""
     if environment_type == "production" and region_has_zones and len(zones) < 2:
         raise ValueError(
-            f"{field_name}: production region {region} uses {len(zones)} availability zone(s); production "
+            f"{field_name}: production region {region} uses {plural(len(zones), 'availability zone')}; production "
             "spreads over at least two, e.g. zones: [\"1\", \"2\", \"3\"] (or set environment_type: "
             "non-production)")
 
@@ -700,7 +802,7 @@ def minutes_of_day(field_name: str, value: str) -> int:
     hours, _, minutes = value.partition(":")
     if not (hours.isdigit() and minutes.isdigit() and len(hours) == 2 and len(minutes) == 2
             and int(hours) < 24 and int(minutes) < 60):
-        raise ValueError(f"{field_name}: {value!r} is not a time of day; write HH:MM, e.g. 07:00")
+        raise ValueError(f"{field_name}: {value!r} is not a time of day; write HH:MM in quotes, e.g. \"07:00\"")
     return int(hours) * 60 + int(minutes)
 
 
@@ -743,14 +845,19 @@ def check_key_vault_protection(environment_type: str, purge_protection: bool) ->
 def check_windows_time_zone(field_name: str, value: str) -> None:
     """A Windows time zone name (what Logic Apps recurrence triggers take), from the Unicode CLDR
     windowsZones table that tzlocal ships."""
-    from tzlocal.windows_tz import win_tz
+    from tzlocal.windows_tz import tz_win, win_tz
 
     if value not in win_tz:
+        windows = tz_win.get(value)  # America/New_York -> Eastern Standard Time (the same CLDR table)
+        if windows is not None:
+            raise ValueError(
+                f"{field_name}: {value!r} is an IANA time zone name; Logic Apps takes Windows names, and "
+                f"{value}'s is {windows}, e.g. time_zone: {windows}")
         close = sorted(name for name in win_tz if value.lower().split(" ")[0] in name.lower())[:3]
         hint = f"; close matches: {', '.join(close)}" if close else ""
         raise ValueError(
             f"{field_name}: {value!r} is not a Windows time zone name (Logic Apps uses those, not "
-            f"Europe/Berlin-style names), e.g. time_zone: W. Europe Standard Time{hint}")
+            f"Europe/Berlin-style names), e.g. time_zone: {close[0] if close else 'UTC'}{hint}")
 
 
 POLICY_MAX_LIMITS = {"cpu": "500m", "memory": "256Mi"}

@@ -496,7 +496,7 @@ def build(candidate: KubernetesClusterProps) -> None:
     ({"private_cluster": False, "authorized_ip_ranges": ("203.0.113.0/24",)},
      "private_dns_zone_id: only a private cluster"),
     ({"private_cluster": False, "private_dns_zone_id": None, "authorized_ip_ranges": ("203.0.113.0/24", "office")},
-     r"authorized_ip_ranges\[1\]: 'office' is not a valid IPv4 CIDR"),
+     r"authorized_ip_ranges\[1\]: 'office' is not a CIDR: 'office' is not an IPv4 address"),
     ({"private_cluster": False, "private_dns_zone_id": None, "authorized_ip_ranges": ("203.0.113.1/24",)},
      r"authorized_ip_ranges\[0\]"),
     ({"private_cluster": False, "private_dns_zone_id": None, "authorized_ip_ranges": ("0.0.0.0/0",)},

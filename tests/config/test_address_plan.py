@@ -8,7 +8,7 @@ import pytest
 
 from constructs_lib.config.address_plan import node_subnet_demand, usable_addresses
 from constructs_lib.config.loader import ConfigError
-from tests.envfiles import base_env, load, reference_env, set_path, two_regions
+from tests.envfiles import base_env, load, reference_env, refused, set_path, two_regions
 
 
 def test_azure_reserves_five_addresses():
@@ -54,7 +54,7 @@ def test_surge_as_node_count(tmp_path):
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.20",
          r"ingress_load_balancer_ip: 10\.240\.4\.20 lies outside the ingress subnet 10\.240\.4\.0/28"),
         ("regions[0].spoke.ingress_load_balancer_ip", "10.240.4.1",
-         r"10\.240\.4\.1 is one of the 5 addresses Azure reserves in 10\.240\.4\.0/28; use 10\.240\.4\.4 to 10\.240\.4\.14"),
+         r"10\.240\.4\.1 is one of the 5 addresses Azure reserves in the ingress subnet 10\.240\.4\.0/28; use 10\.240\.4\.4 to 10\.240\.4\.14"),
         ("cluster.network.pod_cidr", "10.240.0.0/16",
          r"cluster\.network\.pod_cidr: 10\.240\.0\.0/16 overlaps regions\[0\]\.spoke\.address_space 10\.240\.0\.0/16"),
         ("cluster.network", {"service_cidr": "10.200.0.0/16", "dns_service_ip": "10.200.0.10"},
@@ -123,3 +123,37 @@ def test_a_file_with_schema_errors_counts_registry_replicas_as_the_model_does(tm
     with pytest.raises(ConfigError) as caught:
         load(tmp_path, set_path(data, "monitoring.alert_emails", ["aks-ops"]))
     assert [problem.path for problem in caught.value.problems] == ["monitoring.alert_emails[0]"]
+
+
+def test_the_examples_of_one_run_apply_together(tmp_path):
+    """Moving the ingress subnet and the load-balancer IP are one fix: the IP example lies in the subnet
+    example, and an IP that already fits the suggested subnet gets no message of its own; two moved
+    subnets are not both sent to the same free range."""
+    data = base_env()
+    set_path(data, "regions[0].spoke.subnets.ingress", "10.240.3.0/28")  # overlaps nodes 10.240.0.0/22
+    found = {p.path: p.message for p in refused(tmp_path, data).problems}
+    assert found["regions[0].spoke.subnets.ingress"].endswith("e.g. ingress: 10.240.4.0/28")
+    assert "regions[0].spoke.ingress_load_balancer_ip" not in found, found  # 10.240.4.4 fits 10.240.4.0/28
+    set_path(data, "regions[0].spoke.ingress_load_balancer_ip", "10.240.3.4")
+    found = {p.path: p.message for p in refused(tmp_path, data).problems}
+    assert found["regions[0].spoke.ingress_load_balancer_ip"].endswith(
+        "outside the ingress subnet 10.240.4.0/28 suggested above; use an address from 10.240.4.4 to 10.240.4.14, "
+        "e.g. ingress_load_balancer_ip: 10.240.4.4"), found
+    set_path(data, "regions[0].spoke.subnets.private_endpoints", "10.240.3.16/28")
+    set_path(data, "regions[0].spoke.subnets.app_gateway", "10.240.4.0/24")  # leaves no /28 in 10.240.4.0/24
+    examples = [m.rsplit(": ", 1)[1] for p, m in ((p.path, p.message) for p in refused(tmp_path, data).problems)
+                if p.endswith(("subnets.ingress", "subnets.private_endpoints")) and "e.g." in m]
+    assert len(examples) == len(set(examples)), examples
+
+
+@pytest.mark.parametrize(("path", "value", "home"), [
+    ("regions[0].hub.address_space", "10.240.0.0/24", "10.200.0.0/24"),
+    ("regions[0].spoke.address_space", "10.200.0.0/16", "10.240.0.0/16"),
+])
+def test_a_vnet_moved_onto_another_is_sent_back_to_its_subnets(tmp_path, path, value, home):
+    """The VNet whose address space was moved (its subnets stayed) is the one blamed, sent back to where its
+    subnets lie, in one message: not "move every subnet" plus "move the other VNet", which contradict."""
+    data = set_path(base_env(), path, value)
+    found = [(p.path, p.message) for p in refused(tmp_path, data).problems]
+    assert len(found) == 1 and found[0][0] == path and found[0][1].endswith(f"e.g. address_space: {home}"), found
+    load(tmp_path, set_path(data, path, home))

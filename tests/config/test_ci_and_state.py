@@ -43,7 +43,7 @@ def test_a_github_repository_is_owner_slash_name(tmp_path, value, message):
     (["20.51.10.0/28", "192.168.1.0/24"], r"yaml: ci\.runner_ip_ranges\[1\]: 192\.168\.1\.0/24 is not a public range"),
     (["20.0.0.0/7"], r"yaml: ci\.runner_ip_ranges\[0\]: 20\.0\.0\.0/7 is wider than /8"),
     (["20.51.10.0/28", "20.51.10.0/28"], r"yaml: ci\.runner_ip_ranges: 20\.51\.10\.0/28 is listed more than once"),
-    (["20.51.10.1/28"], r"yaml: ci\.runner_ip_ranges\[0\]: '20\.51\.10\.1/28' is not a valid IPv4 CIDR"),
+    (["20.51.10.1/28"], r"yaml: ci\.runner_ip_ranges\[0\]: '20\.51\.10\.1/28' is not a network address: a /28 starts at 20\.51\.10\.0, so write 20\.51\.10\.0/28"),
 ])
 def test_runner_ranges_are_public_narrow_and_distinct(tmp_path, ranges, message):
     with pytest.raises(ConfigError, match=message):

@@ -75,7 +75,7 @@ def test_the_shipped_prod_file_stays_at_the_reference(environments):
      r"hub\.bastion_sku: Basic cannot tunnel a native client .* use bastion_sku: Standard, or bastion_sku: none"),
     (production, "hub.bastion_sku", "Developer", r"hub\.bastion_sku: Developer cannot tunnel a native client"),
     (production, "regions[0].zones", ["1"],
-     r"zones: production region eastus2 uses 1 availability zone\(s\); production spreads over at least two"),
+     r"zones: production region eastus2 uses 1 availability zone; production spreads over at least two"),
     (production, "cluster.system_pool.min_count", 0, r"cluster\.system_pool\.min_count: 0 is below the minimum of 1"),
     (production, "cluster.user_pool.min_count", -1, r"cluster\.user_pool\.min_count: -1 is below the minimum of 0"),
     (production, "hub.log_retention_days", 29, r"hub\.log_retention_days: 29 is below the minimum of 30"),
@@ -90,8 +90,14 @@ def test_the_shipped_prod_file_stays_at_the_reference(environments):
     (non_production, "cluster.stop_schedule", {"days": ["Monday", "Monday"]},
      r"cluster\.stop_schedule\.days: Monday is listed more than once"),
     (non_production, "cluster.stop_schedule", {"time_zone": "Europe/Berlin"},
-     r"cluster\.stop_schedule\.time_zone: 'Europe/Berlin' is not a Windows time zone name .* e\.g\. time_zone: "
+     r"cluster\.stop_schedule\.time_zone: 'Europe/Berlin' is an IANA time zone name; .* e\.g\. time_zone: "
      r"W\. Europe Standard Time"),
+    # The Windows zone of the IANA name given, not always Berlin's.
+    (non_production, "cluster.stop_schedule", {"time_zone": "America/New_York"},
+     r"time_zone: 'America/New_York' is an IANA time zone name; Logic Apps takes Windows names, and "
+     r"America/New_York's is Eastern Standard Time, e\.g\. time_zone: Eastern Standard Time$"),
+    (non_production, "cluster.stop_schedule", {"time_zone": "Mars/Olympus"},
+     r"time_zone: 'Mars/Olympus' is not a Windows time zone name .* e\.g\. time_zone: UTC$"),
 ])
 def test_cost_settings_are_refused_with_what_they_affect(tmp_path, data, path, value, message):
     with pytest.raises(ConfigError, match=message):

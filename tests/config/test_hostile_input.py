@@ -145,11 +145,12 @@ WRONG_VALUES = {
     "workload too long": ("workload", "a" * 13, r"workload: 'a{13}' is not a workload name: 3-12 lowercase letters"),
     "environment name too long": ("name", "abcdefghi", r"name: 'abcdefghi' is not an environment name: 2-8 lowercase letters and digits"),
     "region in display form": ("regions[0].name", "East US 2", r"regions\[0\]\.name: 'East US 2' is not an Azure region name"),
-    "region as a number": ("regions[0].name", 2, r"regions\[0\]\.name: must be text, but YAML read 2 as a number; write it in quotes: \"2\"$"),
-    "IPv6 CIDR": ("regions[0].spoke.subnets.nodes", "fd00::/64", r"regions\[0\]\.spoke\.subnets\.nodes: 'fd00::/64' is not a valid IPv4 CIDR"),
-    "prefix beyond /32": ("regions[0].spoke.subnets.nodes", "10.240.0.0/33", r"subnets\.nodes: '10\.240\.0\.0/33' is not a valid IPv4 CIDR"),
-    "octet beyond 255": ("regions[0].hub.address_space", "10.300.0.0/24", r"hub\.address_space: '10\.300\.0\.0/24' is not a valid IPv4 CIDR"),
-    "CIDR with a trailing space": ("regions[0].spoke.subnets.ingress", "10.240.4.0/28 ", r"subnets\.ingress: '10\.240\.4\.0/28 ' is not a valid IPv4 CIDR"),
+    "region as a number": ("regions[0].name", 2, r"regions\[0\]\.name: must be text, but YAML read 2 as a number; quoting it "
+                           r"\(\"2\"\) is not enough: '2' is not an Azure region name; use .*eastus2"),
+    "IPv6 CIDR": ("regions[0].spoke.subnets.nodes", "fd00::/64", r"regions\[0\]\.spoke\.subnets\.nodes: 'fd00::/64' is not a CIDR: 'fd00::' is not an IPv4 address \(four numbers from 0 to 255 separated by dots\), e\.g\. 10\.240\.0\.0/16"),
+    "prefix beyond /32": ("regions[0].spoke.subnets.nodes", "10.240.0.0/33", r"subnets\.nodes: '10\.240\.0\.0/33' is not a CIDR: the prefix length after / must be a whole number from 0 to 32, e\.g\. 10\.240\.0\.0/24"),
+    "octet beyond 255": ("regions[0].hub.address_space", "10.300.0.0/24", r"hub\.address_space: '10\.300\.0\.0/24' is not a CIDR: '10\.300\.0\.0' is not an IPv4 address"),
+    "CIDR with a trailing space": ("regions[0].spoke.subnets.ingress", "10.240.4.0/28 ", r"subnets\.ingress: '10\.240\.4\.0/28 ' has spaces around it; write '10\.240\.4\.0/28' without them"),
     "CIDR as a list": ("regions[0].spoke.subnets.ingress", ["10.240.4.0/28"], r"subnets\.ingress: .*expected a CIDR string"),
     "spoke covering everything": ("regions[0].spoke.address_space", "0.0.0.0/0", r"regions\[0\]\.spoke\.address_space: 0\.0\.0\.0/0 overlaps regions\[0\]\.hub\.address_space"),
     "unknown key inside a list item": ("regions[0].hubb", {}, r"regions\[0\]\.hubb: unknown key"),
@@ -172,7 +173,8 @@ def test_missing_required_fields(tmp_path, path):
         target = target[int(part)] if part.isdigit() else target[part]
     del target[last]
     rendered = str(refused(tmp_path, data))
-    assert f"{tmp_path / 'dev.yaml'}: {path}: required field is missing" in rendered.splitlines(), rendered
+    assert any(line.startswith(f"{tmp_path / 'dev.yaml'}: {path}: required field is missing; add ")
+               for line in rendered.splitlines()), rendered
 
 
 def test_odd_unknown_key_is_quoted_and_escaped(tmp_path):

@@ -37,7 +37,7 @@ RULES = {
     "size without a local disk": (
         "cluster.user_pool.vm_size", "Standard_D4s_v5",
         r"cluster\.user_pool\.vm_size: Standard_D4s_v5 has no temp, cache or NVMe disk, so it cannot hold the "
-        r"ephemeral OS disk .* e\.g\. Standard_D4ds_v5"),
+        r"ephemeral OS disk .* e\.g\. vm_size: Standard_D4ds_v5"),
     "OS disk larger than the local disk": (
         "cluster.system_pool.os_disk_size_gb", 100,
         r"cluster\.system_pool\.os_disk_size_gb: 100 GB does not fit on Standard_D2d_v5's 75 GiB local disk"),
@@ -46,7 +46,7 @@ RULES = {
         r"cluster\.system_pool\.vm_size: Standard_B2ms is a burstable B-series size"),
     "too few pods in a pool": (
         "cluster.user_pool", {"max_pods": 10, "min_count": 2},
-        r"cluster\.user_pool\.max_pods: 2 node\(s\) x 10 pods = 20; AKS requires room for at least 30 pods"),
+        r"cluster\.user_pool\.max_pods: 2 nodes x 10 pods = 20; AKS requires room for at least 30 pods"),
     "surge beyond 1000 nodes": (
         "cluster.user_pool", {"max_count": 1000, "max_surge": "10%"},
         r"cluster\.user_pool\.max_surge: 1000 nodes \+ 100 surge = 1100; AKS refuses an upgrade above 1000"),
