@@ -177,15 +177,19 @@ Refusal = Callable[[tuple[Any, ...], Any], list[str]]
 
 
 def _pydantic_problems(error: ValidationError, written: dict[str, str],
-                       refusal: Refusal | None = None, environment: str | None = None) -> list[Problem]:
+                       refusal: Refusal | None = None, environment: str | None = None,
+                       only: str | None = None) -> list[Problem]:
     """Each error in plain words (`config.messages`), at the field path the user wrote; `written`
     maps a field path to the text of a value YAML read as a number or boolean, so a message can
     quote it; `refusal` lets a message offer only values the rest of the file accepts. A list
-    whose items were refused is not reported again as too short."""
+    whose items were refused is not reported again as too short. `only`: just the errors that can
+    be about that field path (at it, inside it, or at an enclosing model whose rule may blame it)."""
     items = error.errors()
     paths = [_field_path(item["loc"]) for item in items]
     problems = []
     for item, path in zip(items, paths, strict=True):
+        if only is not None and not (only.startswith(path) or path.startswith(only)):
+            continue
         if item["type"] == "too_short" and any(other.startswith(f"{path}[") for other in paths):
             continue
         location = tuple(item["loc"])
@@ -378,14 +382,16 @@ def load_environment(path: Path, today: datetime.date | None = None) -> Environm
 
 
 def _judge(data: dict[str, Any], path: Path, context: dict[str, Any], written: dict[str, str],
-           refusal: Refusal | None) -> tuple[Environment | None, list[Problem]]:
-    """The file's Environment (None when it does not validate) and every problem it has."""
+           refusal: Refusal | None, only: str | None = None) -> tuple[Environment | None, list[Problem]]:
+    """The file's Environment (None when it does not validate) and every problem it has (`only`:
+    the schema errors rendered are just those that can be about that field path)."""
     try:
         env = Environment.model_validate(data, context=context)
     except ValidationError as error:
         # Every rule whose inputs validated, and the address plan of the sections that did, come in
         # the same pass as the schema problems: one round fixes a file.
-        problems = _pydantic_problems(error, written, refusal, path.stem) + _rule_problems(data, path, context)
+        problems = (_pydantic_problems(error, written, refusal, path.stem, only)
+                    + _rule_problems(data, path, context))
         return None, list(dict.fromkeys(problems))
     return env, _check_file(env, path) + check_environment(env)
 
@@ -410,7 +416,7 @@ def _refusal(data: dict[str, Any], path: Path, context: dict[str, Any]) -> Refus
         except (LookupError, TypeError):
             return []
         field = _field_path(location)
-        _, problems = _judge(changed, path, context, {}, None)
+        _, problems = _judge(changed, path, context, {}, None, only=field)
         return [problem.message for problem in problems if problem.path == field]
 
     return refused

@@ -10,6 +10,7 @@ Pure Python: nothing here imports cdktf.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -62,11 +63,17 @@ class Pattern:
 _REGISTRY: dict[str, Pattern] = {}
 
 
+_YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when the wheel has it; the (Python) resolvers, and so the result, are the same."""
+
+
+@functools.lru_cache(maxsize=4096)
 def as_yaml(text: str) -> str:
     """`text` as it must be written in a YAML file to be read back as this text: plain when YAML
-    reads it so, else in double quotes (`21:00` is the number 1260 to YAML 1.1, `1.35` a number)."""
+    reads it so, else in double quotes (`21:00` is the number 1260 to YAML 1.1, `1.35` a number).
+    Cached: a file with thousands of problems asks for the same few choices thousands of times."""
     try:
-        plain = yaml.safe_load(text) == text and "#" not in text and ": " not in text
+        plain = yaml.load(text, Loader=_YAML_LOADER) == text and "#" not in text and ": " not in text
     except yaml.YAMLError:
         plain = False
     return text if plain else json.dumps(text)

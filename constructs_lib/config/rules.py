@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 
@@ -83,6 +84,13 @@ def parse_ipv4_network(value: str) -> ipaddress.IPv4Network:
     network a host address lies in, a prefix length from 0 to 32), never the ipaddress module's."""
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a CIDR; write one such as 10.240.0.0/16")
+    return _parse_ipv4_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_ipv4_text(value: str) -> ipaddress.IPv4Network:
+    """`parse_ipv4_network` of a text, cached: a file is validated section by section and again for
+    each piece of advice it gets, so the same CIDRs are parsed many times (the result is immutable)."""
     if value != value.strip():
         raise ValueError(f"{value!r} has spaces around it; write {value.strip()!r} without them")
     address, _, prefix = value.partition("/")
