@@ -131,13 +131,24 @@ ONE_PACKAGE_MISSING = {
 make target). tzlocal is imported only when a file sets `cluster.stop_schedule` (dev.yaml does)."""
 
 
+@pytest.fixture(scope="module")
+def hidden_runs(synthesized, tmp_path_factory) -> dict[str, Future[Any]]:
+    """Every `ONE_PACKAGE_MISSING` command, started together beside the tests (each with a scratch
+    output folder of its own)."""
+    runs = {}
+    for name, (module, command, _) in ONE_PACKAGE_MISSING.items():
+        scratch = tmp_path_factory.mktemp("hidden") / "out"
+        command = [part.format(outdir=synthesized.outdir, scratch=scratch) for part in command]
+        runs[name] = start(run_in_background, [sys.executable, "-c", HIDING, module, *command], timeout=120)
+    return runs
+
+
 @pytest.mark.parametrize("name", ONE_PACKAGE_MISSING)
-def test_every_entry_point_checks_all_it_imports_before_importing_any(name, synthesized, tmp_path):
+def test_every_entry_point_checks_all_it_imports_before_importing_any(name, hidden_runs):
     """A Python that has pydantic but not tzlocal (or cdktf but not typeguard, ...) is told so
     before the run starts, not by a `ModuleNotFoundError` traceback halfway through."""
-    module, command, make = ONE_PACKAGE_MISSING[name]
-    command = [part.format(outdir=synthesized.outdir, scratch=tmp_path / "out") for part in command]
-    result = run_in_background([sys.executable, "-c", HIDING, module, *command], timeout=120)
+    module, _, make = ONE_PACKAGE_MISSING[name]
+    result = hidden_runs[name].result(timeout=120)
     distribution = {**interpreter.CONFIG_PACKAGES, **interpreter.SYNTH_PACKAGES, **interpreter.DIAGRAM_PACKAGES,
                     "psutil": "psutil"}[module]
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
