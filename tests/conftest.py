@@ -62,11 +62,26 @@ LOCK_FILE_TEXT = "# provider lock file a Terraform team committed\n"
 
 
 @dataclass(frozen=True)
+class OneEnvironment:
+    """The second synth's output copied, a Terraform team's files laid into it
+    (`tests.second_synth.prepare_one_environment`), then `main.py --env <generated>` over it."""
+
+    process: subprocess.CompletedProcess[str]
+    outdir: Path
+    before: list[str]
+    """The stacks its manifest listed before the run."""
+    other: str
+    """The other environment's stack folder that got a marker."""
+
+
+@dataclass(frozen=True)
 class SecondSynth:
-    """`main.py` run end to end in its own process (another hash seed) over one shipped environment
-    (prod when it exists) plus an environment generated the way a user adds one (tests/envfiles.py,
-    local state, no role-propagation waits), into an output folder that held a stale stack (`old-eastus-hub`) and, in the
-    folder of a stack it synthesizes again (`locked_stack`), a lock file (`LOCK_FILE_TEXT`)."""
+    """`main.py` run end to end in a process of its own (another hash seed; tests/second_synth.py)
+    over one shipped environment (prod when it exists) plus an environment generated the way a user
+    adds one (tests/envfiles.py, local state, no role-propagation waits), into an output folder that
+    held a stale stack (`old-eastus-hub`) and, in the folder of a stack it synthesizes again
+    (`locked_stack`), a lock file (`LOCK_FILE_TEXT`); then, in the same process, `main.py --env`
+    of the generated environment over a copy (`one_environment`)."""
 
     process: subprocess.CompletedProcess[str]
     outdir: Path
@@ -76,6 +91,8 @@ class SecondSynth:
     """The generated environment."""
     locked_stack: str
     """The stack whose folder held `.terraform.lock.hcl` before the synth."""
+    one_environment: OneEnvironment | None
+    """None when the full run failed."""
 
 
 def _run_second_synth() -> SecondSynth:
@@ -105,9 +122,21 @@ def _run_second_synth() -> SecondSynth:
                 for name in ("old-eastus-hub", locked)}
     (outdir / "manifest.json").write_text(json.dumps({"version": "0.21.0", "stacks": previous}))
     # --no-diagrams: drawing is tested on the session synth (tests/tools/test_diagram.py).
-    process = run_in_background(main_command("--envs", str(envs), "--outdir", str(outdir), "--no-diagrams"),
-                                env={**os.environ, "PYTHONHASHSEED": "random"})
-    return SecondSynth(process, outdir, environments, generated, locked)
+    runner = run_in_background([sys.executable, "-m", "tests.second_synth", str(envs), str(outdir), generated.name],
+                               env={**os.environ, "PYTHONHASHSEED": "random"})
+    if runner.returncode != 0:
+        raise RuntimeError(f"tests.second_synth failed (exit {runner.returncode}):\n{runner.stderr}")
+    runs = json.loads(runner.stdout)
+
+    def completed(run: dict[str, Any], outdir: Path) -> subprocess.CompletedProcess[str]:
+        command = main_command("--envs", str(envs), "--outdir", str(outdir))
+        return subprocess.CompletedProcess(command, run["returncode"], run["stdout"], run["stderr"])
+
+    one = None
+    if "one" in runs:
+        one_outdir = outdir.with_name(outdir.name + ".one")
+        one = OneEnvironment(completed(runs["one"], one_outdir), one_outdir, runs["before"], runs["other"])
+    return SecondSynth(completed(runs["full"], outdir), outdir, environments, generated, locked, one)
 
 
 WAITS_FOR_BACKGROUND = ("tests/test_static_checks.py", "tests/tools/test_security_gate.py")

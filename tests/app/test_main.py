@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from concurrent.futures import Future
 from pathlib import Path
@@ -19,6 +18,7 @@ from tests.background import run_in_background, start
 from tests.conftest import LOCK_FILE_TEXT
 from tests.envfiles import PROJECT_ROOT, base_env, env_named, load, main_command, set_path
 from tests.main_batch import MainRun, start_batch
+from tests.second_synth import LOCK_TEXT, MARKER_TEXT
 
 
 def test_main_synthesizes_every_environment_shows_progress_and_a_summary(second_synth):
@@ -53,34 +53,24 @@ def test_main_synthesizes_every_environment_shows_progress_and_a_summary(second_
                     r"in \d+\.\d s", lines[-1]), lines[-1]
 
 
-def test_one_environment_is_synthesized_and_the_others_stay_untouched(second_synth, tmp_path):
-    from constructs_lib.app import synth_replacing
-
-    outdir = tmp_path / "cdktf.out"
-    shutil.copytree(second_synth.outdir, outdir)
-    other = next(p for p in (outdir / "stacks").iterdir() if p.name.startswith("prod-"))
-    (other / "marker").write_text("untouched")
-    mine = outdir / "stacks" / f"{second_synth.generated.name}-westeurope-cluster"
-    (mine / ".terraform.lock.hcl").write_text("# lock\n")
-    (mine / ".terraform" / "providers").mkdir(parents=True)
-    (mine / "stale").write_text("from the previous synth")
-    before = json.loads((outdir / "manifest.json").read_text())["stacks"]
-    (outdir / "diagrams").mkdir()
-    for env in second_synth.environments:
-        (outdir / "diagrams" / f"{env.name}.png").write_text(f"{env.name}, drawn before")
-
-    written = synth_replacing([second_synth.generated], outdir, keep_other_environments=True)
-
-    assert written == sorted(p.name for p in stack_plan(second_synth.generated))
-    assert (other / "marker").read_text() == "untouched", "another environment's folder was replaced"
-    assert (mine / ".terraform.lock.hcl").read_text() == "# lock\n" and (mine / ".terraform" / "providers").is_dir()
+def test_one_environment_is_synthesized_and_the_others_stay_untouched(second_synth):
+    """`main.py --env <generated>` over a synthesized folder a Terraform team has worked in
+    (tests/second_synth.py lays the files down, in the second synth's process)."""
+    one = second_synth.one_environment
+    assert one is not None and one.process.returncode == 0, one and one.process.stderr
+    generated = second_synth.generated
+    other = one.outdir / "stacks" / one.other
+    mine = one.outdir / "stacks" / f"{generated.name}-{generated.regions[0].name}-cluster"
+    assert re.search(rf"^Synthesized {len(stack_plan(generated))} stacks ", one.process.stdout, re.M), one.process.stdout
+    assert (other / "marker").read_text() == MARKER_TEXT, "another environment's folder was replaced"
+    assert (mine / ".terraform.lock.hcl").read_text() == LOCK_TEXT and (mine / ".terraform" / "providers").is_dir()
     assert not (mine / "stale").exists(), "the synthesized environment's folders are new"
-    after = json.loads((outdir / "manifest.json").read_text())["stacks"]
-    assert sorted(after) == sorted(before)
-    order = json.loads((outdir / "deploy-order.json").read_text())["environments"]
+    after = json.loads((one.outdir / "manifest.json").read_text())["stacks"]
+    assert sorted(after) == one.before
+    order = json.loads((one.outdir / "deploy-order.json").read_text())["environments"]
     assert sorted(order) == sorted(e.name for e in second_synth.environments)
-    assert sorted(p.name for p in (outdir / "diagrams").iterdir()) == sorted(
-        f"{env.name}.png" for env in second_synth.environments if env.name != second_synth.generated.name), \
+    assert sorted(p.name for p in (one.outdir / "diagrams").iterdir()) == sorted(
+        f"{env.name}.png" for env in second_synth.environments if env.name != generated.name), \
         "the other environments keep their diagrams; the synthesized one's is drawn again (make synth)"
 
 
