@@ -37,6 +37,7 @@ from constructs_lib.config.loader import load_environments
 from constructs_lib.config.stack_plan import stack_plan
 from tests.background import lower_priority, run_in_background
 from tests.envfiles import PROJECT_ROOT, env_named, environments_under_test, main_command
+from tests.second_synth import LOCK_TEXT
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -52,13 +53,6 @@ _static: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
 _second_synth: list[Future[SecondSynth]] = []
 _temporary: list[Path] = []
 """Folders the background jobs create; removed when the session finishes."""
-
-
-def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return run_in_background(command)
-
-
-LOCK_FILE_TEXT = "# provider lock file a Terraform team committed\n"
 
 
 @dataclass(frozen=True)
@@ -80,7 +74,7 @@ class SecondSynth:
     over one shipped environment (prod when it exists) plus an environment generated the way a user
     adds one (tests/envfiles.py, local state, no role-propagation waits), into an output folder that
     held a stale stack (`old-eastus-hub`) and, in the folder of a stack it synthesizes again
-    (`locked_stack`), a lock file (`LOCK_FILE_TEXT`); then, in the same process, `main.py --env`
+    (`locked_stack`), a lock file (`tests.second_synth.LOCK_TEXT`); then, in the same process, `main.py --env`
     of the generated environment over a copy (`one_environment`)."""
 
     process: subprocess.CompletedProcess[str]
@@ -116,7 +110,7 @@ def _run_second_synth() -> SecondSynth:
     (stale / "cdk.tf.json").write_text("{}")
     locked = next(planned.name for env in environments for planned in stack_plan(env) if planned.kind == "hub")
     (outdir / "stacks" / locked).mkdir()
-    (outdir / "stacks" / locked / ".terraform.lock.hcl").write_text(LOCK_FILE_TEXT)
+    (outdir / "stacks" / locked / ".terraform.lock.hcl").write_text(LOCK_TEXT)
     # What the previous synth recorded (its manifest lists the stacks whose folders it wrote).
     previous = {name: {"name": name, "synthesizedStackPath": f"stacks/{name}/cdk.tf.json", "dependencies": []}
                 for name in ("old-eastus-hub", locked)}
@@ -134,7 +128,7 @@ def _run_second_synth() -> SecondSynth:
 
     one = None
     if "one" in runs:
-        one_outdir = outdir.with_name(outdir.name + ".one")
+        one_outdir = Path(runs["one_outdir"])
         one = OneEnvironment(completed(runs["one"], one_outdir), one_outdir, runs["before"], runs["other"])
     return SecondSynth(completed(runs["full"], outdir), outdir, environments, generated, locked, one)
 
@@ -215,22 +209,25 @@ def _whole_suite(config: pytest.Config) -> bool:
             and not option.markexpr and not option.deselect and not option.collectonly)
 
 
+def _start_static() -> None:
+    for name, command in STATIC_CHECKS.items():
+        _static[name] = _executor.submit(run_in_background, command)
+
+
+def _start_second_synth() -> None:
+    _second_synth.append(_executor.submit(_run_second_synth))
+
+
+_JOBS = {"static": _start_static, "second synth": _start_second_synth, "checkov": _start_checkov}
+"""The background jobs that need nothing from collection, by name."""
 _started: set[str] = set()
-"""The background jobs started so far: `static`, `second synth`, `checkov`."""
 
 
 def _start(job: str) -> None:
-    """Start a background job that needs nothing from collection (once)."""
-    if job in _started:
-        return
-    _started.add(job)
-    if job == "static":
-        for name, command in STATIC_CHECKS.items():
-            _static[name] = _executor.submit(_run, command)
-    elif job == "second synth":
-        _second_synth.append(_executor.submit(_run_second_synth))
-    elif job == "checkov":
-        _start_checkov()
+    """Start a background job of `_JOBS` (once)."""
+    if job not in _started:
+        _started.add(job)
+        _JOBS[job]()
 
 
 GC_THRESHOLDS = (10_000, 20, 20)
@@ -257,7 +254,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     second core while pytest collects on the first. (The session synth waits for collection: jsii
     serves one caller, and collecting imports the constructs.)"""
     if _whole_suite(session.config):
-        for job in ("static", "second synth", "checkov"):
+        for job in _JOBS:
             _start(job)
 
 

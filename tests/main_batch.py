@@ -31,10 +31,10 @@ from typing import Any
 from constructs_lib._bindings import LAZY_PACKAGES
 from tests.background import run_in_background, start
 
-SYNTH_PACKAGES = ("cdktf", "jsii", *LAZY_PACKAGES)
-"""Top-level packages a run that stops before the synth must not import. The binding packages
-themselves are placeholders main.py registers without running them (constructs_lib._bindings):
-only their submodules count."""
+SYNTH_PACKAGES = ("cdktf", "constructs", "jsii", *LAZY_PACKAGES)
+"""Top-level packages of cdktf, its runtime and the provider bindings: a run that stops before the
+synth must not import them. The binding packages themselves are placeholders main.py registers
+without running them (constructs_lib._bindings): only their submodules count."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,17 @@ def _without(modules: list[str]) -> Iterator[None]:
                 sys.modules.pop(name, None)
 
 
-def _run_case(case: Case) -> dict[str, Any]:
+def _text_stream() -> io.TextIOWrapper:
+    """A text stream with a byte buffer, like sys.stdout: jsii copies node's output to `.buffer`."""
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+
+
+def run_case(case: Case) -> dict[str, Any]:
+    """One case in this process, as `python main.py arguments` would run it (see the module)."""
     import main
 
     arguments, without = (case, []) if isinstance(case, list) else (case["arguments"], case.get("without", []))
-    stdout, stderr = io.StringIO(), io.StringIO()
+    stdout, stderr = _text_stream(), _text_stream()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), _without(without):
         try:
             returncode = main.main(arguments)
@@ -103,12 +109,13 @@ def _run_case(case: Case) -> dict[str, Any]:
             traceback.print_exc()
             returncode = 1
     imported = sorted(name for name in sys.modules if name.split(".")[0] in SYNTH_PACKAGES and name not in LAZY_PACKAGES)
-    return {"returncode": returncode, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(), "imported": imported}
+    return {"returncode": returncode, "stdout": stdout.buffer.getvalue().decode(),  # type: ignore[attr-defined]
+            "stderr": stderr.buffer.getvalue().decode(), "imported": imported}  # type: ignore[attr-defined]
 
 
 def _main() -> int:
     cases: dict[str, Case] = json.loads(sys.stdin.read())
-    results = {name: _run_case(arguments) for name, arguments in cases.items()}
+    results = {name: run_case(arguments) for name, arguments in cases.items()}
     sys.stdout.write(json.dumps(results))
     return 0
 

@@ -10,42 +10,23 @@ runs it, so the suite pays the cdktf import once for both runs.
    folder, a diagram per environment), then `main.py --envs ENVS --outdir OUTDIR.one --env
    ENVIRONMENT --no-diagrams`: one environment, the others kept.
 
-Prints {"full": run, "one": run, "before": [stacks in OUTDIR.one's manifest before run 2],
-"other": the folder that got the marker}, each run {"returncode", "stdout", "stderr"}.
+Prints {"full": run, "one": run, "one_outdir": OUTDIR.one, "before": [stacks in its manifest before
+run 2], "other": the folder that got the marker}, each run as `tests.main_batch.run_case` gives it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
+
+from tests.main_batch import run_case
 
 MARKER_TEXT = "untouched"
 LOCK_TEXT = "# lock\n"
 STALE_TEXT = "from the previous synth"
-
-
-def _run(arguments: list[str]) -> dict[str, Any]:
-    import main
-
-    # Text streams with a byte buffer: jsii copies node's output to sys.stderr.buffer.
-    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
-    stderr = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        try:
-            returncode = main.main(arguments)
-        except SystemExit as exit:
-            returncode = exit.code if isinstance(exit.code, int) else 1
-        except BaseException:  # what the interpreter prints for an uncaught exception
-            traceback.print_exc()
-            returncode = 1
-    return {"returncode": returncode, "stdout": stdout.buffer.getvalue().decode(),  # type: ignore[attr-defined]
-            "stderr": stderr.buffer.getvalue().decode()}  # type: ignore[attr-defined]
 
 
 def prepare_one_environment(outdir: Path, environment: str) -> tuple[list[str], str]:
@@ -67,13 +48,14 @@ def prepare_one_environment(outdir: Path, environment: str) -> tuple[list[str], 
 
 def _main() -> int:
     envs, outdir, environment = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-    full = _run(["--envs", envs, "--outdir", str(outdir), "--no-diagrams"])
+    full = run_case(["--envs", envs, "--outdir", str(outdir), "--no-diagrams"])
     result: dict[str, Any] = {"full": full}
     if full["returncode"] == 0:
         one = outdir.with_name(outdir.name + ".one")
         shutil.copytree(outdir, one)
         result["before"], result["other"] = prepare_one_environment(one, environment)
-        result["one"] = _run(["--envs", envs, "--outdir", str(one), "--env", environment, "--no-diagrams"])
+        result["one_outdir"] = str(one)
+        result["one"] = run_case(["--envs", envs, "--outdir", str(one), "--env", environment, "--no-diagrams"])
     sys.stdout.write(json.dumps(result))
     return 0
 

@@ -9,9 +9,7 @@ import grimp
 import pytest
 
 from tests import conftest
-
-SYNTH_PACKAGES = ("cdktf", "constructs", "jsii", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_helm",
-                  "cdktf_cdktf_provider_time")
+from tests.main_batch import SYNTH_PACKAGES
 
 
 def test_the_tests_run_beside_the_session_synth_never_import_cdktf():

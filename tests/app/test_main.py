@@ -15,9 +15,8 @@ import pytest
 import main
 from constructs_lib.config.stack_plan import stack_plan
 from tests.background import run_in_background, start
-from tests.conftest import LOCK_FILE_TEXT
 from tests.envfiles import PROJECT_ROOT, base_env, env_named, load, main_command, set_path
-from tests.main_batch import MainRun, start_batch
+from tests.main_batch import SYNTH_PACKAGES, MainRun, start_batch
 from tests.second_synth import LOCK_TEXT, MARKER_TEXT
 
 
@@ -78,7 +77,7 @@ def test_a_full_synth_keeps_lock_files_and_drops_retired_stacks(second_synth):
     """The second synth ran into a folder holding a retired stack and a lock file a Terraform team
     had committed in a stack folder the synth writes again (tests/conftest.py `SecondSynth`)."""
     locked = second_synth.outdir / "stacks" / second_synth.locked_stack / ".terraform.lock.hcl"
-    assert locked.read_text() == LOCK_FILE_TEXT
+    assert locked.read_text() == LOCK_TEXT
     assert sorted(p.name for p in (second_synth.outdir / "stacks").iterdir()) == sorted(
         p.name for env in second_synth.environments for p in stack_plan(env)), "a full synth leaves no other stack"
 
@@ -92,12 +91,10 @@ def quick_runs(tmp_path_factory) -> tuple[Future[dict[str, MainRun]], Path]:
     return start_batch({
         "list": ["--list"], "unknown environment": ["--env", ABSENT, "--outdir", str(outdir)],
         "list unknown environment": ["--list", "--env", ABSENT, "--outdir", str(outdir)],
-        "without cdktf": {"arguments": ["--outdir", str(outdir)], "without": list(CDKTF_MODULES)},
+        "without cdktf": {"arguments": ["--outdir", str(outdir)], "without": list(SYNTH_PACKAGES)},
     }), outdir
 
 
-CDKTF_MODULES = ("cdktf", "constructs", "jsii", "cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_helm",
-                 "cdktf_cdktf_provider_time")
 """What a Python outside .venv lacks although it has pydantic and PyYAML (the report: a system Python)."""
 
 
