@@ -146,9 +146,9 @@ def missing_for_synth() -> str | None:
     """What a synth needs and this run lacks: the Python packages (cdktf, the provider bindings,
     and what validating the files needs) and Node.js on PATH (cdktf's jsii runtime); None when
     nothing is missing. Looked up, never imported: the check costs nothing."""
-    absent = interpreter.missing({**interpreter.SYNTH_PACKAGES, **interpreter.CONFIG_PACKAGES})
+    absent = interpreter.lacking({**interpreter.SYNTH_PACKAGES, **interpreter.CONFIG_PACKAGES}, "make synth", "main.py")
     if absent:
-        return interpreter.not_installed(absent, "make synth", "main.py")
+        return absent
     if shutil.which("node") is None:
         return ("cdktf runs on Node.js (its jsii runtime), and `node` is not on PATH: install Node.js 20 or later "
                 "(README \"Quick start\").")
