@@ -20,7 +20,14 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from constructs_lib import __version__, interpreter
 
-_LISTING = ("make list", "main.py --list") if "--list" in sys.argv[1:] else ("make synth", "main.py")
+
+def commands(listing: bool) -> tuple[str, str]:
+    """The make target and the command line (after `.venv/bin/python`) of this run, for messages:
+    `make list` / `main.py --list` with --list, else `make synth` / `main.py`."""
+    return ("make list", "main.py --list") if listing else ("make synth", "main.py")
+
+
+_LISTING = commands("--list" in sys.argv[1:])
 if __name__ == "__main__":  # every package the configuration imports (tzlocal too), checked before any import
     interpreter.require(interpreter.CONFIG_PACKAGES, *_LISTING)
 
@@ -146,9 +153,9 @@ def missing_for_synth() -> str | None:
     """What a synth needs and this run lacks: the Python packages (cdktf, the provider bindings,
     and what validating the files needs) and Node.js on PATH (cdktf's jsii runtime); None when
     nothing is missing. Looked up, never imported: the check costs nothing."""
-    absent = interpreter.missing({**interpreter.SYNTH_PACKAGES, **interpreter.CONFIG_PACKAGES})
+    absent = interpreter.lacking({**interpreter.SYNTH_PACKAGES, **interpreter.CONFIG_PACKAGES}, "make synth", "main.py")
     if absent:
-        return interpreter.not_installed(absent, "make synth", "main.py")
+        return absent
     if shutil.which("node") is None:
         return ("cdktf runs on Node.js (its jsii runtime), and `node` is not on PATH: install Node.js 20 or later "
                 "(README \"Quick start\").")
@@ -175,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     # Only a synth writes the output folder, so only a synth says it left it unchanged; --list
     # needs neither cdktf nor Node.js, only a recent enough Python.
     after = "" if args.list else f"\n{unchanged(args.outdir)}"
-    make, run = ("make list", "main.py --list") if args.list else ("make synth", "main.py")
+    make, run = commands(args.list)
     lacking = interpreter.too_old(make, run) or (None if args.list else missing_for_synth())
     if lacking:
         print(f"{lacking}{after}", file=sys.stderr)
@@ -197,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = ", ".join(env.name for env in environments)
     progress(f"validated {len(environments)} environment{'s' * (len(environments) != 1)} ({names}) from {args.envs}/")
-    for warning in synth_warnings(environments, _loaded_environments(loaded)):
+    folder = _loaded_environments(loaded)
+    for warning in synth_warnings(environments, folder):
         print(f"warning: {warning}", file=sys.stderr)
 
     progress("loading cdktf and the provider bindings")
@@ -211,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     # With --env, the kept environments' prerequisites stay in DEPLOY_ORDER.md when their files load.
-    context = _loaded_environments(loaded)
+    context = folder
     if len(context) < len(loaded):
         context = environments
         progress("another environment file does not load; DEPLOY_ORDER.md lists prerequisites of "

@@ -84,6 +84,13 @@ def not_installed(distributions: list[str], make: str, run: str) -> str:
     return f"{_listed(distributions)} {verb} not installed in this Python ({sys.executable}). {how_to_run(make, run)}"
 
 
+def lacking(packages: dict[str, str], make: str, run: str) -> str | None:
+    """`not_installed`'s message for the distributions of `packages` this interpreter cannot import;
+    None when it can import every one. Nothing is imported to find out."""
+    absent = missing(packages)
+    return not_installed(absent, make, run) if absent else None
+
+
 def too_old(make: str, run: str, minimum: tuple[int, int] = MINIMUM_PYTHON) -> str | None:
     """The message when this interpreter is older than `minimum`; None when it is recent enough."""
     if sys.version_info >= minimum:
@@ -130,12 +137,9 @@ def diagnose(packages: dict[str, str], make: str, run: str) -> str | None:
     """Why this interpreter cannot run a command that needs `packages`: too old, packages missing,
     or other versions than requirements.txt pins (looked up only here, after an import failed);
     None when none of these holds."""
-    old = too_old(make, run)
-    if old:
-        return old
-    absent = missing(packages)
-    if absent:
-        return not_installed(absent, make, run)
+    unusable = too_old(make, run) or lacking(packages, make, run)
+    if unusable:
+        return unusable
     others = other_versions(packages)
     if others:
         return (f"this Python ({sys.executable}) has {_listed(others)}, which the project does not run on. "
@@ -148,10 +152,7 @@ def require(packages: dict[str, str], make: str, run: str) -> None:
     interpreter is too old or lacks one of `packages` (every package the command imports,
     transitive requirements included), prints the plain message to standard error and exits with
     code 2. Nothing is imported to find out."""
-    message = too_old(make, run)
-    absent = missing(packages)
-    if message is None and absent:
-        message = not_installed(absent, make, run)
+    message = too_old(make, run) or lacking(packages, make, run)
     if message is not None:
         print(message, file=sys.stderr)
         raise SystemExit(2)

@@ -591,9 +591,9 @@ def _budget_check(envs: Path, result: Estimate) -> list[str]:
 
     # Every package reading the files imports (tzlocal too, which only some settings load), looked
     # up before importing any.
-    absent = interpreter.missing(interpreter.CONFIG_PACKAGES)
+    absent = interpreter.lacking(interpreter.CONFIG_PACKAGES, "make cost", "tools/cost.py")
     if absent:
-        return [f"no budget check: {interpreter.not_installed(absent, 'make cost', 'tools/cost.py')}"]
+        return [f"no budget check: {absent}"]
     from constructs_lib.config import loader
 
     try:

@@ -595,9 +595,9 @@ def render_diagrams(outdir: Path, environments: Collection[str] | None = None) -
     """
     from constructs_lib import interpreter
 
-    absent = interpreter.missing(interpreter.DIAGRAM_PACKAGES)
+    absent = interpreter.lacking(interpreter.DIAGRAM_PACKAGES, "make diagram", "tools/diagram.py")
     if absent:
-        raise DiagramError(interpreter.not_installed(absent, "make diagram", "tools/diagram.py"))
+        raise DiagramError(absent)
     topologies = read_topologies(outdir, environments)
     folder = outdir / DIAGRAM_FOLDER
     folder.mkdir(parents=True, exist_ok=True)

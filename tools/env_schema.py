@@ -38,7 +38,7 @@ try:  # another Python than .venv's: a plain message and exit 2, not a traceback
     from pydantic_core import PydanticUndefined
 
     from constructs_lib.config.loader import load_environment
-    from constructs_lib.config.messages import unwrap
+    from constructs_lib.config.messages import models_in, unwrap
     from constructs_lib.config.models import STATE_BACKEND_MODELS, Environment
 except Exception as error:
     interpreter.stop_on_import_error(error, interpreter.CONFIG_PACKAGES, "make schema", "-m tools.env_schema")
@@ -61,16 +61,12 @@ def schema() -> dict[str, Any]:
             "title": "AKS baseline environment (envs/<name>.yaml)", **document}
 
 
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    return [t for t in unwrap(annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
-
-
 def _item_models(annotation: Any) -> list[type[BaseModel]]:
     """Models inside list[...]/tuple[...]."""
     found = []
     for kind in unwrap(annotation):
         if typing.get_origin(kind) in (list, tuple):
-            found += [m for arg in typing.get_args(kind) for m in _models(arg)]
+            found += [m for arg in typing.get_args(kind) for m in models_in(arg)]
     return found
 
 
@@ -130,7 +126,7 @@ def key_rows(model: type[BaseModel] = Environment, prefix: str = "") -> Iterator
     """(key path, type, default, description) for every field, depth first, in model order."""
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
-        nested, items = _models(field.annotation), _item_models(field.annotation)
+        nested, items = models_in(field.annotation), _item_models(field.annotation)
         if nested:
             yield path, "section", _default(field), _first_sentence(field.description)
             for sub in nested:
@@ -192,7 +188,7 @@ def _emit(model: type[BaseModel], data: dict[str, Any], indent: str) -> list[str
     for name, field in model.model_fields.items():
         value = data.get(name)
         lines += _comment(field.description, indent)
-        nested, items = _models(field.annotation), _item_models(field.annotation)
+        nested, items = models_in(field.annotation), _item_models(field.annotation)
         if isinstance(value, dict) and nested:
             sub = nested[0]
             if len(nested) > 1:

@@ -55,6 +55,11 @@ def unwrap(annotation: Any) -> list[Any]:
     return [annotation]
 
 
+def models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes an annotation may hold (through Annotated, Optional and unions)."""
+    return [kind for kind in unwrap(annotation) if isinstance(kind, type) and issubclass(kind, BaseModel)]
+
+
 def model_at(root: type[BaseModel], location: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class a pydantic error location points into (None when it is not a model).
 

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from constructs_lib.config.messages import models_in
 from constructs_lib.config.rules import Unavailable
 
 
@@ -109,16 +110,6 @@ def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     return TypeAdapter(typing.cast(Any, Annotated)[field.annotation, field])
 
 
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    """The model classes an annotation may hold (through Annotated, Optional and unions)."""
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _models(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [model for arg in typing.get_args(annotation) for model in _models(arg)]
-    return [annotation] if isinstance(annotation, type) and issubclass(annotation, BaseModel) else []
-
-
 def _field(model: type[BaseModel], name: str, raw: object, context: dict[str, Any] | None) -> Any:
     """One field's value: validated, a partial section, a list of partial items, or INVALID."""
     try:
@@ -126,12 +117,12 @@ def _field(model: type[BaseModel], name: str, raw: object, context: dict[str, An
     except ValidationError as error:
         failed = error.errors()
     annotation = model.model_fields[name].annotation
-    sections = _models(annotation)
+    sections = models_in(annotation)
     if len(sections) == 1 and isinstance(raw, dict):
         return view(sections[0], raw, context)
     if typing.get_origin(annotation) in (list, tuple) and isinstance(raw, list):
         items = [arg for arg in typing.get_args(annotation) if arg is not Ellipsis]
-        item_models = _models(items[0]) if len(items) == 1 else []
+        item_models = models_in(items[0]) if len(items) == 1 else []
         # Only the items failed (not the list's own length): each item as far as it validates.
         if len(item_models) == 1 and all(item["loc"] and isinstance(item["loc"][0], int) for item in failed):
             return [view(item_models[0], item, context) for item in raw]
