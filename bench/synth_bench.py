@@ -184,7 +184,7 @@ def measure_repeated(label: str, command: list[str], log_dir: Path, repeat: int)
 
 def table(runs: list[Run], floor: Run) -> str:
     lines = [
-        "| run | wall time (s) | above floor (s) | time / floor | peak RSS, largest process (MiB) "
+        "| run | wall time (s) | vs floor (s) | time / floor | peak RSS, largest process (MiB) "
         "| peak RSS, process tree (MiB) | exit |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
